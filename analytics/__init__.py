@@ -1,0 +1,1 @@
+"""Analytics for the ШНОР dashboard: store, import, computations. No Streamlit here."""

@@ -1,0 +1,170 @@
+"""The DuckDB store: one connection per process, a cursor per thread, ordered migrations.
+
+DuckDB allows one read-write connection to a file per process, so every caller goes
+through :func:`open_store`, which keeps one :class:`Store` per file path.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import re
+import threading
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import pandas as pd
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+_MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+
+_stores: dict[Path, "Store"] = {}
+_stores_lock = threading.Lock()
+
+
+def migration_files(directory: Path = MIGRATIONS_DIR) -> list[tuple[int, str, Path]]:
+    found = []
+    for path in sorted(directory.iterdir()):
+        match = _MIGRATION_NAME.match(path.name)
+        if match:
+            found.append((int(match.group(1)), match.group(2), path))
+    versions = [v for v, _, _ in found]
+    if len(versions) != len(set(versions)):
+        raise RuntimeError(f"Duplicate migration numbers in {directory}")
+    return found
+
+
+class Store:
+    """Owns the process's connection to one DuckDB file."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path) if str(path) != ":memory:" else path
+        if isinstance(self.path, Path):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._connection = duckdb.connect(str(self.path))
+        self._local = threading.local()
+        # Serialises writers: DuckDB handles concurrent readers, but optimistic
+        # checks (read version, then write) must not interleave between threads.
+        self.write_lock = threading.RLock()
+
+    # -- connections -------------------------------------------------------------
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor for the calling thread (cursors are not thread-safe)."""
+        cur = getattr(self._local, "cursor", None)
+        if cur is None:
+            cur = self._connection.cursor()
+            self._local.cursor = cur
+        return cur
+
+    def close(self) -> None:
+        with _stores_lock:
+            _stores.pop(self.path, None)
+        self._connection.close()
+
+    def query_df(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
+        return self.cursor().execute(sql, params or []).df()
+
+    def query_rows(self, sql: str, params: list | dict | None = None) -> list[tuple]:
+        return self.cursor().execute(sql, params or []).fetchall()
+
+    def scalar(self, sql: str, params: list | dict | None = None):
+        rows = self.query_rows(sql, params)
+        return rows[0][0] if rows else None
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """All-or-nothing block: commits on success, rolls back on any exception."""
+        with self.write_lock:
+            cur = self.cursor()
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                yield cur
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            else:
+                cur.execute("COMMIT")
+
+    # -- schema ------------------------------------------------------------------
+    def schema_version(self) -> int:
+        cur = self.cursor()
+        exists = cur.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+        ).fetchall()[0][0]
+        if not exists:
+            return 0
+        return cur.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0]
+
+    def migrate(self, directory: Path = MIGRATIONS_DIR) -> list[int]:
+        """Apply every migration newer than the database; returns the versions applied."""
+        applied = []
+        with self.write_lock:
+            cur = self.cursor()
+            cur.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version ("
+                " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+            )
+            current = self.schema_version()
+            for version, name, path in migration_files(directory):
+                if version <= current:
+                    continue
+                with self.transaction() as tx:
+                    tx.execute(path.read_text(encoding="utf-8"))
+                    tx.execute(
+                        "INSERT INTO schema_version VALUES (?, ?, ?)",
+                        [version, name, dt.datetime.now()],
+                    )
+                applied.append(version)
+        return applied
+
+    # -- data version (cache key) ---------------------------------------------------
+    def data_version(self) -> str:
+        """Changes whenever data changes; UI caches are keyed on it."""
+        value = self.scalar("SELECT value FROM meta WHERE key = 'data_version'")
+        return value or "0"
+
+    def bump_data_version(self, cursor: duckdb.DuckDBPyConnection | None = None) -> str:
+        cur = cursor or self.cursor()
+        new_value = dt.datetime.now().strftime("%Y%m%d%H%M%S%f")
+        cur.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", [new_value]
+        )
+        return new_value
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        value = self.scalar("SELECT value FROM meta WHERE key = ?", [key])
+        return default if value is None else value
+
+    def set_meta(self, key: str, value: str, cursor=None) -> None:
+        (cursor or self.cursor()).execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
+    def is_populated(self) -> bool:
+        return self.schema_version() > 0 and bool(self.scalar("SELECT count(*) FROM schools"))
+
+
+def open_store(path: Path | str) -> Store:
+    """The process-wide store for ``path`` (created and migrated on first use)."""
+    key = Path(path).resolve() if str(path) != ":memory:" else path
+    with _stores_lock:
+        store = _stores.get(key)
+        if store is None:
+            store = Store(key)
+            store.migrate()
+            _stores[key] = store
+        return store
+
+
+def insert_df(cur: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> int:
+    """Append a DataFrame to ``table`` by column name (table names are code, not user input)."""
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", table):
+        raise ValueError(f"bad table name {table!r}")
+    if frame.empty:
+        return 0
+    view = f"_insert_{table}_{threading.get_ident()}"
+    cur.register(view, frame)
+    try:
+        columns = ", ".join(f'"{c}"' for c in frame.columns)
+        cur.execute(f'INSERT INTO {table} ({columns}) SELECT {columns} FROM "{view}"')
+    finally:
+        cur.unregister(view)
+    return len(frame)

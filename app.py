@@ -1,0 +1,14 @@
+"""Entry point: page frame, global filters, navigation. Pages live in pages/."""
+import streamlit as st
+
+from ui import filters, pages, shell
+from ui.text import t
+
+shell.configure_page()
+shell.ensure_data()
+navigation = st.navigation(pages.navigation_pages())
+filters.sidebar_filters()
+shell.sidebar_footer()
+for name, value in filters.bad_url_values():
+    st.warning(t("app.bad_url_value", name=name, value=value))
+navigation.run()

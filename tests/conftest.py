@@ -1,0 +1,57 @@
+"""Shared fixtures: one generated demo region per test session, copied where a test writes."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from analytics.demo import build_demo
+from analytics.store import Store, open_store
+
+TODAY = dt.date(2026, 11, 22)
+SEED = 20261122
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def demo_db_path(tmp_path_factory) -> Path:
+    """A demo region database built once per session (read it, don't write it)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    store = Store(path)
+    store.migrate()
+    build_demo(store, scale="region", seed=SEED, today=TODAY)
+    store.cursor().execute("CHECKPOINT")
+    store.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_store(demo_db_path) -> Store:
+    return open_store(demo_db_path)
+
+
+@pytest.fixture
+def writable_db_path(demo_db_path, tmp_path) -> Path:
+    """A private copy of the demo database for tests that change data."""
+    target = tmp_path / "writable.duckdb"
+    shutil.copy(demo_db_path, target)
+    return target
+
+
+@pytest.fixture
+def empty_store(tmp_path) -> Store:
+    store = Store(tmp_path / "empty.duckdb")
+    store.migrate()
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def app_env(monkeypatch, demo_db_path):
+    """Environment for AppTest runs against the shared demo database."""
+    monkeypatch.setenv("SHNOR_DB", str(demo_db_path))
+    monkeypatch.setenv("SHNOR_TODAY", TODAY.isoformat())
+    monkeypatch.chdir(PROJECT_ROOT)
+    return demo_db_path

@@ -1,0 +1,48 @@
+"""The shell and the overview page under AppTest."""
+from tests.apptest_helpers import markdown_text, query_value, rerun_default_page, run_page, selectbox
+
+
+def test_overview_renders_in_russian(app_env):
+    app = run_page()
+    assert app.title[0].value == "Обзор"
+    labels = [m.label for m in app.metric]
+    assert labels == ["Школы в перечне ШНОР", "Исполнение дорожных карт", "Школы с высокими рисками",
+                      "Охват наставниками"]
+    assert "Демонстрационная область · Все муниципалитеты · 2026" in markdown_text(app)
+    assert "синтетические данные" in markdown_text(app)
+    assert query_value(app, "year") == "2026"
+
+
+def test_municipality_filter_changes_content_and_url(app_env, demo_store):
+    app = run_page()
+    region_value = app.metric[0].value
+    box = selectbox(app, "Муниципалитет")
+    target = demo_store.scalar("SELECT name FROM municipalities WHERE municipality_id = '01-02'")
+    assert target in box.options
+    box.set_value("01-02")
+    rerun_default_page(app)
+    assert target in markdown_text(app)
+    assert app.metric[0].value != region_value or len(app.dataframe[0].value) == 1
+    assert query_value(app, "municipality") == "01-02"
+
+
+def test_link_reproduces_the_view(app_env):
+    app = run_page(query={"municipality": "01-03", "year": "2024"})
+    box = selectbox(app, "Муниципалитет")
+    assert box.value == "01-03"
+    assert selectbox(app, "Год").value == 2024
+    assert " · 2024" in markdown_text(app)
+
+
+def test_unknown_url_values_fall_back_with_a_message(app_env):
+    app = run_page(query={"municipality": "<script>alert(1)</script>", "year": "1999", "procedure": "XYZ"})
+    warnings = " ".join(w.value for w in app.warning)
+    assert "municipality" in warnings and "year" in warnings and "procedure" in warnings
+    assert selectbox(app, "Муниципалитет").value == ""
+    assert selectbox(app, "Год").value == 2026
+
+
+def test_english_is_selectable(app_env):
+    app = run_page(query={"lang": "en"})
+    assert app.title[0].value == "Overview"
+    assert app.metric[0].label == "Schools on the low-results list"

@@ -1,0 +1,50 @@
+"""What a person does in a real browser: open the overview, change the municipality."""
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from tests.browser import chromium_path, copy_db, offline_context, streamlit_server
+
+
+@pytest.fixture(scope="module")
+def server(demo_db_path, tmp_path_factory):
+    db = copy_db(demo_db_path, tmp_path_factory.mktemp("browser"))
+    with streamlit_server(db) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=chromium_path())
+        yield instance
+        instance.close()
+
+
+def test_overview_then_municipality_filter(server, browser, tmp_path):
+    context = offline_context(browser, viewport={"width": 1600, "height": 1000})
+    page = context.new_page()
+    page.goto(server + "/")
+    expect(page.get_by_text("Школы в перечне ШНОР")).to_be_visible(timeout=60_000)
+    context_line = page.locator(".shnor-context")
+    expect(context_line).to_contain_text("Все муниципалитеты")
+    before = page.locator("[data-testid='stMetricValue']").first.inner_text()
+
+    page.get_by_role("combobox", name="Муниципалитет").click()
+    page.get_by_role("option", name=re.compile("Сергиевский")).click()
+
+    expect(context_line).to_contain_text("Сергиевский", timeout=30_000)
+    expect(page).to_have_url(re.compile(r"municipality=01-"), timeout=30_000)
+    municipality = parse_qs(urlparse(page.url).query)["municipality"][0]
+    after = page.locator("[data-testid='stMetricValue']").first.inner_text()
+    assert after != before
+    page.screenshot(path=str(tmp_path / "overview_municipality.png"), full_page=True)
+
+    # The copied link reproduces the view in a fresh browser context.
+    fresh = offline_context(browser).new_page()
+    fresh.goto(page.url)
+    expect(fresh.locator(".shnor-context")).to_contain_text("Сергиевский", timeout=60_000)
+    assert parse_qs(urlparse(fresh.url).query)["municipality"][0] == municipality
+    context.close()

@@ -1,0 +1,1 @@
+"""Streamlit helpers shared by the pages: catalogue, formats, filters, shell, figures."""

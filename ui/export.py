@@ -1,0 +1,52 @@
+"""Table downloads: CSV (UTF-8 with BOM, so Excel opens it) and formatted XLSX."""
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import streamlit as st
+
+from ui.text import t
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that a spreadsheet would run as a formula with an apostrophe."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
+    return safe
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    return neutralise_formulas(frame).to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
+
+
+def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "Данные") -> bytes:
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        neutralise_formulas(frame).to_excel(writer, index=False, sheet_name=sheet[:31])
+        sheet_ = writer.sheets[sheet[:31]]
+        for cell in sheet_[1]:
+            cell.font = Font(bold=True, color="FFFFFF")
+            cell.fill = PatternFill("solid", fgColor="1F5FA8")
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+        for column_cells in sheet_.columns:
+            width = max(len(str(c.value or "")) for c in column_cells[:200])
+            sheet_.column_dimensions[column_cells[0].column_letter].width = min(max(10, width + 2), 60)
+        sheet_.freeze_panes = "A2"
+    return buffer.getvalue()
+
+
+def download_buttons(frame: pd.DataFrame, file_stem: str, key: str) -> None:
+    left, right = st.columns(2)
+    left.download_button(t("app.download_xlsx"), to_xlsx_bytes(frame), file_name=f"{file_stem}.xlsx",
+                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                         key=f"{key}_xlsx", icon=":material/download:")
+    right.download_button(t("app.download_csv"), to_csv_bytes(frame), file_name=f"{file_stem}.csv",
+                          mime="text/csv", key=f"{key}_csv", icon=":material/download:")

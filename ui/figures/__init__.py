@@ -1,0 +1,1 @@
+"""Figure builders: DataFrame in, plotly figure out. No Streamlit, no data access."""

@@ -1,0 +1,54 @@
+"""Numbers, shares and dates in the user's language (Russian: 1 234,5 · 12,3 % · 22.11.2026)."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from babel.dates import format_date as _babel_date
+from babel.numbers import format_decimal
+
+LOCALES = {"ru": "ru_RU", "en": "en_GB"}
+
+
+def _is_missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def number(value, language: str = "ru", decimals: int = 0) -> str:
+    if _is_missing(value):
+        return "—"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=LOCALES[language])
+
+
+def percent(share, language: str = "ru", decimals: int = 1) -> str:
+    """A share 0..1 as a percentage with a space before the sign (Russian typography)."""
+    if _is_missing(share):
+        return "—"
+    return f"{number(share * 100, language, decimals)}\u00a0%"
+
+
+def points(delta, language: str = "ru", decimals: int = 1) -> str:
+    """A change of a share, in percentage points with an explicit sign."""
+    if _is_missing(delta):
+        return "—"
+    sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
+    unit = "п.п." if language == "ru" else "pp"
+    return f"{sign}{number(abs(delta) * 100, language, decimals)}\u00a0{unit}"
+
+
+def signed(value, language: str = "ru", decimals: int = 0) -> str:
+    if _is_missing(value):
+        return "—"
+    sign = "+" if value > 0 else ("−" if value < 0 else "±")
+    return f"{sign}{number(abs(value), language, decimals)}"
+
+
+def date(value: dt.date | None, language: str = "ru") -> str:
+    if value is None:
+        return "—"
+    return value.strftime("%d.%m.%Y") if language == "ru" else _babel_date(value, "d MMM yyyy", locale="en_GB")
+
+
+def month_year(value: dt.date, language: str = "ru") -> str:
+    return _babel_date(value, "LLLL yyyy", locale=LOCALES[language])

@@ -1,0 +1,37 @@
+"""The page registry (data, not code): app.py builds the navigation from it, and links
+between pages look pages up here so a link is shown only when its page exists."""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import streamlit as st
+
+from ui.text import t
+
+
+class PageSpec(NamedTuple):
+    key: str          # also the URL path
+    script: str       # path relative to the project root
+    title_key: str
+    icon: str
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("overview", "pages/overview.py", "overview.title", ":material/dashboard:"),
+)
+
+
+def find(key: str) -> PageSpec | None:
+    return next((p for p in PAGES if p.key == key), None)
+
+
+def navigation_pages() -> list:
+    return [st.Page(p.script, title=t(p.title_key), icon=p.icon, url_path=p.key, default=(i == 0))
+            for i, p in enumerate(PAGES)]
+
+
+def link(key: str, label: str) -> None:
+    """A link to another page, or nothing if that page is not part of this build."""
+    page = find(key)
+    if page is not None:
+        st.page_link(page.script, label=label, icon=":material/arrow_forward:")
