@@ -104,9 +104,11 @@ class Store:
                 "CREATE TABLE IF NOT EXISTS schema_version ("
                 " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
             )
-            current = self.schema_version()
+            # Apply every migration not yet recorded (not only newer ones): branches
+            # developed in parallel may land a lower number after a higher one.
+            done = {v for (v,) in cur.execute("SELECT version FROM schema_version").fetchall()}
             for version, name, path in migration_files(directory):
-                if version <= current:
+                if version in done:
                     continue
                 with self.transaction() as tx:
                     tx.execute(path.read_text(encoding="utf-8"))

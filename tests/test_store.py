@@ -50,3 +50,15 @@ def test_duplicate_migration_numbers_are_refused(tmp_path):
     (tmp_path / "001_b.sql").write_text("SELECT 1")
     with pytest.raises(RuntimeError):
         migration_files(tmp_path)
+
+
+def test_a_late_lower_numbered_migration_is_still_applied(tmp_path):
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "001_a.sql").write_text("CREATE TABLE a (x INTEGER);")
+    (migrations / "003_c.sql").write_text("CREATE TABLE c (x INTEGER);")
+    store = Store(tmp_path / "s.duckdb")
+    assert store.migrate(migrations) == [1, 3]
+    (migrations / "002_b.sql").write_text("CREATE TABLE b (x INTEGER);")
+    assert store.migrate(migrations) == [2]
+    assert store.migrate(migrations) == []
