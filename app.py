@@ -4,6 +4,7 @@ import streamlit as st
 from ui import filters, pages, shell
 from ui.text import t
 
+filters.init_language()
 shell.configure_page()
 shell.ensure_data()
 navigation = st.navigation(pages.navigation_pages())

@@ -1,10 +1,9 @@
 """Running the whole app (shell + a page) under Streamlit's AppTest.
 
-AppTest quirk (Streamlit 1.67): when a run targets a page by its hash (``switch_page``,
-or any rerun after the first, which reuses the finished page's hash), elements that
-app.py draws before ``navigation.run()`` (our sidebar filters) are missing from the
-parsed tree, although the script runs them. For the default page we therefore rerun
-with an empty page hash; on other pages filters are set through the URL or session state.
+AppTest resets Streamlit's "pages/ folder" mode before every run, so each run first
+executes the page file alone; ``ui.entry.ensure_entry_point`` (called by
+``current_scope()``) reruns it through app.py, so the sidebar filters are in the tree
+on every page and after every rerun.
 """
 from __future__ import annotations
 
@@ -32,8 +31,7 @@ def run_page(page_script: str | None = None, query: dict | None = None, timeout:
     return app
 
 
-def rerun_default_page(app: AppTest) -> AppTest:
-    app._finished_page_script_hash = ""  # see the module docstring
+def rerun(app: AppTest) -> AppTest:
     app.run()
     assert_no_exception(app)
     return app
@@ -61,3 +59,6 @@ def selectbox(app: AppTest, label: str):
 def query_value(app: AppTest, name: str) -> str | None:
     value = app.query_params.get(name)
     return value[0] if isinstance(value, list) else value
+
+
+rerun_default_page = rerun  # older name, kept for tests written against it

@@ -1,5 +1,5 @@
 """The shell and the overview page under AppTest."""
-from tests.apptest_helpers import markdown_text, query_value, rerun_default_page, run_page, selectbox
+from tests.apptest_helpers import markdown_text, query_value, rerun, run_page, selectbox
 
 
 def test_overview_renders_in_russian(app_env):
@@ -20,7 +20,7 @@ def test_municipality_filter_changes_content_and_url(app_env, demo_store):
     target = demo_store.scalar("SELECT name FROM municipalities WHERE municipality_id = '01-02'")
     assert target in box.options
     box.set_value("01-02")
-    rerun_default_page(app)
+    rerun(app)
     assert target in markdown_text(app)
     assert app.metric[0].value != region_value or len(app.dataframe[0].value) == 1
     assert query_value(app, "municipality") == "01-02"
@@ -46,3 +46,11 @@ def test_english_is_selectable(app_env):
     app = run_page(query={"lang": "en"})
     assert app.title[0].value == "Overview"
     assert app.metric[0].label == "Schools on the low-results list"
+
+
+def test_sidebar_filters_survive_reruns(app_env):
+    app = run_page()
+    for _ in range(2):
+        rerun(app)
+        assert [s.label for s in app.sidebar.selectbox][:2] == ["Регион", "Муниципалитет"]
+

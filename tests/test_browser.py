@@ -38,8 +38,8 @@ def test_overview_then_municipality_filter(server, browser, tmp_path):
     expect(context_line).to_contain_text("Сергиевский", timeout=30_000)
     expect(page).to_have_url(re.compile(r"municipality=01-"), timeout=30_000)
     municipality = parse_qs(urlparse(page.url).query)["municipality"][0]
-    after = page.locator("[data-testid='stMetricValue']").first.inner_text()
-    assert after != before
+    # The metrics are redrawn after the header: wait for the new value, not a fixed time.
+    expect(page.locator("[data-testid='stMetricValue']").first).not_to_have_text(before, timeout=30_000)
     page.screenshot(path=str(tmp_path / "overview_municipality.png"), full_page=True)
 
     # The copied link reproduces the view in a fresh browser context.
@@ -48,3 +48,15 @@ def test_overview_then_municipality_filter(server, browser, tmp_path):
     expect(fresh.locator(".shnor-context")).to_contain_text("Сергиевский", timeout=60_000)
     assert parse_qs(urlparse(fresh.url).query)["municipality"][0] == municipality
     context.close()
+
+
+def test_deep_link_as_the_first_request_after_start(demo_db_path, browser, tmp_path):
+    """A link opened right after a server start must still get the shell and its filters."""
+    db = copy_db(demo_db_path, tmp_path)
+    with streamlit_server(db) as base:
+        page = offline_context(browser).new_page()
+        page.goto(base + "/overview?municipality=01-03&year=2025")
+        expect(page.locator(".shnor-context")).to_contain_text("Сергиевский", timeout=60_000)
+        expect(page.locator(".shnor-context")).to_contain_text("2025")
+        expect(page.get_by_role("combobox", name="Муниципалитет")).to_be_visible()
+        assert "municipality=01-03" in page.url

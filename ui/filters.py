@@ -10,6 +10,7 @@ import streamlit as st
 from analytics import catalog
 from analytics.scope import PROCEDURES, Scope
 from ui.data import compute
+from ui.entry import ensure_entry_point
 from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from ui.text import language, t
 
@@ -54,15 +55,21 @@ def _coerce(name: str, options: list, default):
 _MISSING = object()
 
 
-def _language_selector() -> str:
+def init_language() -> str:
+    """Settle the language before anything is drawn (page titles in the navigation too)."""
+    _read_url_once()
     _coerce("lang", list(LANGUAGES), DEFAULT_LANGUAGE)
+    return st.session_state["lang"]
+
+
+def _language_selector() -> str:
     st.sidebar.radio(t("app.language"), list(LANGUAGES), key="lang", horizontal=True,
                      format_func=lambda code: {"ru": "Русский", "en": "English"}[code])
     return st.session_state["lang"]
 
 
 def sidebar_filters() -> Scope:
-    _read_url_once()
+    init_language()
     _language_selector()
     lang = language()
     st.sidebar.header(t("filters.header"))
@@ -148,4 +155,6 @@ def bad_url_values() -> list[tuple[str, str]]:
 
 
 def current_scope() -> Scope:
+    """The filters of this run; also routes a stray page run through app.py first."""
+    ensure_entry_point()
     return st.session_state["scope"]
