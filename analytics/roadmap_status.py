@@ -53,6 +53,7 @@ class EditConflict(Exception):
         super().__init__(f"unit {unit_id} was changed by someone else")
         self.unit_id = unit_id
         self.current = current
+        self.attempted: "Edit | None" = None
 
 
 class InvalidEdit(ValueError):
@@ -188,17 +189,25 @@ def save_table(store: Store, original: pd.DataFrame, edited: pd.DataFrame, user:
                today: dt.date) -> SaveReport:
     """Save every changed row of an edited table, each against the version it was loaded with.
 
-    Rows are saved one by one: a refused row (conflict or invalid) does not block the others.
+    All changed rows are validated first: if any is invalid, nothing is saved (the editor
+    keeps the user's input to fix). Otherwise rows are saved one by one; a row someone
+    else changed meanwhile is refused (a conflict) without blocking the others.
     """
     report = SaveReport()
     versions = original.set_index("unit_id")["version"]
-    for row in changed_rows(original, edited).itertuples(index=False):
-        edit = Edit(row.status, row.completed_on, row.comment, row.evidence_url)
+    edits = [(int(row.unit_id), normalise(Edit(row.status, row.completed_on, row.comment, row.evidence_url)))
+             for row in changed_rows(original, edited).itertuples(index=False)]
+    for unit_id, edit in edits:
+        errors = validate(edit, user, today)
+        if errors:
+            report.invalid.append(InvalidEdit(unit_id, errors))
+    if report.invalid:
+        return report
+    for unit_id, edit in edits:
         try:
-            save_status(store, int(row.unit_id), int(versions.loc[row.unit_id]), edit, user, today)
-            report.saved.append(int(row.unit_id))
+            save_status(store, unit_id, int(versions.loc[unit_id]), edit, user, today)
+            report.saved.append(unit_id)
         except EditConflict as conflict:
+            conflict.attempted = edit
             report.conflicts.append(conflict)
-        except InvalidEdit as invalid:
-            report.invalid.append(invalid)
     return report

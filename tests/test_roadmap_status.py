@@ -113,3 +113,14 @@ def test_save_table_saves_changed_rows_and_reports_conflicts(unit):
     assert report.conflicts[0].current["comment"] == "чужое"
     assert rs.current_unit(unit, 2)["comment"] == "чужое"
     assert rs.changed_rows(original, original).empty
+
+
+def test_save_table_saves_nothing_while_a_row_is_invalid(unit):
+    original = unit.query_df("SELECT unit_id, status, completed_on, comment, evidence_url, version "
+                             "FROM measure_status ORDER BY unit_id")
+    edited = original.copy()
+    edited.loc[0, "status"] = "in_progress"
+    edited.loc[1, "status"] = "done"  # no completion date
+    report = rs.save_table(unit, original, edited, "Я", TODAY)
+    assert report.saved == [] and [(i.unit_id, i.errors) for i in report.invalid] == [(2, ["completed_required"])]
+    assert rs.current_unit(unit, 1)["version"] == 1
