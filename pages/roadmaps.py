@@ -86,7 +86,7 @@ with cards[0]:
     if not passed.empty:
         last = passed.iloc[-1]
         delta = t("roadmaps.plan_delta", delta=pp(summary["share_of_plan"] - last["target_share"], 0),
-                  target=pct(last["target_share"], 0), date=day(last["checkpoint_date"]))
+                  target=pct(last["target_share"], 0), date=last["checkpoint_date"].strftime("%d.%m"))
         colour = "normal"
     st.metric(t("roadmaps.plan_share"), pct(summary["share_of_plan"], 0), delta=delta, delta_color=colour,
               help=t("roadmaps.plan_share_help"))
@@ -121,10 +121,11 @@ with right:
             st.success(t("roadmaps.checkpoint_met", **values))
         else:
             st.error(t("roadmaps.checkpoint_missed", gap=pp(point.gap, 0), **values))
-target_point = passed.iloc[-1] if not passed.empty else (progress.iloc[0] if not progress.empty else None)
-target_share = None if target_point is None else float(target_point["target_share"])
-bar_labels = dict(figure_labels, target=t("roadmaps.target_line", target=pct(target_share, 0),
-                                          date=day(target_point["checkpoint_date"])) if target_point is not None else "")
+# Bars show the target of the last checkpoint passed and of the next one ahead.
+ahead = progress[~progress["passed"]]
+bar_targets = [(float(p["target_share"]), t("roadmaps.target_line", target=pct(p["target_share"], 0),
+                                               date=day(p["checkpoint_date"])))
+               for p in ([passed.iloc[-1]] if not passed.empty else []) + ([ahead.iloc[0]] if not ahead.empty else [])]
 
 tab_geo, tab_burnup, tab_gantt, tab_overdue, tab_breakdown, tab_edit = st.tabs(
     [t("roadmaps.tab_geo"), t("roadmaps.tab_burnup"), t("roadmaps.tab_gantt"), t("roadmaps.tab_overdue"),
@@ -134,11 +135,11 @@ with tab_geo:
     if scope.municipality_id is None:
         by_municipality = compute(rm.completion_by, flt, as_of, "municipality", lang)
         by_municipality["name"] = by_municipality["name"].where(by_municipality["key"] != "", t("roadmaps.regional_level"))
-        st.plotly_chart(figures.completion_bars(by_municipality, target_share, bar_labels,
+        st.plotly_chart(figures.completion_bars(by_municipality, bar_targets, figure_labels,
                                                 t("roadmaps.by_municipality"), lang), width="stretch", config=CHART)
     by_school = compute(rm.completion_by, flt, as_of, "school", lang)
     if not by_school.empty:
-        st.plotly_chart(figures.completion_bars(by_school, target_share, bar_labels, t("roadmaps.by_school"), lang),
+        st.plotly_chart(figures.completion_bars(by_school, bar_targets, figure_labels, t("roadmaps.by_school"), lang),
                         width="stretch", config=CHART)
 
 with tab_burnup:

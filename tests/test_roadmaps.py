@@ -209,3 +209,28 @@ def test_demo_region_is_plausible(demo_store):
     assert 0 < row["done_late"] < row["done_on_time"]
     first = rm.checkpoint_progress(demo_store, rm.RoadmapFilter("01", year=2026), TODAY).iloc[0]
     assert first["passed"] and 0.2 < first["actual_share"] < 0.6
+
+
+def test_figures(plan):
+    from ui.figures import roadmaps as figures
+    from ui.figures.style import STATUS_COLOURS
+    labels = {"on_time": "в срок", "late": "поздно", "x": "%", "y": "%", "target": "цель", "target_short": "цель",
+              "so_far": "пока", "date_format": str, "planned": "план", "actual": "факт", "today": "сегодня",
+              "states": {s: s for s in rm.STATES}, "hover_units": ""}
+    table = rm.completion_by(plan, region(), TODAY, "municipality")
+    bars = figures.completion_bars(table, [(0.35, "I"), (0.85, "II")], labels, "T")
+    assert [len(trace.y) for trace in bars.data] == [3, 3]
+    assert [shape.x0 for shape in bars.layout.shapes] == [35, 85]
+    assert list(bars.data[0].y)[-1] == "Бета"  # best share (B: 100 %) on top
+    progress = rm.checkpoint_progress(plan, region(), TODAY)
+    points = figures.checkpoint_bars(progress, labels, "T")
+    assert list(points.data[2].y) == [35, 85]
+    curve = figures.burnup(rm.burnup(plan, region(), TODAY), progress, TODAY, labels, "T")
+    assert len(curve.data) == 4 and len(curve.layout.shapes) == 1  # today's line
+    timeline = rm.measures_timeline(plan, region(), TODAY)
+    gantt = figures.gantt(timeline, TODAY, labels, "T")
+    assert {trace.marker.color for trace in gantt.data} == {STATUS_COLOURS[s] for s in ("done", "overdue",
+                                                                                        "in_progress", "done_late")}
+    workload = figures.workload_bars(rm.executor_workload(plan, region(), TODAY), {"overdue": "o", "due_soon": "s",
+                                                                                   "other_open": "r", "x": "x"}, "T")
+    assert sum(workload.data[0].x) == 1  # one overdue unit

@@ -25,12 +25,23 @@ def _today_line(figure: go.Figure, today: dt.date, label: str) -> None:
                           font=dict(size=14, color=TODAY_COLOUR), bgcolor="white")
 
 
-def completion_bars(table: pd.DataFrame, target: float | None, labels: dict, title: str,
+def _pct_suffix(language: str) -> str:
+    return "\u00a0%" if language == "ru" else "%"
+
+
+def _pct_text(share: float, language: str) -> str:
+    if pd.isna(share):
+        return ""
+    value = f"{share * 100:.0f}"
+    return value + _pct_suffix(language)
+
+
+def completion_bars(table: pd.DataFrame, targets: list[tuple[float, str]], labels: dict, title: str,
                     language: str = "ru") -> go.Figure:
     """Columns: name, share_of_plan, on_time_share_of_plan, late_share_of_plan, done, planned.
 
-    Sorted bars (worst at the bottom... best on top), done on time and late stacked, the
-    checkpoint target as a vertical line.
+    Sorted bars (best on top), done on time and late stacked; each checkpoint target in
+    ``targets`` (share, label) as a vertical line (the first solid, the others dashed).
     """
     data = table.dropna(subset=["share_of_plan"]).sort_values("share_of_plan")
     names = [_shorten(n, 40) for n in data["name"]]
@@ -41,18 +52,18 @@ def completion_bars(table: pd.DataFrame, target: float | None, labels: dict, tit
                    marker_color=STATUS_COLOURS["done"], customdata=custom, hovertemplate=hover)
     figure.add_bar(x=data["late_share_of_plan"] * 100, y=names, orientation="h", name=labels["late"],
                    marker_color=STATUS_COLOURS["done_late"], customdata=custom, hovertemplate=hover,
-                   text=[f"{s * 100:.0f}%".replace(".", ",") if language == "ru" else f"{s * 100:.0f}%"
-                         for s in data["share_of_plan"]],
+                   text=[_pct_text(s, language) for s in data["share_of_plan"]],
                    textposition="outside", cliponaxis=False)
-    base_layout(figure, title, height=max(300, 32 * len(data) + 120))
+    base_layout(figure, title, height=max(300, 32 * len(data) + 150))
     figure.update_layout(barmode="stack", separators=separators(language), xaxis_title=labels["x"],
-                         bargap=0.25)
-    figure.update_xaxes(range=[0, 112], ticksuffix="%")
-    if target is not None and not pd.isna(target):
-        figure.add_shape(type="line", x0=target * 100, x1=target * 100, y0=0, y1=1, yref="paper",
-                         line=dict(color=TARGET_COLOUR, width=3, dash="dash"))
-        figure.add_annotation(x=target * 100, y=1, yref="paper", yanchor="bottom", showarrow=False,
-                              text=labels["target"], font=dict(size=14, color=TARGET_COLOUR), bgcolor="white")
+                         bargap=0.25, legend=dict(traceorder="normal", x=1, xanchor="right"),
+                         margin=dict(t=100))
+    figure.update_xaxes(range=[0, 112], ticksuffix=_pct_suffix(language))
+    for k, (share, text) in enumerate(t for t in targets if t[0] is not None and not pd.isna(t[0])):
+        figure.add_shape(type="line", x0=share * 100, x1=share * 100, y0=0, y1=1, yref="paper",
+                         line=dict(color=TARGET_COLOUR, width=3, dash="solid" if k == 0 else "dash"))
+        figure.add_annotation(x=share * 100, y=1, yref="paper", yanchor="bottom", showarrow=False, yshift=k * 22,
+                              text=text, font=dict(size=14, color=TARGET_COLOUR), bgcolor="white")
     return figure
 
 
@@ -71,16 +82,16 @@ def checkpoint_bars(progress: pd.DataFrame, labels: dict, title: str, language: 
                    hovertemplate="%{x}: %{y:.1f}%<extra>%{fullData.name}</extra>")
     figure.add_bar(x=x, y=progress["late_share"] * 100, name=labels["late"],
                    marker=dict(color=STATUS_COLOURS["done_late"], pattern_shape=pattern),
-                   text=[f"{v * 100:.0f}%" for v in progress["actual_share"].fillna(0)], textposition="outside",
+                   text=[_pct_text(v, language) for v in progress["actual_share"]], textposition="outside",
                    cliponaxis=False, hovertemplate="%{x}: %{y:.1f}%<extra>%{fullData.name}</extra>")
     figure.add_scatter(x=x, y=progress["target_share"] * 100, mode="markers+text", name=labels["target"],
                        marker=dict(symbol="line-ew", size=70, line=dict(width=4, color=TARGET_COLOUR)),
-                       text=[f"{labels['target_short']} {v * 100:.0f}%" for v in progress["target_share"]],
+                       text=[f"{labels['target_short']} {_pct_text(v, language)}" for v in progress["target_share"]],
                        textposition="middle right", textfont=dict(color=TARGET_COLOUR),
                        hovertemplate="%{x}: %{y:.0f}%<extra>%{fullData.name}</extra>")
     base_layout(figure, title, height=380)
     figure.update_layout(barmode="stack", separators=separators(language), yaxis_title=labels["y"], bargap=0.5)
-    figure.update_yaxes(range=[0, 110], ticksuffix="%")
+    figure.update_yaxes(range=[0, 110], ticksuffix=_pct_suffix(language))
     return figure
 
 
@@ -101,14 +112,14 @@ def burnup(curve: pd.DataFrame, checkpoints: pd.DataFrame, today: dt.date, label
         figure.add_scatter(x=checkpoints["checkpoint_date"], y=checkpoints["target_share"] * 100,
                            name=labels["target"], mode="markers+text",
                            marker=dict(symbol="diamond", size=16, color=TARGET_COLOUR),
-                           text=[f"{v * 100:.0f}%" for v in checkpoints["target_share"]],
+                           text=[_pct_text(v, language) for v in checkpoints["target_share"]],
                            textposition="top center", textfont=dict(color=TARGET_COLOUR),
                            hovertemplate="%{x|%d.%m.%Y}: %{y:.0f}%<extra>%{fullData.name}</extra>")
     if len(curve) and curve["date"].iloc[0] <= today <= curve["date"].iloc[-1]:
         _today_line(figure, today, labels["today"])
     base_layout(figure, title, height=440)
     figure.update_layout(separators=separators(language), yaxis_title=labels["y"])
-    figure.update_yaxes(range=[0, 105], ticksuffix="%")
+    figure.update_yaxes(range=[0, 105], ticksuffix=_pct_suffix(language))
     figure.update_xaxes(tickformat="%d.%m" if language == "ru" else "%d %b")
     return figure
 
