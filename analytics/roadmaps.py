@@ -334,7 +334,14 @@ def measures_timeline(store: Store, flt: RoadmapFilter, as_of: dt.date) -> pd.Da
                      "done": int(group["state"].isin(["done", "done_late"]).sum()),
                      "overdue": int((group["state"] == "overdue").sum())})
     table = pd.DataFrame(rows, columns=columns)
-    return table.sort_values(["roadmap_id", "start", "number"], kind="stable").reset_index(drop=True)
+    order = table["number"].map(_number_key)
+    return table.assign(_order=order).sort_values(["roadmap_id", "_order"], kind="stable") \
+        .drop(columns="_order").reset_index(drop=True)
+
+
+def _number_key(number: str) -> tuple:
+    """'2.10' after '2.9': hierarchical measure numbers compared part by part."""
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in str(number).strip(".").split("."))
 
 
 def overdue_units(store: Store, flt: RoadmapFilter, as_of: dt.date) -> pd.DataFrame:

@@ -156,7 +156,7 @@ with tab_gantt:
     executor = url_choice("rm_executor", [ALL, *choices["executor"]], t("roadmaps.executor"),
                           lambda v: t("roadmaps.all_executors") if v == ALL else v, row[1])
     chosen_states = row[2].multiselect(t("roadmaps.states"), list(rm.STATES), format_func=state_name,
-                                       key="roadmaps_states")
+                                       key="roadmaps_states", placeholder=t("roadmaps.all_states"))
     timeline = compute(rm.measures_timeline, flt._replace(section=section or None, executor=executor or None), as_of)
     if chosen_states:
         timeline = timeline[timeline["state"].isin(chosen_states)]
