@@ -18,6 +18,7 @@ class PageSpec(NamedTuple):
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("overview", "pages/overview.py", "overview.title", ":material/dashboard:"),
+    PageSpec("risks", "pages/risks.py", "risks.title", ":material/warning:"),
 )
 
 
