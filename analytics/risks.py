@@ -185,7 +185,7 @@ def parse_questionnaire(raw: pd.DataFrame, factor_ids: list[str], mapping: pd.Da
         for number, row in zip(frame.index + 2, frame.itertuples(index=False)):
             if row.factor_id not in known:
                 errors.append(f"строка {number}: фактор «{row.factor_id}» не из каталога")
-            if row.level is None:
+            if pd.isna(row.level):
                 errors.append(f"строка {number}: уровень не распознан (высокий / средний / низкий)")
     elif {"school_id", "year", "item_id", "score"} <= set(raw.columns):
         if mapping is None:
@@ -400,7 +400,8 @@ def cluster_order(scores: pd.DataFrame) -> list[int]:
     tree = linkage(values, method="average", metric="cityblock", optimal_ordering=True)
     order = [int(i) for i in leaves_list(tree)]
     # Put the cluster with the heavier profiles on top: easier to read from the top.
-    if values[order[: len(order) // 2]].sum() < values[order[len(order) // 2:]].sum():
+    half = len(order) // 2
+    if values[order[:half]].sum(axis=1).mean() < values[order[half:]].sum(axis=1).mean():
         order.reverse()
     return order
 
