@@ -221,9 +221,12 @@ if not outside.empty:
 st.subheader(t("risks.association_section"))
 association = compute(risks.factor_association, *args, min_participants=settings().min_n)
 st.caption(t("risks.association_read"))
-st.plotly_chart(association_chart(association, name_column, t("risks.association_chart", year=year),
-                                  t("risks.association_axis"), t("app.little_data"), lang),
-                width="stretch", config=CHART_CONFIG)
+if association["enough"].any():
+    st.plotly_chart(association_chart(association, name_column, t("risks.association_chart", year=year),
+                                      t("risks.association_axis"), t("app.little_data"), lang),
+                    width="stretch", config=CHART_CONFIG)
+else:
+    st.info(t("risks.association_too_few"))
 st.warning(t("risks.association_guardrail"), icon=":material/info:")
 assoc_table = association[["position", name_column, "n_high", "mean_high", "n_low", "mean_low",
                            "difference", "ci_low", "ci_high"]].copy()

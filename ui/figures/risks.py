@@ -87,6 +87,12 @@ def risk_heatmap(matrix: pd.DataFrame, factor_names: dict[str, str], level_names
     return figure
 
 
+def _whole_schools(figure: go.Figure, largest: float) -> None:
+    """Counts of schools: no 0,5 ticks on a short axis."""
+    if largest <= 10:
+        figure.update_xaxes(dtick=1)
+
+
 def level_distribution(counts: pd.DataFrame, name_column: str, level_names: dict[str, str], title: str,
                        x_label: str, language: str = "ru") -> go.Figure:
     """Per factor: schools at each level, stacked; the factor most often high on top.
@@ -102,6 +108,7 @@ def level_distribution(counts: pd.DataFrame, name_column: str, level_names: dict
     base_layout(figure, title, height=max(420, 56 * len(data) + 120))
     figure.update_layout(barmode="stack", separators=separators(language), xaxis_title=x_label)
     figure.update_yaxes(automargin=True, tickfont=dict(size=14))
+    _whole_schools(figure, float(data[["high", "medium", "low"]].sum(axis=1).max() or 0))
     return figure
 
 
@@ -121,6 +128,7 @@ def change_distribution(counts: pd.DataFrame, name_column: str, change_names: di
     base_layout(figure, title, height=max(420, 56 * len(data) + 120))
     figure.update_layout(barmode="stack", separators=separators(language), xaxis_title=x_label)
     figure.update_yaxes(automargin=True, tickfont=dict(size=14))
+    _whole_schools(figure, float(data[["improved", "unchanged", "worsened"]].sum(axis=1).max() or 0))
     return figure
 
 
