@@ -19,6 +19,7 @@ class PageSpec(NamedTuple):
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("overview", "pages/overview.py", "overview.title", ":material/dashboard:"),
     PageSpec("roadmaps", "pages/roadmaps.py", "roadmaps.title", ":material/checklist:"),
+    PageSpec("risks", "pages/risks.py", "risks.title", ":material/warning:"),
 )
 
 
