@@ -335,3 +335,41 @@ def what_if(store: Store, region_id: str, municipality_id: str | None, year: int
     order = {"entered": 0, "left": 1, "stayed": 2}
     return table.sort_values(["change", "school_id"], key=lambda c: c.map(order) if c.name == "change" else c
                              ).reset_index(drop=True)
+
+
+def bottom_cuts(index: pd.DataFrame, share: float) -> pd.DataFrame:
+    """region_id, year, cut: the bottom-share boundary of the index per region and year."""
+    return _cut_from_bottom(index, share).rename("cut").reset_index()
+
+
+def school_table(store: Store, region_id: str, municipality_id: str | None, year: int,
+                 params: dict | None = None) -> pd.DataFrame:
+    """Schools of the scope with the latest index used for the list of ``year``, computed
+    categories (in CATEGORIES order) and official categories of ``year``."""
+    params = params or load_params()
+    last = year - int(params["lists"]["results_lag"])
+    schools = schools_of_region(store, region_id)
+    if municipality_id is not None:
+        schools = schools[schools["municipality_id"] == municipality_id]
+    index = composite_index(store, region_id, last, last, params)
+    flags = identify(store, region_id, year, params)
+    order = {c: k for k, c in enumerate(CATEGORIES)}
+    computed = flags.drop_duplicates(["school_id", "category"]).groupby("school_id")["category"].agg(
+        lambda c: tuple(sorted(c, key=order.get)))
+    official = official_lists(store, region_id, municipality_id)
+    official = official[official["year"] == year].groupby("school_id")["category"].agg(lambda c: tuple(sorted(c)))
+    table = schools.merge(index[["school_id", "composite", "rank_from_bottom", "n_ranked", "n_core"]],
+                          on="school_id", how="left")
+    table["computed"] = table["school_id"].map(computed).apply(lambda v: v if isinstance(v, tuple) else ())
+    table["official"] = table["school_id"].map(official).apply(lambda v: v if isinstance(v, tuple) else ())
+    return table.sort_values("school_id").reset_index(drop=True)
+
+
+def school_history(store: Store, region_id: str, school_id: str, year_from: int, year_to: int,
+                   params: dict | None = None) -> pd.DataFrame:
+    """year, composite (NaN: too little data), cut (the region's bottom-share boundary)."""
+    params = params or load_params()
+    index = composite_index(store, region_id, year_from, year_to, params)
+    cuts = bottom_cuts(index, float(params["low_results"]["bottom_share"]))
+    own = index[index["school_id"] == school_id][["year", "composite"]]
+    return cuts[["year", "cut"]].merge(own, on="year", how="left").sort_values("year").reset_index(drop=True)

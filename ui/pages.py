@@ -18,6 +18,8 @@ class PageSpec(NamedTuple):
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("overview", "pages/overview.py", "overview.title", ":material/dashboard:"),
+    PageSpec("schools", "pages/schools.py", "schools.title", ":material/school:"),
+    PageSpec("targets", "pages/targets.py", "targets.title", ":material/flag:"),
 )
 
 
