@@ -229,7 +229,7 @@ def status_of(actual: float, target_low: float, direction: str, at_risk_fraction
         return "achieved" if actual <= target_low + 1e-12 else "not_achieved"
     if actual >= target_low - 1e-12:
         return "achieved"
-    return "at_risk" if actual >= target_low * at_risk_fraction else "not_achieved"
+    return "at_risk" if actual >= target_low * at_risk_fraction - 1e-12 else "not_achieved"
 
 
 def summary(store: Store, region_id: str, municipality_id: str | None, year: int, as_of: dt.date,

@@ -56,7 +56,8 @@ tab_list, tab_compare, tab_flows, tab_whatif = st.tabs(
 with tab_list:
     left, middle, right = st.columns([3, 2, 2])
     chosen = left.multiselect(t("schools.category_filter"), list(identification.CATEGORIES),
-                              format_func=category_name, key="schools_categories")
+                              format_func=category_name, key="schools_categories",
+                              placeholder=t("schools.choose"))
     only_official = middle.toggle(t("schools.official_filter"), key="schools_only_official")
     search = right.text_input(t("schools.search"), key="schools_search")
     view = table
@@ -169,6 +170,7 @@ with tab_flows:
         st.plotly_chart(list_sankey(links, {"in": t("schools.flows_in"), "out": t("schools.flows_out")},
                                     t("schools.flows_title", category=category_name(flow_category)), lang),
                         width="stretch", config={"displayModeBar": False})
+        st.caption(t("schools.flows_legend"))
         by_year = flows.flow_table(members, flow_years)
         by_year = by_year.rename(columns={c: t(f"schools.columns.{c}") for c in by_year.columns})
         st.subheader(t("schools.flows_table"))

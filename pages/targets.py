@@ -48,8 +48,9 @@ st.markdown("### " + t("targets.summary_line", achieved=int(counts.get("achieved
                            at_risk=int(counts.get("at_risk", 0)), not_achieved=int(counts.get("not_achieved", 0))))
 st.caption(t("targets.as_of", date=day(as_of), fraction=pct(params["targets"]["at_risk_fraction"], 0)))
 
-trend_values = {tid: [None if v != v else (v * 100 if kind != "count" else v) for v in group.sort_values("year")["actual"]]
-                for (tid, kind), group in history.groupby(["target_id", "kind"])}
+trend_values = {tid: " → ".join(f"{y}: {value_text(v, 'count' if kind == 'count' else 'share')}"
+                                for y, v in zip(group.sort_values("year")["year"], group.sort_values("year")["actual"]))
+                for tid, group in history.groupby("target_id") for kind in [group["kind"].iloc[-1]]}
 table = pd.DataFrame({
     t("targets.columns.name"): [t(f"targets.name.{x}") for x in summary["target_id"]],
     t("targets.columns.target"): [target_text(r) for _, r in summary.iterrows()],
@@ -58,17 +59,15 @@ table = pd.DataFrame({
     t("targets.columns.basis"): [f"{int(r['numerator'])} / {int(r['denominator'])}"
                                  if r["kind"] in ("share", "municipalities") and r["denominator"] else ""
                                  for _, r in summary.iterrows()],
-    t("targets.columns.trend"): [trend_values.get((x), []) for x in summary["target_id"]],
+    t("targets.columns.trend"): [trend_values.get(x, "") for x in summary["target_id"]],
 })
 STATUS_BACKGROUND = {"achieved": "#d9f2ea", "at_risk": "#fbeccc", "not_achieved": "#f7dccc", "no_data": "#eeeeee"}
 status_column = t("targets.columns.status")
 status_of_label = {t(f"identification.target_status.{s}"): s for s in targets.STATUSES}
 styled = table.style.map(lambda v: f"background-color: {STATUS_BACKGROUND[status_of_label.get(v, 'no_data')]}; "
                                    "font-weight: 600", subset=[status_column])
-st.dataframe(styled, hide_index=True, width="stretch", height=38 * (len(table) + 1) + 4,
-             column_config={t("targets.columns.trend"): st.column_config.LineChartColumn(
-                 t("targets.columns.trend"), help=f"{year - 2}–{year}")})
-export.download_buttons(table.drop(columns=[t("targets.columns.trend")]), f"targets_{year}", key="targets_table")
+st.dataframe(styled, hide_index=True, width="stretch", height=36 * (len(table) + 1) + 4)
+export.download_buttons(table, f"targets_{year}", key="targets_table")
 
 names = {x: t(f"targets.name.{x}") for x in targets.TARGETS}
 status_labels = {s: t(f"identification.target_status.{s}") for s in targets.STATUSES} | {"target": t("targets.target")}

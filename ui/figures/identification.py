@@ -19,6 +19,13 @@ def list_sankey(links: pd.DataFrame, labels: dict[str, str], title: str, languag
             if node not in nodes:
                 nodes.append(node)
     nodes.sort()
+    sizes: dict[tuple[int, str], int] = {}
+    for row in links.itertuples(index=False):
+        sizes[(row.source_year, row.source_state)] = sizes.get((row.source_year, row.source_state), 0) + row.schools
+    for row in links.itertuples(index=False):
+        key = (row.target_year, row.target_state)
+        incoming = int(links[(links["target_year"] == row.target_year) & (links["target_state"] == row.target_state)]["schools"].sum())
+        sizes[key] = max(sizes.get(key, 0), incoming)
     years = sorted({y for y, _ in nodes})
     position = {y: (k / max(1, len(years) - 1)) * 0.98 + 0.01 for k, y in enumerate(years)}
     index = {node: k for k, node in enumerate(nodes)}
@@ -26,7 +33,7 @@ def list_sankey(links: pd.DataFrame, labels: dict[str, str], title: str, languag
                    ("out", "in"): "rgba(230,159,0,0.55)"}
     figure = go.Figure(go.Sankey(
         arrangement="snap",
-        node=dict(label=[labels[state].format(year=year) for year, state in nodes], pad=24, thickness=22,
+        node=dict(label=[labels[state].format(year=year, n=sizes.get((year, state), 0)) for year, state in nodes], pad=24, thickness=22,
                   x=[position[y] for y, _ in nodes], y=[0.35 if s == "in" else 0.9 for _, s in nodes],
                   color=[CATEGORY_COLOURS["low_results"] if s == "in" else PALETTE["grey"] for _, s in nodes]),
         link=dict(source=[index[(r.source_year, r.source_state)] for r in links.itertuples()],
