@@ -66,7 +66,7 @@ status_column = t("targets.columns.status")
 status_of_label = {t(f"identification.target_status.{s}"): s for s in targets.STATUSES}
 styled = table.style.map(lambda v: f"background-color: {STATUS_BACKGROUND[status_of_label.get(v, 'no_data')]}; "
                                    "font-weight: 600", subset=[status_column])
-st.dataframe(styled, hide_index=True, width="stretch", height=36 * (len(table) + 1) + 4)
+st.dataframe(styled, hide_index=True, width="stretch", height=38 * (len(table) + 1) + 6)
 export.download_buttons(table, f"targets_{year}", key="targets_table")
 
 names = {x: t(f"targets.name.{x}") for x in targets.TARGETS}
