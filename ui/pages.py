@@ -20,6 +20,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("overview", "pages/overview.py", "overview.title", ":material/dashboard:"),
     PageSpec("roadmaps", "pages/roadmaps.py", "roadmaps.title", ":material/checklist:"),
     PageSpec("risks", "pages/risks.py", "risks.title", ":material/warning:"),
+    PageSpec("schools", "pages/schools.py", "schools.title", ":material/school:"),
+    PageSpec("targets", "pages/targets.py", "targets.title", ":material/flag:"),
 )
 
 

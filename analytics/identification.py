@@ -1,0 +1,375 @@
+"""Identification of school categories from results and context, with a reason per flag.
+
+Rules (parameters in ``analytics/reference/identification.toml``, overridable in
+``data/identification.toml`` and per call): see README «Identification». The list of year
+Y is built from results up to ``Y - results_lag``. Output rows carry a ``reason_key`` and
+``reason_params``; the UI turns them into text (``identification.reason.<key>``).
+
+Determinism: every step sorts on values and then on ``school_id``; ties at a cut-off are
+all included (a cut at the k-th school takes every school whose index equals the k-th).
+"""
+from __future__ import annotations
+
+import copy
+import math
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analytics.composite import composite_index
+from analytics.config import PROJECT_ROOT
+from analytics.store import Store
+
+DEFAULTS_FILE = Path(__file__).resolve().parent / "reference" / "identification.toml"
+OVERRIDE_FILE = PROJECT_ROOT / "data" / "identification.toml"
+CATEGORIES = ("low_results", "social_risk", "resilient", "risk_zone", "biased")
+FLAG_COLUMNS = ["school_id", "category", "reason_key", "reason_params"]
+
+SCHOOLS_OF_REGION = """
+SELECT s.school_id, s.municipality_id, s.short_name, s.name, s.school_type, s.is_rural, s.students,
+       s.social_index, m.name AS municipality
+FROM schools s JOIN municipalities m USING (municipality_id)
+WHERE m.region_id = $region_id
+ORDER BY s.school_id
+"""
+
+VPR_HIGHER = """
+SELECT r.school_id, sum(r.participants) AS vpr_all_n, sum(r.n_higher) AS n_higher
+FROM results r JOIN schools s USING (school_id) JOIN municipalities m USING (municipality_id)
+WHERE m.region_id = $region_id AND r.year = $year AND r.procedure = 'VPR' AND r.n_higher IS NOT NULL
+GROUP BY r.school_id
+ORDER BY r.school_id
+"""
+
+OFFICIAL_LISTS = """
+SELECT l.year, l.category, l.school_id
+FROM school_lists l JOIN schools s USING (school_id) JOIN municipalities m USING (municipality_id)
+WHERE m.region_id = $region_id AND ($municipality_id IS NULL OR s.municipality_id = $municipality_id)
+ORDER BY l.year, l.category, l.school_id
+"""
+
+
+# -- parameters -----------------------------------------------------------------------------
+def _merge(base: dict, extra: dict) -> dict:
+    out = copy.deepcopy(base)
+    for key, value in (extra or {}).items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def load_params(overrides: dict | None = None, override_file: Path | None = OVERRIDE_FILE) -> dict:
+    """Defaults, then the deployment's file (if any), then ``overrides`` (what-if)."""
+    params = tomllib.loads(DEFAULTS_FILE.read_text(encoding="utf-8"))
+    if override_file is not None and Path(override_file).exists():
+        params = _merge(params, tomllib.loads(Path(override_file).read_text(encoding="utf-8")))
+    return _merge(params, overrides or {})
+
+
+def results_years(params: dict, year: int) -> list[int]:
+    """Results years the low-results rule looks at for the list of ``year`` (oldest first)."""
+    last = year - int(params["lists"]["results_lag"])
+    return list(range(last - int(params["low_results"]["consecutive_years"]) + 1, last + 1))
+
+
+# -- helpers ----------------------------------------------------------------------------------
+def _cut_from_bottom(frame: pd.DataFrame, share: float) -> pd.Series:
+    """Per region-year: the index of the k-th school from the bottom, k = ceil(share × ranked)."""
+    ranked = frame.dropna(subset=["composite"]).sort_values(["region_id", "year", "composite", "school_id"])
+    ranked["k"] = np.ceil(share * ranked.groupby(["region_id", "year"])["school_id"].transform("size") - 1e-9)
+    ranked["pos"] = ranked.groupby(["region_id", "year"]).cumcount() + 1
+    cuts = ranked[ranked["pos"] == ranked["k"].clip(lower=1)]
+    return cuts.set_index(["region_id", "year"])["composite"]
+
+
+def _flags(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=FLAG_COLUMNS)
+
+
+def _r(value: float, digits: int = 2) -> float:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else round(float(value), digits)
+
+
+# -- the rules --------------------------------------------------------------------------------
+def rule_low_results(index: pd.DataFrame, params: dict, year: int) -> tuple[pd.DataFrame, pd.Series]:
+    """Bottom ``bottom_share`` of the region in each of the ``consecutive_years`` results years."""
+    share = float(params["low_results"]["bottom_share"])
+    years = results_years(params, year)
+    window = index[index["year"].isin(years)]
+    cuts = _cut_from_bottom(window, share)
+    window = window.dropna(subset=["composite"]).join(cuts.rename("cut"), on=["region_id", "year"])
+    bottom = window[window["composite"] <= window["cut"] + 1e-12]
+    counts = bottom.groupby("school_id")["year"].nunique()
+    chosen = sorted(counts[counts == len(years)].index)
+    rows = []
+    for row in bottom[bottom["school_id"].isin(chosen)].sort_values(["school_id", "year"]).itertuples():
+        rows.append(dict(school_id=row.school_id, category="low_results", reason_key="low_results",
+                         reason_params=dict(year=int(row.year), value=_r(row.composite), cut=_r(row.cut),
+                                            rank=int(row.rank_from_bottom), ranked=int(row.n_ranked), share=share)))
+    return _flags(rows), cuts
+
+
+def rule_social_risk(schools: pd.DataFrame, params: dict) -> pd.DataFrame:
+    threshold = float(params["social_risk"]["min_social_index"])
+    chosen = schools[schools["social_index"] >= threshold].sort_values("school_id")
+    return _flags([dict(school_id=s, category="social_risk", reason_key="social_risk",
+                        reason_params=dict(value=_r(v), threshold=threshold))
+                   for s, v in zip(chosen["school_id"], chosen["social_index"])])
+
+
+def context_regression(latest: pd.DataFrame) -> pd.DataFrame:
+    """Adds expected (OLS of the index on the social index, per region) and residual_z."""
+    out = []
+    for _, group in latest.dropna(subset=["composite", "social_index"]).groupby("region_id", sort=True):
+        group = group.copy()
+        if len(group) >= 3 and group["social_index"].var() > 0:
+            slope, intercept = np.polyfit(group["social_index"], group["composite"], 1)
+            group["expected"] = intercept + slope * group["social_index"]
+            resid = group["composite"] - group["expected"]
+            sd = math.sqrt(float((resid ** 2).sum()) / (len(group) - 2)) if len(group) > 2 else float("nan")
+            group["residual_z"] = resid / sd if sd > 0 else np.nan
+        else:
+            group["expected"], group["residual_z"] = np.nan, np.nan
+        out.append(group)
+    if not out:
+        return latest.assign(expected=np.nan, residual_z=np.nan).iloc[0:0]
+    return pd.concat(out)
+
+
+def rule_resilient(index: pd.DataFrame, schools: pd.DataFrame, params: dict, year: int) -> pd.DataFrame:
+    settings = params["resilient"]
+    last = year - int(params["lists"]["results_lag"])
+    latest = index[index["year"] == last].merge(schools[["school_id", "social_index"]], on="school_id")
+    latest = context_regression(latest)
+    if latest.empty:
+        return _flags([])
+    top_share = float(settings["top_share"])
+    # Top cut: the k-th from the top, ties included (mirror of the bottom cut).
+    mirrored = latest.assign(composite=-latest["composite"])
+    top_cut = -_cut_from_bottom(mirrored, top_share)
+    latest = latest.join(top_cut.rename("top_cut"), on=["region_id", "year"])
+    difficult = latest["social_index"] >= float(settings["min_social_index"])
+    rows = []
+    for row in latest[difficult].sort_values("school_id").itertuples():
+        if row.composite >= row.top_cut - 1e-12:
+            rows.append(dict(school_id=row.school_id, category="resilient", reason_key="resilient_top",
+                             reason_params=dict(year=last, social=_r(row.social_index), value=_r(row.composite),
+                                                share=top_share, cut=_r(row.top_cut))))
+        if not pd.isna(row.residual_z) and row.residual_z >= float(settings["min_residual"]):
+            rows.append(dict(school_id=row.school_id, category="resilient", reason_key="resilient_residual",
+                             reason_params=dict(year=last, social=_r(row.social_index), value=_r(row.composite),
+                                                expected=_r(row.expected), residual=_r(row.residual_z),
+                                                threshold=float(settings["min_residual"]))))
+    return _flags(rows)
+
+
+def trends(index: pd.DataFrame, last: int, params: dict) -> pd.DataFrame:
+    """OLS trend of the index over the window ending at ``last`` and a forecast for ``last + 1``."""
+    settings = params["risk_zone"]
+    window = index[(index["year"] > last - int(settings["window_years"])) & (index["year"] <= last)]
+    window = window.dropna(subset=["composite"])
+    g = window.assign(x=window["year"].astype(float), y=window["composite"]).groupby("school_id", sort=True)
+    n = g["x"].size()
+    mean_x, mean_y = g["x"].mean(), g["y"].mean()
+    dx = window["year"].astype(float) - window["school_id"].map(mean_x)
+    dy = window["composite"] - window["school_id"].map(mean_y)
+    sxx = (dx ** 2).groupby(window["school_id"]).sum()
+    sxy = (dx * dy).groupby(window["school_id"]).sum()
+    syy = (dy ** 2).groupby(window["school_id"]).sum()
+    frame = pd.DataFrame({"n_years": n, "sxx": sxx, "sxy": sxy, "syy": syy, "mean_x": mean_x, "mean_y": mean_y})
+    frame = frame[(frame["n_years"] >= max(3, int(settings["min_years"]))) & (frame["sxx"] > 0)]
+    frame["slope"] = frame["sxy"] / frame["sxx"]
+    dof = frame["n_years"] - 2
+    s2 = ((frame["syy"] - frame["sxy"] ** 2 / frame["sxx"]).clip(lower=0)) / dof
+    tcrit = stats.t.ppf(0.5 + float(settings["confidence"]) / 2, dof)
+    se_slope = np.sqrt(s2 / frame["sxx"])
+    frame["slope_low"], frame["slope_high"] = frame["slope"] - tcrit * se_slope, frame["slope"] + tcrit * se_slope
+    x0 = last + 1
+    frame["forecast"] = frame["mean_y"] + frame["slope"] * (x0 - frame["mean_x"])
+    se_pred = np.sqrt(s2 * (1 + 1 / frame["n_years"] + (x0 - frame["mean_x"]) ** 2 / frame["sxx"]))
+    frame["forecast_low"], frame["forecast_high"] = frame["forecast"] - tcrit * se_pred, frame["forecast"] + tcrit * se_pred
+    frame["first_year"] = g["x"].min().astype(int)
+    frame["last_year"] = last
+    return frame.reset_index()
+
+
+def rule_risk_zone(index: pd.DataFrame, params: dict, year: int, cuts: pd.Series,
+                   low: pd.DataFrame) -> pd.DataFrame:
+    settings = params["risk_zone"]
+    last = year - int(params["lists"]["results_lag"])
+    frame = trends(index, last, params)
+    regions = index.drop_duplicates("school_id").set_index("school_id")["region_id"]
+    frame["cut"] = [cuts.get((regions.get(s), last), np.nan) for s in frame["school_id"]]
+    margin = float(settings["margin"])
+    chosen = frame[(frame["slope_high"] < 0) & (frame["forecast"] <= frame["cut"] + margin)
+                   & ~frame["school_id"].isin(low["school_id"])].sort_values("school_id")
+    rows = []
+    for row in chosen.itertuples():
+        rows.append(dict(school_id=row.school_id, category="risk_zone", reason_key="risk_zone_trend",
+                         reason_params=dict(first=int(row.first_year), last=last, slope=_r(row.slope),
+                                            low=_r(row.slope_low), high=_r(row.slope_high),
+                                            confidence=float(settings["confidence"]))))
+        rows.append(dict(school_id=row.school_id, category="risk_zone", reason_key="risk_zone_forecast",
+                         reason_params=dict(year=last + 1, forecast=_r(row.forecast), low=_r(row.forecast_low),
+                                            high=_r(row.forecast_high), cut=_r(row.cut), margin=margin)))
+    return _flags(rows)
+
+
+def rule_biased(store: Store, index: pd.DataFrame, region_id: str, params: dict, year: int) -> pd.DataFrame:
+    settings = params["biased"]
+    last = year - int(params["lists"]["results_lag"])
+    higher = store.query_df(VPR_HIGHER, {"region_id": region_id, "year": last})
+    vpr = index.assign(z_vpr=index[["z_vpr_share2", "z_vpr_sou"]].mean(axis=1, skipna=False))
+    now = vpr[vpr["year"] == last].set_index("school_id")
+    before = vpr[vpr["year"] == last - 1].set_index("school_id")["z_vpr"]
+    signs: dict[str, list[dict]] = {}
+    min_n = int(settings["min_vpr_participants"])
+    for row in higher.itertuples():
+        share = row.n_higher / row.vpr_all_n if row.vpr_all_n else float("nan")
+        if row.vpr_all_n >= min_n and share > float(settings["max_higher_share"]):
+            signs.setdefault(row.school_id, []).append(dict(
+                reason_key="biased_higher", reason_params=dict(
+                    year=last, share=_r(share, 4), count=int(row.n_higher), n=int(row.vpr_all_n),
+                    threshold=float(settings["max_higher_share"]))))
+    for school_id, row in now.sort_index().iterrows():
+        if row["vpr_n"] < min_n:
+            continue
+        oge_ok = row["oge_n"] >= int(settings["min_oge_participants"])
+        gap = row["z_vpr"] - row["z_oge_share2"]
+        if oge_ok and not pd.isna(gap) and gap > float(settings["max_vpr_oge_gap"]):
+            signs.setdefault(school_id, []).append(dict(
+                reason_key="biased_gap", reason_params=dict(year=last, vpr=_r(row["z_vpr"]),
+                                                            oge=_r(row["z_oge_share2"]), gap=_r(gap),
+                                                            threshold=float(settings["max_vpr_oge_gap"]))))
+        previous = before.get(school_id, np.nan)
+        jump = row["z_vpr"] - previous
+        if not pd.isna(jump) and jump > float(settings["max_jump"]):
+            signs.setdefault(school_id, []).append(dict(
+                reason_key="biased_jump", reason_params=dict(first=last - 1, last=last, before=_r(previous),
+                                                             after=_r(row["z_vpr"]), jump=_r(jump),
+                                                             threshold=float(settings["max_jump"]))))
+    rows = [dict(school_id=s, category="biased", **sign) for s in sorted(signs)
+            if len(signs[s]) >= int(settings["min_signs"]) for sign in signs[s]]
+    return _flags(rows)
+
+
+# -- entry points -------------------------------------------------------------------------------
+def index_for(store: Store, region_id: str | None, year: int, params: dict) -> pd.DataFrame:
+    last = year - int(params["lists"]["results_lag"])
+    first = min(results_years(params, year)[0], last - int(params["risk_zone"]["window_years"]) + 1, last - 1)
+    return composite_index(store, region_id, first, last, params)
+
+
+def identify(store: Store, region_id: str, year: int, params: dict | None = None) -> pd.DataFrame:
+    """Every flag for the list of ``year``: school_id, category, reason_key, reason_params (dict).
+
+    Sorted by category (fixed order), school and reason, so equal inputs give equal output.
+    """
+    params = params or load_params()
+    index = index_for(store, region_id, year, params)
+    schools = store.query_df(SCHOOLS_OF_REGION, {"region_id": region_id})
+    low, cuts = rule_low_results(index, params, year)
+    parts = [low, rule_social_risk(schools, params), rule_resilient(index, schools, params, year),
+             rule_risk_zone(index, params, year, cuts, low), rule_biased(store, index, region_id, params, year)]
+    flags = pd.concat([p for p in parts if not p.empty] or [_flags([])], ignore_index=True)
+    flags["order"] = flags["category"].map({c: k for k, c in enumerate(CATEGORIES)})
+    flags = flags.reset_index().sort_values(["order", "school_id", "index"], kind="stable")
+    return flags[FLAG_COLUMNS].reset_index(drop=True)
+
+
+def computed_lists(store: Store, region_id: str, years: tuple[int, ...], params: dict | None = None) -> pd.DataFrame:
+    """year, category, school_id of the computed lists for several years."""
+    params = params or load_params()
+    frames = [identify(store, region_id, int(y), params)[["category", "school_id"]].drop_duplicates().assign(year=int(y))
+              for y in years]
+    return pd.concat(frames, ignore_index=True)[["year", "category", "school_id"]]
+
+
+def official_lists(store: Store, region_id: str, municipality_id: str | None = None) -> pd.DataFrame:
+    return store.query_df(OFFICIAL_LISTS, {"region_id": region_id, "municipality_id": municipality_id})
+
+
+def schools_of_region(store: Store, region_id: str) -> pd.DataFrame:
+    return store.query_df(SCHOOLS_OF_REGION, {"region_id": region_id})
+
+
+def compare_with_official(store: Store, region_id: str, municipality_id: str | None, year: int,
+                          category: str, params: dict | None = None) -> pd.DataFrame:
+    """Schools on either list: status both | official_only | computed_only, with reasons."""
+    flags = identify(store, region_id, year, params)
+    computed = set(flags.loc[flags["category"] == category, "school_id"])
+    official = official_lists(store, region_id, municipality_id)
+    official = set(official.loc[(official["year"] == year) & (official["category"] == category), "school_id"])
+    schools = schools_of_region(store, region_id)
+    if municipality_id is not None:
+        schools = schools[schools["municipality_id"] == municipality_id]
+    table = schools[schools["school_id"].isin(computed | official)].copy()
+    table["in_official"] = table["school_id"].isin(official)
+    table["in_computed"] = table["school_id"].isin(computed)
+    table["status"] = np.select([table["in_official"] & table["in_computed"], table["in_official"]],
+                                ["both", "official_only"], "computed_only")
+    order = {"both": 0, "official_only": 1, "computed_only": 2}
+    table = table.sort_values(["status", "school_id"], key=lambda c: c.map(order) if c.name == "status" else c)
+    return table.reset_index(drop=True)
+
+
+def what_if(store: Store, region_id: str, municipality_id: str | None, year: int, category: str,
+            overrides: dict) -> pd.DataFrame:
+    """Schools whose membership of ``category`` differs between defaults and ``overrides``:
+    school_id, change = entered | left | stayed."""
+    base = identify(store, region_id, year, load_params())
+    changed = identify(store, region_id, year, load_params(overrides))
+    before = set(base.loc[base["category"] == category, "school_id"])
+    after = set(changed.loc[changed["category"] == category, "school_id"])
+    schools = schools_of_region(store, region_id)
+    if municipality_id is not None:
+        schools = schools[schools["municipality_id"] == municipality_id]
+    table = schools[schools["school_id"].isin(before | after)].copy()
+    table["change"] = np.select([table["school_id"].isin(after - before), table["school_id"].isin(before - after)],
+                                ["entered", "left"], "stayed")
+    order = {"entered": 0, "left": 1, "stayed": 2}
+    return table.sort_values(["change", "school_id"], key=lambda c: c.map(order) if c.name == "change" else c
+                             ).reset_index(drop=True)
+
+
+def bottom_cuts(index: pd.DataFrame, share: float) -> pd.DataFrame:
+    """region_id, year, cut: the bottom-share boundary of the index per region and year."""
+    return _cut_from_bottom(index, share).rename("cut").reset_index()
+
+
+def school_table(store: Store, region_id: str, municipality_id: str | None, year: int,
+                 params: dict | None = None) -> pd.DataFrame:
+    """Schools of the scope with the latest index used for the list of ``year``, computed
+    categories (in CATEGORIES order) and official categories of ``year``."""
+    params = params or load_params()
+    last = year - int(params["lists"]["results_lag"])
+    schools = schools_of_region(store, region_id)
+    if municipality_id is not None:
+        schools = schools[schools["municipality_id"] == municipality_id]
+    index = composite_index(store, region_id, last, last, params)
+    flags = identify(store, region_id, year, params)
+    order = {c: k for k, c in enumerate(CATEGORIES)}
+    computed = flags.drop_duplicates(["school_id", "category"]).groupby("school_id")["category"].agg(
+        lambda c: tuple(sorted(c, key=order.get)))
+    official = official_lists(store, region_id, municipality_id)
+    official = official[official["year"] == year].groupby("school_id")["category"].agg(lambda c: tuple(sorted(c)))
+    table = schools.merge(index[["school_id", "composite", "rank_from_bottom", "n_ranked", "n_core"]],
+                          on="school_id", how="left")
+    table["computed"] = table["school_id"].map(computed).apply(lambda v: v if isinstance(v, tuple) else ())
+    table["official"] = table["school_id"].map(official).apply(lambda v: v if isinstance(v, tuple) else ())
+    return table.sort_values("school_id").reset_index(drop=True)
+
+
+def school_history(store: Store, region_id: str, school_id: str, year_from: int, year_to: int,
+                   params: dict | None = None) -> pd.DataFrame:
+    """year, composite (NaN: too little data), cut (the region's bottom-share boundary)."""
+    params = params or load_params()
+    index = composite_index(store, region_id, year_from, year_to, params)
+    cuts = bottom_cuts(index, float(params["low_results"]["bottom_share"]))
+    own = index[index["school_id"] == school_id][["year", "composite"]]
+    return cuts[["year", "cut"]].merge(own, on="year", how="left").sort_values("year").reset_index(drop=True)
