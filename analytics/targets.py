@@ -13,10 +13,10 @@ import math
 import numpy as np
 import pandas as pd
 
-from analytics.completion import UNITS_IN_SCOPE
 from analytics.composite import composite_index
 from analytics.identification import load_params
 from analytics.reference import kpi_defaults
+from analytics.roadmaps import RoadmapFilter, completion_by
 from analytics.scope import GEO_CONDITION
 from analytics.store import Store
 
@@ -68,16 +68,6 @@ SELECT l.school_id, count(r.roadmap_id) > 0 AS has_roadmap
 FROM listed l LEFT JOIN roadmaps r ON r.school_id = l.school_id AND r.level = 'school'
      AND year(r.period_start) <= $year AND year(r.period_end) >= $year
 GROUP BY l.school_id
-"""
-
-ROADMAP_UNITS = f"""
-WITH units AS ({UNITS_IN_SCOPE})
-SELECT u.roadmap_id, r.title, u.level,
-       count(*)                                                             AS denominator,
-       count(*) FILTER (WHERE u.status = 'done' AND u.completed_on <= $as_of) AS numerator
-FROM units u JOIN roadmaps r USING (roadmap_id)
-GROUP BY u.roadmap_id, r.title, u.level
-ORDER BY u.roadmap_id
 """
 
 AGREEMENTS = """
@@ -176,8 +166,10 @@ def details(store: Store, target_id: str, region_id: str, municipality_id: str |
         frame = pd.DataFrame({"school_id": sorted(both), "numerator": 1, "denominator": 1})
         return _with_names(store, frame, region_id, municipality_id)
     if target_id == "roadmap_execution":
-        frame = store.query_df(ROADMAP_UNITS, _geo(region_id, municipality_id, year, as_of=as_of))
-        return frame
+        # Same counting as the roadmaps page: units of the year's plan done by as_of.
+        table = completion_by(store, RoadmapFilter(region_id, municipality_id, year), as_of, "roadmap")
+        return pd.DataFrame({"roadmap_id": table["key"].astype(int), "title": table["name"],
+                             "denominator": table["planned"], "numerator": table["done"]})
     if target_id == "schools_with_roadmap":
         frame = store.query_df(SCHOOL_ROADMAPS, _geo(region_id, municipality_id, year))
         frame = frame.assign(numerator=frame["has_roadmap"].astype(int), denominator=1)

@@ -1,18 +1,38 @@
 """Running the whole app (shell + a page) under Streamlit's AppTest.
 
-AppTest resets Streamlit's "pages/ folder" mode before every run, so each run first
-executes the page file alone; ``ui.entry.ensure_entry_point`` (called by
-``current_scope()``) reruns it through app.py, so the sidebar filters are in the tree
-on every page and after every rerun.
+AppTest switches Streamlit back into its old "pages/ folder" mode before every run (a
+real server is in that mode only until the first st.navigation call). In that mode a
+page first runs alone and ``ui.entry.ensure_entry_point`` reruns it through app.py,
+which would swallow one-shot events such as button clicks. Tests therefore run the app
+the way a started server does after its first request: navigation mode only. The
+deep-link guard itself is covered by the browser tests.
 """
 from __future__ import annotations
 
+import functools
+
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import PROJECT_ROOT
 
 
+def _navigation_mode_only() -> None:
+    if getattr(PagesManager.__init__, "_navigation_only", False):
+        return
+    original = PagesManager.__init__
+
+    @functools.wraps(original)
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    init._navigation_only = True
+    PagesManager.__init__ = init
+
+
 def new_app(query: dict | None = None, timeout: float = 60) -> AppTest:
+    _navigation_mode_only()
     app = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=timeout)
     for key, value in (query or {}).items():
         app.query_params[key] = value
@@ -24,9 +44,12 @@ def run_page(page_script: str | None = None, query: dict | None = None, timeout:
     app = new_app(query, timeout)
     for key, value in (session or {}).items():
         app.session_state[key] = value
-    if page_script:
-        app.switch_page(page_script)
     app.run()
+    if page_script:
+        # A page registered by st.navigation is known only after one run of app.py.
+        assert_no_exception(app)
+        app.switch_page(page_script)
+        app.run()
     assert_no_exception(app)
     return app
 

@@ -55,6 +55,11 @@ def _coerce(name: str, options: list, default):
 _MISSING = object()
 
 
+def _labeller(labels: dict):
+    """A format_func over labels fixed at draw time (it may be called outside the run)."""
+    return lambda value: labels.get(value, str(value))
+
+
 def init_language() -> str:
     """Settle the language before anything is drawn (page titles in the navigation too)."""
     _read_url_once()
@@ -87,8 +92,7 @@ def sidebar_filters() -> Scope:
     municipality_options = [ALL, *municipality_names]
     _coerce("municipality", municipality_options, ALL)
     st.sidebar.selectbox(t("filters.municipality"), municipality_options, key=URL_KEYS["municipality"],
-                         format_func=lambda m: t("filters.all_municipalities") if m == ALL
-                         else municipality_names.get(m, m))
+                         format_func=_labeller({ALL: t("filters.all_municipalities"), **municipality_names}))
 
     years = compute(catalog.years)
     _coerce("year", years, years[-1] if years else None)
@@ -96,7 +100,7 @@ def sidebar_filters() -> Scope:
 
     _coerce("procedure", list(PROCEDURES), PROCEDURES[0])
     st.sidebar.selectbox(t("filters.procedure"), list(PROCEDURES), key=URL_KEYS["procedure"],
-                         format_func=lambda p: t(f"codes.procedure.{p}"))
+                         format_func=_labeller({p: t(f"codes.procedure.{p}") for p in PROCEDURES}))
     procedure = st.session_state[URL_KEYS["procedure"]]
 
     subjects = compute(catalog.subjects, procedure)
@@ -104,15 +108,15 @@ def sidebar_filters() -> Scope:
     subject_options = [ALL, *subject_names]
     _coerce("subject", subject_options, ALL)
     st.sidebar.selectbox(t("filters.subject"), subject_options, key=URL_KEYS["subject"],
-                         format_func=lambda s: t("filters.all_subjects") if s == ALL else subject_names.get(s, s))
+                         format_func=_labeller({ALL: t("filters.all_subjects"), **subject_names}))
     subject_id = st.session_state[URL_KEYS["subject"]] or None
 
     grades = compute(catalog.grades, procedure, subject_id)
     grade_options = [ALL, *grades]
     _coerce("grade", grade_options, ALL)
     st.sidebar.selectbox(t("filters.grade"), grade_options, key=URL_KEYS["grade"],
-                         format_func=lambda g: t("filters.all_grades") if g == ALL
-                         else t("filters.grade_value", grade=g))
+                         format_func=_labeller({ALL: t("filters.all_grades"),
+                                                **{g: t("filters.grade_value", grade=g) for g in grades}}))
     st.sidebar.caption(t("filters.copy_link"))
 
     scope = Scope(
