@@ -112,10 +112,12 @@ def moments_sql(level: str, pool_grades: bool, pool_subjects: bool) -> str:
     unit = LEVELS[level]
     subject = "CAST(NULL AS VARCHAR)" if pool_subjects else "r.subject_id"
     grade = "CAST(NULL AS SMALLINT)" if pool_grades else "r.grade"
-    return f"""
-WITH raw AS (
+    # A school row is already unique per school x year x procedure x subject x grade: no GROUP BY needed.
+    unique = level == "school" and not pool_grades and not pool_subjects
+    n, s1, s2 = ("r.participants", "u.s1", "u.s2") if unique else ("sum(r.participants)", "sum(u.s1)", "sum(u.s2)")
+    raw = f"""
     SELECT {unit} AS unit_id, r.year, r.procedure, {subject} AS subject_id, {grade} AS grade,
-           u.indicator, sum(r.participants) AS n, sum(u.s1) AS s1, sum(u.s2) AS s2
+           u.indicator, {n} AS n, {s1} AS s1, {s2} AS s2
     FROM results r
     JOIN schools s USING (school_id)
     JOIN municipalities m USING (municipality_id)
@@ -123,11 +125,14 @@ WITH raw AS (
         {_unpivot_sql()}
     ) u(indicator, applies, s1, s2)
     WHERE {_FILTERS} AND u.applies AND u.s1 IS NOT NULL
-    GROUP BY ALL
-),
+    {"" if unique else "GROUP BY ALL"}"""
+    return f"""
+WITH raw AS ({raw}),
 pooled AS (
     SELECT unit_id, year, procedure, subject_id, grade, indicator,
-           sum(n)  OVER w AS n, sum(s1) OVER w AS s1, sum(s2) OVER w AS s2
+           CASE WHEN $pool_years = 1 THEN n ELSE sum(n) OVER w END AS n,
+           CASE WHEN $pool_years = 1 THEN s1 ELSE sum(s1) OVER w END AS s1,
+           CASE WHEN $pool_years = 1 THEN s2 ELSE sum(s2) OVER w END AS s2
     FROM raw
     WINDOW w AS (PARTITION BY unit_id, procedure, subject_id, grade, indicator
                  ORDER BY year RANGE BETWEEN ($pool_years - 1) PRECEDING AND CURRENT ROW)

@@ -18,6 +18,7 @@ class PageSpec(NamedTuple):
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("overview", "pages/overview.py", "overview.title", ":material/dashboard:"),
+    PageSpec("results", "pages/results.py", "results.title", ":material/monitoring:"),
 )
 
 
