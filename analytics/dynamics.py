@@ -31,10 +31,10 @@ _VERDICT = """
 """
 
 
-def change_sql(level: str, pool_grades: bool, pool_subjects: bool) -> str:
+def change_sql(level: str, pool_grades: bool, pool_subjects: bool, window: bool = False) -> str:
     verdict = _VERDICT.format(low="delta_low", high="delta_high", enough="enough AND prev_enough")
     return f"""
-WITH vals AS ({values_sql(level, pool_grades, pool_subjects)}),
+WITH vals AS ({values_sql(level, pool_grades, pool_subjects, window)}),
 cur AS (SELECT * FROM vals WHERE year = $year),
 prev AS (SELECT * FROM vals WHERE year = $year - $pool_years),
 joined AS (
@@ -110,7 +110,7 @@ def changes(store: Store, level: str, region_id: str | None, municipality_id: st
     ``change_verdict``: improved | declined (direction-aware), up | down (no direction),
     no_change (interval includes 0), insufficient (a side below min_n or missing).
     """
-    sql = change_sql(level, pool_grades, pool_subjects)
+    sql = change_sql(level, pool_grades, pool_subjects, pool_years > 1)
     frame = _call(store, sql, region_id, municipality_id, year - pool_years, year, procedure, subject_id,
                   grade, pool_years, min_n, {"year": int(year)})
     if indicators is not None:

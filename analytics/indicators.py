@@ -61,23 +61,36 @@ def for_procedure(procedure: str | None) -> list[Indicator]:
     return [i for i in INDICATORS if procedure is None or procedure in i.procedures]
 
 
-def _moment_sql(indicator: Indicator) -> tuple[str, str]:
-    """SQL expressions of Σx and Σx² for one results row (code constants only)."""
-    if indicator.code == "ege_mean":
-        return ("r.mean_score * r.participants",
-                "(r.participants - 1) * coalesce(r.score_sd, 0) ^ 2 + r.participants * r.mean_score ^ 2")
-    s1 = " + ".join(f"{w!r} * r.{col}" for col, w in indicator.weights)
-    s2 = " + ".join(f"{w * w!r} * r.{col}" for col, w in indicator.weights)
-    return f"({s1})", f"({s2})"
+def _presence(indicator: Indicator) -> str:
+    """The column whose presence (NOT NULL) says a results row carries this indicator."""
+    return "mean_score" if indicator.code == "ege_mean" else indicator.weights[0][0]
+
+
+def _wide_columns(aggregate: bool) -> str:
+    """Per unit: sums of every count column, participants per presence column, ЕГЭ moments."""
+    def agg(expr: str) -> str:
+        return f"sum({expr})" if aggregate else expr
+    counts = sorted({col for ind in INDICATORS for col, _ in ind.weights})
+    presences = sorted({_presence(ind) for ind in INDICATORS})
+    parts = [f"{agg(f'r.{c}')} AS {c}" for c in counts]
+    parts += [f"{agg(f'CASE WHEN r.{p} IS NOT NULL THEN r.participants END')} AS n_{p}" for p in presences]
+    parts.append(f"{agg('r.mean_score * r.participants')} AS ege_s1")
+    parts.append(f"{agg('(r.participants - 1) * coalesce(r.score_sd, 0) ^ 2 + r.participants * r.mean_score ^ 2')}"
+                 " AS ege_s2")
+    return ",\n           ".join(parts)
 
 
 def _unpivot_sql() -> str:
-    """One VALUES row per indicator: (indicator, procedure-applies, s1, s2)."""
+    """One VALUES row per indicator: (indicator, n if the procedure has it, Σx, Σx²)."""
     rows = []
     for ind in INDICATORS:
-        s1, s2 = _moment_sql(ind)
         procs = ", ".join(f"'{p}'" for p in ind.procedures)
-        rows.append(f"('{ind.code}', r.procedure IN ({procs}), {s1}, {s2})")
+        if ind.code == "ege_mean":
+            s1, s2 = "w.ege_s1", "w.ege_s2"
+        else:
+            s1 = " + ".join(f"{wt!r} * w.{col}" for col, wt in ind.weights)
+            s2 = " + ".join(f"{wt * wt!r} * w.{col}" for col, wt in ind.weights)
+        rows.append(f"('{ind.code}', CASE WHEN w.procedure IN ({procs}) THEN w.n_{_presence(ind)} END, {s1}, {s2})")
     return ",\n        ".join(rows)
 
 
@@ -103,37 +116,42 @@ _FILTERS = """
 """
 
 
-def moments_sql(level: str, pool_grades: bool, pool_subjects: bool) -> str:
+def moments_sql(level: str, pool_grades: bool, pool_subjects: bool, window: bool = False) -> str:
     """SQL of the moments table: unit_id, year, procedure, subject_id, grade, indicator, n, s1, s2.
 
-    Pooled grades/subjects are NULL in their column. With ``$pool_years`` > 1 each year
-    holds the sum over that year and the preceding ``pool_years - 1`` years.
+    Counts are summed per unit first (one wide row per unit x year x slice), then unpivoted
+    into one row per indicator. Pooled grades/subjects are NULL in their column. With
+    ``window`` (use when ``$pool_years`` > 1) each year holds the sum over that year and the
+    preceding ``pool_years - 1`` years.
     """
     unit = LEVELS[level]
     subject = "CAST(NULL AS VARCHAR)" if pool_subjects else "r.subject_id"
     grade = "CAST(NULL AS SMALLINT)" if pool_grades else "r.grade"
     # A school row is already unique per school x year x procedure x subject x grade: no GROUP BY needed.
     unique = level == "school" and not pool_grades and not pool_subjects
-    n, s1, s2 = ("r.participants", "u.s1", "u.s2") if unique else ("sum(r.participants)", "sum(u.s1)", "sum(u.s2)")
-    raw = f"""
+    wide = f"""
     SELECT {unit} AS unit_id, r.year, r.procedure, {subject} AS subject_id, {grade} AS grade,
-           u.indicator, {n} AS n, {s1} AS s1, {s2} AS s2
+           {_wide_columns(not unique)}
     FROM results r
     JOIN schools s USING (school_id)
     JOIN municipalities m USING (municipality_id)
-    CROSS JOIN LATERAL (VALUES
-        {_unpivot_sql()}
-    ) u(indicator, applies, s1, s2)
-    WHERE {_FILTERS} AND u.applies AND u.s1 IS NOT NULL
+    WHERE {_FILTERS}
     {"" if unique else "GROUP BY ALL"}"""
+    long = f"""
+    SELECT w.unit_id, w.year, w.procedure, w.subject_id, w.grade, u.indicator, u.n, u.s1, u.s2
+    FROM wide w CROSS JOIN LATERAL (VALUES
+        {_unpivot_sql()}
+    ) u(indicator, n, s1, s2)
+    WHERE u.n > 0"""
+    if not window:
+        return f"WITH wide AS ({wide}),\nlong AS ({long})\nSELECT * FROM long WHERE year >= coalesce($year_from, 0)"
     return f"""
-WITH raw AS ({raw}),
+WITH wide AS ({wide}),
+long AS ({long}),
 pooled AS (
     SELECT unit_id, year, procedure, subject_id, grade, indicator,
-           CASE WHEN $pool_years = 1 THEN n ELSE sum(n) OVER w END AS n,
-           CASE WHEN $pool_years = 1 THEN s1 ELSE sum(s1) OVER w END AS s1,
-           CASE WHEN $pool_years = 1 THEN s2 ELSE sum(s2) OVER w END AS s2
-    FROM raw
+           sum(n) OVER w AS n, sum(s1) OVER w AS s1, sum(s2) OVER w AS s2
+    FROM long
     WINDOW w AS (PARTITION BY unit_id, procedure, subject_id, grade, indicator
                  ORDER BY year RANGE BETWEEN ($pool_years - 1) PRECEDING AND CURRENT ROW)
 )
@@ -141,11 +159,11 @@ SELECT * FROM pooled WHERE year >= coalesce($year_from, 0)
 """
 
 
-def values_sql(level: str, pool_grades: bool, pool_subjects: bool) -> str:
+def values_sql(level: str, pool_grades: bool, pool_subjects: bool, window: bool = False) -> str:
     """Moments plus value, SE and 95 % interval (Wilson for shares)."""
     kinds = " ".join(f"WHEN '{i.code}' THEN '{i.kind}'" for i in INDICATORS)
     return f"""
-WITH mom AS ({moments_sql(level, pool_grades, pool_subjects)}),
+WITH mom AS ({moments_sql(level, pool_grades, pool_subjects, window)}),
 v AS (
     SELECT *, CASE indicator {kinds} END AS kind,
            s1 / n AS value,
@@ -202,7 +220,7 @@ def aggregate(store: Store, level: str, region_id: str | None, municipality_id: 
     if min_n is None:
         from analytics.config import load_settings
         min_n = load_settings().min_n
-    sql = values_sql(level, pool_grades, pool_subjects)
+    sql = values_sql(level, pool_grades, pool_subjects, pool_years > 1)
     frame = store.query_df(sql, used(sql, params(region_id, municipality_id, year_from, year_to, procedure, subject_id,
                                        grade, pool_years, min_n, school_id)))
     return _finish(frame, indicators)

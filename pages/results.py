@@ -169,7 +169,7 @@ with tabs[1]:
                 figure = status_change_grid(graded, level_names, t("results.grid_title", year=year),
                                             t("results.grid_x"), t("results.grid_y", year=year), share,
                                             graded.attrs.get("status_cuts", ()), graded.attrs.get("change_cuts", ()),
-                                            lang, selected)
+                                            lang, selected, indicator.higher_is_better is False)
                 event = st.plotly_chart(figure, width="stretch", config=CHART, on_select="rerun",
                                         selection_mode="points", key="results_grid")
                 points = (event or {}).get("selection", {}).get("points", []) if event else []

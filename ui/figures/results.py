@@ -95,7 +95,7 @@ def heatmap(table: pd.DataFrame, title: str, percent: bool, reverse: bool, langu
 
 def status_change_grid(graded: pd.DataFrame, level_names: dict[int, str], title: str, x_label: str,
                        y_label: str, percent: bool, status_cuts, change_cuts, language: str = "ru",
-                       selected: str | None = None) -> go.Figure:
+                       selected: str | None = None, lower_is_better: bool = False) -> go.Figure:
     """Scatter of schools: x = change, y = status, colour and symbol = level; dotted cut lines.
 
     Columns: school_id, short_name, value, delta, level, n. ``customdata[0]`` = school_id.
@@ -127,6 +127,9 @@ def status_change_grid(graded: pd.DataFrame, level_names: dict[int, str], title:
     base_layout(figure, title, height=560)
     figure.update_layout(separators=separators(language), xaxis_title=x_label, yaxis_title=y_label,
                          clickmode="event+select", dragmode="select")
+    if lower_is_better:  # keep "better" up and to the right
+        figure.update_xaxes(autorange="reversed")
+        figure.update_yaxes(autorange="reversed")
     return figure
 
 
