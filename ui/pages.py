@@ -22,6 +22,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("risks", "pages/risks.py", "risks.title", ":material/warning:"),
     PageSpec("schools", "pages/schools.py", "schools.title", ":material/school:"),
     PageSpec("targets", "pages/targets.py", "targets.title", ":material/flag:"),
+    PageSpec("results", "pages/results.py", "results.title", ":material/monitoring:"),
 )
 
 

@@ -36,3 +36,12 @@ def base_layout(figure: go.Figure, title: str | None = None, height: int = 380) 
 def separators(language: str) -> str:
     """Plotly's decimal and thousands separators for the language."""
     return ", " if language == "ru" else ".,"
+
+# Performance levels of the status × change grid (1 = lowest … 5 = highest), after the
+# California School Dashboard's red / orange / yellow / green / blue, in Okabe–Ito hues.
+LEVEL_COLOURS = {1: PALETTE["vermillion"], 2: PALETTE["orange"], 3: PALETTE["yellow"], 4: PALETTE["green"],
+                 5: PALETTE["blue"]}
+LEVEL_SYMBOLS = {1: "x", 2: "triangle-down", 3: "circle", 4: "triangle-up", 5: "star"}
+MARK_COLOURS = {"n2": PALETTE["vermillion"], "n3": PALETTE["orange"], "n4": PALETTE["sky"], "n5": PALETTE["blue"]}
+COMPARISON_COLOURS = {"school": PALETTE["vermillion"], "municipality": PALETTE["orange"],
+                      "similar": PALETTE["green"], "region": PALETTE["blue"]}

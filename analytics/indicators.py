@@ -1,0 +1,278 @@
+"""Result indicators per school / municipality / region, computed from counts in DuckDB.
+
+Every indicator is the mean of a per-student value x over the N participants:
+a share is the mean of a 0/1 value (x = 1 for the counted marks), средняя отметка the
+mean of the mark, СОУ the mean of the weights 1 / 0.64 / 0.36 / 0.16, the ЕГЭ score the
+mean test score. So each row of ``results`` contributes three additive moments
+
+    n = N,  s1 = Σx,  s2 = Σx²
+
+and any aggregate (grades, subjects, years, schools → municipality, region, group of
+similar schools) is a plain SUM of the moments: value = s1/n, never an average of
+percentages. For the ЕГЭ score s1 = mean·N and s2 = (N−1)·sd² + N·mean², which pools
+school SDs and means exactly. Intervals (95 %): Wilson for shares, mean ± 1.96·SE with
+SE = sqrt(var/n), var = (s2 − s1²/n)/(n − 1), for means.
+
+The registry ``INDICATORS`` is data; its names and one-line definitions live in the UI
+catalogue under ``indicators.<code>`` / ``indicators.<code>_def``.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import re
+
+import pandas as pd
+
+from analytics.store import Store
+
+Z95 = 1.959963984540054
+MARK_PROCEDURES = ("VPR", "OGE")
+
+
+class Indicator(NamedTuple):
+    code: str
+    procedures: tuple[str, ...]
+    kind: str                      # share | mean
+    weights: tuple[tuple[str, float], ...] = ()   # per-student value by count column
+    higher_is_better: bool | None = True          # None: no direction (descriptive only)
+    denominator: str = "participants"
+    decimals: int = 1              # for means; shares are shown as percentages
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator("success", MARK_PROCEDURES, "share", (("n3", 1), ("n4", 1), ("n5", 1))),
+    Indicator("quality", MARK_PROCEDURES, "share", (("n4", 1), ("n5", 1))),
+    Indicator("share2", MARK_PROCEDURES, "share", (("n2", 1),), higher_is_better=False),
+    Indicator("mean_mark", MARK_PROCEDURES, "mean", (("n2", 2), ("n3", 3), ("n4", 4), ("n5", 5)), decimals=2),
+    Indicator("sou", MARK_PROCEDURES, "mean", (("n2", 0.16), ("n3", 0.36), ("n4", 0.64), ("n5", 1)), decimals=3),
+    Indicator("ege_mean", ("EGE",), "mean", (), decimals=1),
+    Indicator("below_min", ("EGE",), "share", (("n_below_min", 1),), higher_is_better=False),
+    Indicator("high_score", ("EGE",), "share", (("n_high", 1),)),
+    Indicator("vpr_lower", ("VPR",), "share", (("n_lower", 1),), higher_is_better=None),
+    Indicator("vpr_confirmed", ("VPR",), "share", (("n_confirmed", 1),)),
+    Indicator("vpr_higher", ("VPR",), "share", (("n_higher", 1),), higher_is_better=False),
+)
+BY_CODE = {i.code: i for i in INDICATORS}
+DEFAULT_INDICATOR = {"VPR": "quality", "OGE": "quality", "EGE": "ege_mean"}
+
+
+def for_procedure(procedure: str | None) -> list[Indicator]:
+    return [i for i in INDICATORS if procedure is None or procedure in i.procedures]
+
+
+def _presence(indicator: Indicator) -> str:
+    """The column whose presence (NOT NULL) says a results row carries this indicator."""
+    return "mean_score" if indicator.code == "ege_mean" else indicator.weights[0][0]
+
+
+def _wide_columns(aggregate: bool) -> str:
+    """Per unit: sums of every count column, participants per presence column, ЕГЭ moments."""
+    def agg(expr: str) -> str:
+        return f"sum({expr})" if aggregate else expr
+    counts = sorted({col for ind in INDICATORS for col, _ in ind.weights})
+    presences = sorted({_presence(ind) for ind in INDICATORS})
+    parts = [f"{agg(f'r.{c}')} AS {c}" for c in counts]
+    parts += [f"{agg(f'CASE WHEN r.{p} IS NOT NULL THEN r.participants END')} AS n_{p}" for p in presences]
+    parts.append(f"{agg('r.mean_score * r.participants')} AS ege_s1")
+    parts.append(f"{agg('(r.participants - 1) * coalesce(r.score_sd, 0) ^ 2 + r.participants * r.mean_score ^ 2')}"
+                 " AS ege_s2")
+    return ",\n           ".join(parts)
+
+
+def _unpivot_sql() -> str:
+    """One VALUES row per indicator: (indicator, n if the procedure has it, Σx, Σx²)."""
+    rows = []
+    for ind in INDICATORS:
+        procs = ", ".join(f"'{p}'" for p in ind.procedures)
+        if ind.code == "ege_mean":
+            s1, s2 = "w.ege_s1", "w.ege_s2"
+        else:
+            s1 = " + ".join(f"{wt!r} * w.{col}" for col, wt in ind.weights)
+            s2 = " + ".join(f"{wt * wt!r} * w.{col}" for col, wt in ind.weights)
+        rows.append(f"('{ind.code}', CASE WHEN w.procedure IN ({procs}) THEN w.n_{_presence(ind)} END, {s1}, {s2})")
+    return ",\n        ".join(rows)
+
+
+# Unit of aggregation -> SQL expression (code constants spliced into the query).
+LEVELS = {
+    "school": "r.school_id",
+    "municipality": "s.municipality_id",
+    "region": "m.region_id",
+    # similar schools: same type, urban/rural, social-context band of width 0.2
+    "similar": ("s.school_type || '|' || CASE WHEN s.is_rural THEN 'rural' ELSE 'urban' END || '|' || "
+                "CAST(least(floor(coalesce(s.social_index, 0.5) * 5), 4) AS INTEGER)"),
+}
+
+_FILTERS = """
+    ($region_id IS NULL OR m.region_id = $region_id)
+    AND ($municipality_id IS NULL OR s.municipality_id = $municipality_id)
+    AND ($school_id IS NULL OR r.school_id = $school_id)
+    AND r.year BETWEEN coalesce($year_from, 0) - ($pool_years - 1) AND coalesce($year_to, 9999)
+    AND ($procedure IS NULL OR r.procedure = $procedure)
+    AND ($subject_id IS NULL OR r.subject_id = $subject_id)
+    AND ($grade IS NULL OR r.grade = $grade)
+    AND r.participants > 0
+"""
+
+
+def moments_sql(level: str, pool_grades: bool, pool_subjects: bool, window: bool = False) -> str:
+    """SQL of the moments table: unit_id, year, procedure, subject_id, grade, indicator, n, s1, s2.
+
+    Counts are summed per unit first (one wide row per unit x year x slice), then unpivoted
+    into one row per indicator. Pooled grades/subjects are NULL in their column. With
+    ``window`` (use when ``$pool_years`` > 1) each year holds the sum over that year and the
+    preceding ``pool_years - 1`` years.
+    """
+    unit = LEVELS[level]
+    subject = "CAST(NULL AS VARCHAR)" if pool_subjects else "r.subject_id"
+    grade = "CAST(NULL AS SMALLINT)" if pool_grades else "r.grade"
+    # A school row is already unique per school x year x procedure x subject x grade: no GROUP BY needed.
+    unique = level == "school" and not pool_grades and not pool_subjects
+    wide = f"""
+    SELECT {unit} AS unit_id, r.year, r.procedure, {subject} AS subject_id, {grade} AS grade,
+           {_wide_columns(not unique)}
+    FROM results r
+    JOIN schools s USING (school_id)
+    JOIN municipalities m USING (municipality_id)
+    WHERE {_FILTERS}
+    {"" if unique else "GROUP BY ALL"}"""
+    long = f"""
+    SELECT w.unit_id, w.year, w.procedure, w.subject_id, w.grade, u.indicator, u.n, u.s1, u.s2
+    FROM wide w CROSS JOIN LATERAL (VALUES
+        {_unpivot_sql()}
+    ) u(indicator, n, s1, s2)
+    WHERE u.n > 0"""
+    if not window:
+        return f"WITH wide AS ({wide}),\nlong AS ({long})\nSELECT * FROM long WHERE year >= coalesce($year_from, 0)"
+    return f"""
+WITH wide AS ({wide}),
+long AS ({long}),
+pooled AS (
+    SELECT unit_id, year, procedure, subject_id, grade, indicator,
+           sum(n) OVER w AS n, sum(s1) OVER w AS s1, sum(s2) OVER w AS s2
+    FROM long
+    WINDOW w AS (PARTITION BY unit_id, procedure, subject_id, grade, indicator
+                 ORDER BY year RANGE BETWEEN ($pool_years - 1) PRECEDING AND CURRENT ROW)
+)
+SELECT * FROM pooled WHERE year >= coalesce($year_from, 0)
+"""
+
+
+def values_sql(level: str, pool_grades: bool, pool_subjects: bool, window: bool = False) -> str:
+    """Moments plus value, SE and 95 % interval (Wilson for shares)."""
+    kinds = " ".join(f"WHEN '{i.code}' THEN '{i.kind}'" for i in INDICATORS)
+    return f"""
+WITH mom AS ({moments_sql(level, pool_grades, pool_subjects, window)}),
+v AS (
+    SELECT *, CASE indicator {kinds} END AS kind,
+           s1 / n AS value,
+           CASE WHEN n > 1 THEN greatest(s2 - s1 * s1 / n, 0) / (n - 1) END AS variance
+    FROM mom
+)
+SELECT unit_id, year, procedure, subject_id, grade, indicator, kind, n, s1, s2, value,
+       CASE WHEN kind = 'share' THEN sqrt(value * (1 - value) / n) ELSE sqrt(variance / n) END AS se,
+       CASE WHEN kind = 'share'
+            THEN (value + $z * $z / (2 * n) - $z * sqrt(value * (1 - value) / n + $z * $z / (4 * n * n)))
+                 / (1 + $z * $z / n)
+            ELSE value - $z * sqrt(variance / n) END AS ci_low,
+       CASE WHEN kind = 'share'
+            THEN (value + $z * $z / (2 * n) + $z * sqrt(value * (1 - value) / n + $z * $z / (4 * n * n)))
+                 / (1 + $z * $z / n)
+            ELSE value + $z * sqrt(variance / n) END AS ci_high,
+       n >= $min_n AS enough
+FROM v
+"""
+
+
+def params(region_id=None, municipality_id=None, year_from=None, year_to=None, procedure=None,
+           subject_id=None, grade=None, pool_years: int = 1, min_n: int = 10, school_id=None) -> dict:
+    return {"region_id": region_id, "municipality_id": municipality_id, "school_id": school_id,
+            "year_from": year_from, "year_to": year_to, "procedure": procedure, "subject_id": subject_id,
+            "grade": None if grade is None else int(grade), "pool_years": int(pool_years),
+            "min_n": int(min_n), "z": Z95}
+
+
+def used(sql: str, values: dict) -> dict:
+    """Only the named parameters the SQL text uses (DuckDB rejects extra ones)."""
+    names = set(re.findall(r"\$([a-z_]+)", sql))
+    return {k: v for k, v in values.items() if k in names}
+
+
+def _finish(frame: pd.DataFrame, indicators) -> pd.DataFrame:
+    if indicators is not None:
+        frame = frame[frame["indicator"].isin(list(indicators))]
+    for column in ("year", "n"):
+        frame[column] = frame[column].astype("int64")
+    return frame.sort_values(["unit_id", "procedure", "indicator", "year"], kind="stable").reset_index(drop=True)
+
+
+def aggregate(store: Store, level: str, region_id: str | None, municipality_id: str | None = None,
+              year_from: int | None = None, year_to: int | None = None, procedure: str | None = None,
+              subject_id: str | None = None, grade: int | None = None, pool_grades: bool = False,
+              pool_subjects: bool = False, pool_years: int = 1, min_n: int | None = None,
+              indicators: tuple[str, ...] | None = None, school_id: str | None = None) -> pd.DataFrame:
+    """Indicators at ``level`` (school | municipality | region | similar), from counts.
+
+    Long frame: unit_id, year, procedure, subject_id, grade, indicator, kind, n, s1, s2,
+    value, se, ci_low, ci_high, enough (n ≥ min_n). ``region_id=None`` means every region.
+    """
+    if min_n is None:
+        from analytics.config import load_settings
+        min_n = load_settings().min_n
+    sql = values_sql(level, pool_grades, pool_subjects, pool_years > 1)
+    frame = store.query_df(sql, used(sql, params(region_id, municipality_id, year_from, year_to, procedure, subject_id,
+                                       grade, pool_years, min_n, school_id)))
+    return _finish(frame, indicators)
+
+
+def school_indicators(store: Store, region_id: str | None, municipality_id: str | None = None,
+                      year_from: int | None = None, year_to: int | None = None, procedure: str | None = None,
+                      subject_id: str | None = None, grade: int | None = None, pool_grades: bool = False,
+                      pool_subjects: bool = False, pool_years: int = 1, min_n: int | None = None,
+                      indicators: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Per-school indicators (same columns as :func:`aggregate`, ``school_id`` for ``unit_id``)."""
+    frame = aggregate(store, "school", region_id, municipality_id, year_from, year_to, procedure, subject_id,
+                      grade, pool_grades, pool_subjects, pool_years, min_n, indicators)
+    return frame.rename(columns={"unit_id": "school_id"})
+
+
+MARKS = """
+SELECT r.year, r.procedure,
+       sum(r.participants) AS n, sum(r.n2) AS n2, sum(r.n3) AS n3, sum(r.n4) AS n4, sum(r.n5) AS n5,
+       sum(r.n_below_min) AS n_below_min, sum(r.n_high) AS n_high,
+       sum(r.n_lower) AS n_lower, sum(r.n_confirmed) AS n_confirmed, sum(r.n_higher) AS n_higher
+FROM results r JOIN schools s USING (school_id) JOIN municipalities m USING (municipality_id)
+WHERE {filters}
+GROUP BY r.year, r.procedure
+ORDER BY r.year
+"""
+
+
+def mark_counts(store: Store, region_id: str | None, municipality_id: str | None = None,
+                procedure: str | None = None, subject_id: str | None = None, grade: int | None = None,
+                school_id: str | None = None, year_from: int | None = None, year_to: int | None = None) -> pd.DataFrame:
+    """Summed counts per year (marks 2–5, ЕГЭ bands, ВПР vs journal) for the distribution charts."""
+    sql = MARKS.format(filters=_FILTERS)
+    return store.query_df(sql, used(sql, params(region_id, municipality_id, year_from, year_to, procedure, subject_id,
+                                      grade, 1, 0, school_id)))
+
+
+GROUP_MARKS = """
+SELECT {unit} AS unit_id,
+       sum(r.participants) AS n, sum(r.n_lower) AS n_lower, sum(r.n_confirmed) AS n_confirmed,
+       sum(r.n_higher) AS n_higher
+FROM results r JOIN schools s USING (school_id) JOIN municipalities m USING (municipality_id)
+WHERE {filters} AND r.procedure = 'VPR'
+GROUP BY ALL
+"""
+
+
+def objectivity(store: Store, level: str, region_id: str | None, municipality_id: str | None, year: int,
+                subject_id: str | None = None, grade: int | None = None) -> pd.DataFrame:
+    """ВПР vs journal marks per unit for one year: n, n_lower, n_confirmed, n_higher and shares."""
+    sql = GROUP_MARKS.format(unit=LEVELS[level], filters=_FILTERS)
+    frame = store.query_df(sql, used(sql, params(region_id, municipality_id, year, year, "VPR", subject_id, grade)))
+    for column in ("n_lower", "n_confirmed", "n_higher"):
+        frame[column.replace("n_", "share_")] = frame[column] / frame["n"]
+    return frame.sort_values("share_higher", ascending=False).reset_index(drop=True)

@@ -1,0 +1,315 @@
+"""«Результаты»: indicator dynamics for methodologists (filter by subject and grade)."""
+import math
+
+import pandas as pd
+import streamlit as st
+
+from analytics import catalog, comparison, dynamics, indicators, performance_grid
+from analytics.indicators import BY_CODE, DEFAULT_INDICATOR
+from ui import export
+from ui.data import compute, settings
+from ui.figures.results import heatmap, mark_distribution, objectivity_bars, status_change_grid, trend_lines
+from ui.figures.style import LEVEL_COLOURS, MARK_COLOURS, PALETTE
+from ui.filters import current_scope
+from ui.shell import page_header
+from ui.text import language, num, pct, pp, t
+
+CHART = {"displayModeBar": False}
+scope = current_scope()
+page_header(t("results.title"), scope)
+min_n = settings().min_n
+year = scope.year
+lang = language()
+
+# -- indicator choice (kept in the URL as `indicator`) ------------------------------------
+options = [i.code for i in indicators.for_procedure(scope.procedure)]
+wanted = st.query_params.get("indicator")
+if st.session_state.get("results_indicator") not in options:
+    st.session_state["results_indicator"] = wanted if wanted in options else DEFAULT_INDICATOR[scope.procedure]
+left, right = st.columns([2, 3], vertical_alignment="bottom")
+code = left.selectbox(t("results.indicator"), options, key="results_indicator",
+                      format_func=lambda c: t(f"indicators.{c}"), help=t(f"indicators.{st.session_state['results_indicator']}_def"))
+st.query_params["indicator"] = code
+indicator = BY_CODE[code]
+pool_years = 2 if right.toggle(t("results.pool_years"), key="results_pool", help=t("results.pool_years_help"),
+                               value=st.query_params.get("pool") == "2") else 1
+if pool_years == 2:
+    st.query_params["pool"] = "2"
+elif "pool" in st.query_params:
+    del st.query_params["pool"]
+name = t(f"indicators.{code}")
+st.caption(f"**{name}** — {t(f'indicators.{code}_def')}")
+with st.expander(t("results.methodology")):
+    st.markdown(t("results.methodology_text", min_n=min_n))
+    st.markdown(t("results.grid_text"))
+    for other in indicators.for_procedure(scope.procedure):
+        st.markdown(f"- **{t(f'indicators.{other.code}')}** — {t(f'indicators.{other.code}_def')}")
+if scope.subject_id is None:
+    st.info(t("results.pooled_note"))
+
+share = indicator.kind == "share"
+
+
+def fmt_value(value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return pct(value) if share else num(value, indicator.decimals)
+
+
+def fmt_change(value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if share:
+        return pp(value)
+    sign = "+" if value > 0 else ("−" if value < 0 else "±")
+    return sign + num(abs(value), indicator.decimals)
+
+
+def fmt_interval(low, high) -> str:
+    if pd.isna(low) or pd.isna(high):
+        return "—"
+    return f"{fmt_value(low)} … {fmt_value(high)}" if share else f"{num(low, indicator.decimals)} … {num(high, indicator.decimals)}"
+
+
+def fmt_change_interval(low, high) -> str:
+    if pd.isna(low) or pd.isna(high):
+        return "—"
+    return f"{fmt_change(low)} … {fmt_change(high)}"
+
+
+slice_args = dict(procedure=scope.procedure, subject_id=scope.subject_id, grade=scope.grade,
+                  pool_grades=True, pool_subjects=scope.subject_id is None, pool_years=pool_years, min_n=min_n,
+                  indicators=(code,))
+region_series = compute(indicators.aggregate, "region", scope.region_id, None, **slice_args)
+if region_series.empty:
+    st.warning(t("results.no_results"))
+    st.stop()
+
+# -- selected school (kept in the URL as `school`) ----------------------------------------
+schools = compute(catalog.schools, scope.region_id, None)
+school_names = dict(zip(schools["school_id"], schools["short_name"]))
+selected = st.query_params.get("school")
+if selected is not None and selected not in school_names:
+    st.warning(t("results.detail_not_found", school=selected))
+    del st.query_params["school"]
+    selected = None
+
+
+def select_school(school_id: str | None) -> None:
+    if school_id and school_id != st.query_params.get("school"):
+        st.query_params["school"] = school_id
+        st.rerun()
+
+
+levels_frame = None
+if indicator.higher_is_better is not None:
+    levels_frame = compute(performance_grid.school_levels, scope.region_id, scope.municipality_id, year,
+                           scope.procedure, code, scope.subject_id, scope.grade, pool_years, min_n)
+
+tab_names = [t("results.tab_trend"), t("results.tab_schools"), t("results.tab_subjects")]
+if scope.procedure == "VPR":
+    tab_names.append(t("results.tab_objectivity"))
+tabs = st.tabs(tab_names)
+
+# -- trend and distribution -----------------------------------------------------------------
+with tabs[0]:
+    parts = [region_series.assign(who="region")]
+    names = {"region": t("results.region")}
+    who_label = st.session_state.get("scope_labels", {}).get("region") or scope.region_id
+    if scope.municipality_id:
+        mun = compute(indicators.aggregate, "municipality", scope.region_id, scope.municipality_id, **slice_args)
+        parts.append(mun.assign(who="municipality"))
+        names["municipality"] = st.session_state.get("scope_labels", {}).get("municipality") or t("results.municipality")
+        who_label = names["municipality"]
+    if selected:
+        sch = compute(comparison.series, selected, scope.procedure, code, scope.subject_id, scope.grade,
+                      pool_years, min_n)
+        parts.append(sch[sch["who"] == "school"])
+        names["school"] = school_names.get(selected, selected)
+    series = pd.concat(parts, ignore_index=True)
+    left, right = st.columns(2)
+    left.plotly_chart(trend_lines(series, names, t("results.trend_title", indicator=name), name + (", %" if share else ""),
+                                  share, lang, t("app.little_data")), width="stretch", config=CHART)
+    counts = compute(indicators.mark_counts, scope.region_id, scope.municipality_id, scope.procedure,
+                     scope.subject_id, scope.grade)
+    if scope.procedure == "EGE":
+        counts = counts.assign(below=counts["n_below_min"], high=counts["n_high"],
+                               middle=counts["n"] - counts["n_below_min"] - counts["n_high"])
+        columns = {c: t(f"results.marks.{c}") for c in ("below", "middle", "high")}
+        colours = {"below": PALETTE["vermillion"], "middle": PALETTE["sky"], "high": PALETTE["blue"]}
+        title = t("results.ege_marks_title", who=who_label)
+    else:
+        columns = {c: t(f"results.marks.{c}") for c in ("n2", "n3", "n4", "n5")}
+        colours, title = MARK_COLOURS, t("results.marks_title", who=who_label)
+    right.plotly_chart(mark_distribution(counts, columns, colours, title, lang), width="stretch", config=CHART)
+    trend_table = series.assign(who=series["who"].map(names))[["who", "year", "n", "value", "ci_low", "ci_high"]]
+    export.download_buttons(trend_table, f"results_trend_{code}", key="results_trend")
+
+# -- schools: status x change grid and ranked table ------------------------------------------
+with tabs[1]:
+    if levels_frame is None:
+        st.info(t("results.grid_no_direction", indicator=name))
+        graded = compute(dynamics.summary, "school", scope.region_id, scope.municipality_id, year,
+                         scope.procedure, code, scope.subject_id, scope.grade, True, scope.subject_id is None,
+                         pool_years, 5, min_n)
+        graded = graded.rename(columns={"unit_id": "school_id"}).assign(level=float("nan"))
+        graded = graded.merge(schools[["school_id", "short_name"]], on="school_id", how="left")
+        graded["municipality"] = ""
+    else:
+        graded = levels_frame
+    if graded.empty:
+        st.warning(t("results.no_results"))
+    else:
+        if levels_frame is not None:
+            plotted = graded.dropna(subset=["level"])
+            level_names = {lvl: t(f"results.levels.{lvl}") for lvl in LEVEL_COLOURS}
+            if plotted.empty:
+                st.info(t("results.too_small", min_n=min_n))
+            else:
+                figure = status_change_grid(graded, level_names, t("results.grid_title", year=year),
+                                            t("results.grid_x"), t("results.grid_y", year=year), share,
+                                            graded.attrs.get("status_cuts", ()), graded.attrs.get("change_cuts", ()),
+                                            lang, selected, indicator.higher_is_better is False)
+                event = st.plotly_chart(figure, width="stretch", config=CHART, on_select="rerun",
+                                        selection_mode="points", key="results_grid")
+                points = (event or {}).get("selection", {}).get("points", []) if event else []
+                if points and points[0].get("customdata"):
+                    clicked = points[0]["customdata"][0]
+                    if st.session_state.get("_results_last_point") != clicked:
+                        st.session_state["_results_last_point"] = clicked
+                        select_school(clicked)
+            st.caption(t("results.grid_caption", min_n=min_n, hidden=len(graded) - len(plotted)))
+
+        sign = 1 if indicator.higher_is_better is not False else -1
+        ranked = graded.assign(_key=graded["value"].where(graded["enough"].astype(bool)) * sign)
+        ranked = ranked.sort_values(["_key", "short_name"], na_position="last").reset_index(drop=True)
+        little = t("app.little_data")
+        enough = ranked["enough"].astype(bool)
+        display = pd.DataFrame({
+            t("results.columns.school"): ranked["short_name"],
+            t("results.columns.municipality"): ranked["municipality"],
+            t("results.columns.n"): ranked["n"].astype(int),
+            t("results.columns.value"): [fmt_value(v) if ok else little for v, ok in zip(ranked["value"], enough)],
+            t("results.columns.interval"): [fmt_interval(lo, hi) if ok else "" for lo, hi, ok in
+                                             zip(ranked["ci_low"], ranked["ci_high"], enough)],
+            t("results.columns.change"): [fmt_change(d) for d in ranked["delta"]],
+            t("results.columns.change_interval"): [fmt_change_interval(lo, hi) for lo, hi in
+                                                    zip(ranked["delta_low"], ranked["delta_high"])],
+            t("results.columns.verdict"): [t(f"results.verdict.{v}") for v in ranked["change_verdict"]],
+            t("results.columns.trend"): [t(f"results.verdict.{v}") for v in ranked["trend_verdict"]],
+            t("results.columns.level"): [t(f"results.levels.{int(v)}") if not pd.isna(v) else "—"
+                                         for v in ranked["level"]],
+        })
+        st.subheader(t("results.table_title"))
+        st.caption(t("results.table_caption"))
+        event = st.dataframe(display, hide_index=True, width="stretch", height=420, on_select="rerun",
+                             selection_mode="single-row", key="results_table")
+        rows = event.selection.rows if event is not None else []
+        if rows:
+            clicked = ranked.loc[rows[0], "school_id"]
+            if st.session_state.get("_results_last_row") != clicked:
+                st.session_state["_results_last_row"] = clicked
+                select_school(clicked)
+        export_table = ranked[["school_id", "short_name", "municipality", "n", "value", "ci_low", "ci_high",
+                               "prev_value", "delta", "delta_low", "delta_high", "change_verdict", "slope",
+                               "slope_low", "slope_high", "trend_verdict", "level"]]
+        export.download_buttons(export_table, f"results_schools_{code}_{year}", key="results_schools")
+
+# -- subjects heatmap -----------------------------------------------------------------------------
+with tabs[2]:
+    level = "school" if scope.municipality_id else "municipality"
+    cells = compute(indicators.aggregate, level, scope.region_id, scope.municipality_id, year, year,
+                    scope.procedure, None, scope.grade, True, False, pool_years, min_n, (code,))
+    if cells.empty:
+        st.warning(t("results.no_results"))
+    else:
+        subjects = compute(catalog.subjects, scope.procedure)
+        subject_names = dict(zip(subjects["subject_id"], subjects["name_ru" if lang == "ru" else "name_en"]))
+        if level == "school":
+            row_names = school_names
+        else:
+            municipalities = compute(catalog.municipalities, scope.region_id)
+            row_names = dict(zip(municipalities["municipality_id"], municipalities["name"]))
+        cells = cells.assign(shown=cells["value"].where(cells["enough"].astype(bool)))
+        table = cells.pivot_table(index="unit_id", columns="subject_id", values="shown", aggfunc="first",
+                                  dropna=False)
+        table = table[[s for s in subject_names if s in table.columns]]
+        table = table.rename(index=lambda u: row_names.get(u, u), columns=subject_names).sort_index()
+        rows_label = t(f"results.heatmap_rows_{'schools' if level == 'school' else 'municipalities'}")
+        st.plotly_chart(heatmap(table, t("results.heatmap_title", indicator=name, year=year, rows=rows_label),
+                                share, indicator.higher_is_better is False, lang, t("app.little_data")),
+                        width="stretch", config=CHART)
+        st.caption(t("results.heatmap_caption", min_n=min_n))
+        export.download_buttons(table.reset_index(names=t(f"results.{'school' if level == 'school' else 'municipality'}")),
+                                f"results_subjects_{code}_{year}", key="results_subjects")
+
+# -- ВПР objectivity ------------------------------------------------------------------------------
+if scope.procedure == "VPR":
+    with tabs[3]:
+        level = "school" if scope.municipality_id else "municipality"
+        objective = compute(indicators.objectivity, level, scope.region_id, scope.municipality_id, year,
+                            scope.subject_id, scope.grade)
+        objective = objective[objective["n"] >= min_n]
+        if objective.empty:
+            st.warning(t("results.no_results"))
+        else:
+            if level == "school":
+                objective = objective.assign(name=objective["unit_id"].map(school_names)).head(30)
+            else:
+                municipalities = compute(catalog.municipalities, scope.region_id)
+                objective = objective.assign(name=objective["unit_id"].map(
+                    dict(zip(municipalities["municipality_id"], municipalities["name"]))))
+            labels = {"share_lower": t("indicators.vpr_lower"), "share_confirmed": t("indicators.vpr_confirmed"),
+                      "share_higher": t("indicators.vpr_higher")}
+            st.plotly_chart(objectivity_bars(objective, labels, t("results.objectivity_title", year=year), lang),
+                            width="stretch", config=CHART)
+            st.caption(t("results.objectivity_caption", shown=len(objective), min_n=min_n))
+            export.download_buttons(objective[["unit_id", "name", "n", "n_lower", "n_confirmed", "n_higher",
+                                               "share_lower", "share_confirmed", "share_higher"]],
+                                    f"results_vpr_objectivity_{year}", key="results_objectivity")
+
+# -- detail panel of the selected school -----------------------------------------------------------
+st.divider()
+if not selected:
+    st.caption(t("results.select_hint"))
+else:
+    info = compute(comparison.school_info, selected).iloc[0]
+    head, close = st.columns([5, 1], vertical_alignment="bottom")
+    head.subheader(t("results.detail_title", name=info["short_name"]))
+    if close.button(t("results.detail_close"), key="results_close"):
+        del st.query_params["school"]
+        st.rerun()
+    st.caption(t("results.detail_info", municipality=info["municipality"], type=t(f"codes.school_type.{info['school_type']}"),
+                 setting=t(f"codes.setting.{'rural' if info['is_rural'] else 'urban'}"),
+                 social=num(info["social_index"], 2)))
+    compared = compute(comparison.compare_school, selected, year, scope.procedure, code, scope.subject_id,
+                       scope.grade, pool_years, min_n)
+    who_names = {"school": info["short_name"], "municipality": info["municipality"],
+                 "similar": t("results.similar"), "region": t("results.region")}
+    if compared.empty:
+        st.info(t("results.no_results"))
+    else:
+        enough = compared["enough"].astype(bool)
+        detail = pd.DataFrame({
+            t("results.columns.who"): compared["who"].map(who_names),
+            t("results.columns.n"): compared["n"].astype(int),
+            t("results.columns.value"): [fmt_value(v) if ok else t("app.little_data")
+                                         for v, ok in zip(compared["value"], enough)],
+            t("results.columns.interval"): [fmt_interval(lo, hi) if ok else "" for lo, hi, ok in
+                                             zip(compared["ci_low"], compared["ci_high"], enough)],
+            t("results.columns.change"): [fmt_change(d) for d in compared["delta"]],
+            t("results.columns.change_interval"): [fmt_change_interval(lo, hi) for lo, hi in
+                                                    zip(compared["delta_low"], compared["delta_high"])],
+            t("results.columns.verdict"): [t(f"results.verdict.{v}") for v in compared["change_verdict"]],
+        })
+        left, right = st.columns([3, 2])
+        with left:
+            st.markdown(f"**{t('results.detail_compare')}**", help=t("results.detail_similar_help"))
+            st.dataframe(detail, hide_index=True, width="stretch")
+            export.download_buttons(detail, f"results_school_{selected}_{code}", key="results_detail")
+        sch = compute(comparison.series, selected, scope.procedure, code, scope.subject_id, scope.grade,
+                      pool_years, min_n)
+        right.plotly_chart(trend_lines(sch, who_names, t("results.trend_title", indicator=name),
+                                       name + (", %" if share else ""), share, lang, t("app.little_data")),
+                           width="stretch", config=CHART)
+st.caption(t("app.guardrail"))
