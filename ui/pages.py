@@ -18,6 +18,7 @@ class PageSpec(NamedTuple):
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("overview", "pages/overview.py", "overview.title", ":material/dashboard:"),
+    PageSpec("map", "pages/map.py", "map.title", ":material/map:"),
 )
 
 
@@ -30,8 +31,9 @@ def navigation_pages() -> list:
             for i, p in enumerate(PAGES)]
 
 
-def link(key: str, label: str) -> None:
-    """A link to another page, or nothing if that page is not part of this build."""
+def link(key: str, label: str, query_params: dict | None = None) -> None:
+    """A link to another page (optionally with URL parameters such as ``school``), or
+    nothing if that page is not part of this build."""
     page = find(key)
     if page is not None:
-        st.page_link(page.script, label=label, icon=":material/arrow_forward:")
+        st.page_link(page.script, label=label, icon=":material/arrow_forward:", query_params=query_params)
