@@ -9,7 +9,7 @@ from streamlit_folium import st_folium
 from analytics import catalog, mentoring, overview, school_map
 from ui import export, pages
 from ui.data import compute, settings, store
-from ui.figures.school_map import NO_DATA_COLOUR, build_map, choropleth_bins
+from ui.figures.school_map import NO_DATA_COLOUR, build_map, choropleth_bins, school_map_click
 from ui.figures.style import CATEGORY_COLOURS
 from ui.filters import current_scope
 from ui.shell import page_header
@@ -49,7 +49,7 @@ categories = {c: t(f"codes.category.{c}") for c in CATEGORY_COLOURS}
 vpr_filter = (scope.subject_id, scope.grade) if scope.procedure == "VPR" else (None, None)
 
 # -- view choices --------------------------------------------------------------------------
-controls = st.columns([2, 2, 2, 1])
+controls = st.columns([3, 2, 1, 1])
 mode_key = _url_choice("mode", MODES, "schools")
 controls[0].segmented_control(t("map.mode"), MODES, key=mode_key, required=True,
                               format_func=lambda m: t(f"map.mode_{m}"))
@@ -101,12 +101,6 @@ if list_year is not None and not country:
 # -- selection from the URL or the last click ---------------------------------------------------
 if "map_school" not in st.session_state:
     st.session_state["map_school"] = st.query_params.get("school")
-clicked = (st.session_state.get("school_map") or {}).get("last_object_clicked")
-if clicked and clicked != st.session_state.get("map_last_click"):
-    st.session_state["map_last_click"] = clicked
-    distance = np.hypot(schools["lat"] - clicked["lat"], schools["lon"] - clicked["lng"])
-    if len(distance) and distance.min() < 1e-3:
-        st.session_state["map_school"] = schools.loc[distance.idxmin(), "school_id"]
 selected = st.session_state.get("map_school")
 if selected and selected not in set(schools["school_id"]):
     st.caption(t("map.unknown_school"))
@@ -153,8 +147,12 @@ folium_map = build_map(schools, areas, pairs, texts, lang, mode=mode, indicator=
                        tiles_attribution=config.extra.get("map_tiles_attribution", ""))
 map_column, card_column = st.columns([3, 1])
 with map_column:
-    st_folium(folium_map, key="school_map", height=640, use_container_width=True,
-              returned_objects=["last_object_clicked"])
+    returned = st_folium(folium_map, key="school_map", height=640, use_container_width=True,
+                         returned_objects=["last_object_clicked", "last_object_clicked_tooltip"])
+clicked = school_map_click(returned, schools, set(categories.values()))
+if clicked and clicked != selected:
+    st.session_state["map_school"] = clicked
+    st.rerun()
 
 with card_column:
     if not selected:
@@ -170,9 +168,11 @@ with card_column:
         st.metric(t("map.vpr_share2"), t("app.little_data") if small else pct(school["vpr_share2"]),
                   help=t("map.card_vpr_help", min_n=config.min_n))
         st.caption(f"{t('map.vpr_participants')}: {num(school['vpr_participants'])}")
-        roadmap = (t("map.card_roadmap_value", share=pct(school["roadmap_share"], 0), done=int(school["units_done"]),
-                     planned=int(school["units_planned"])) if school["units_planned"] else "—")
-        st.metric(t("map.roadmap"), roadmap, help=t("map.card_roadmap_help"))
+        st.metric(t("map.roadmap"), pct(school["roadmap_share"], 0) if school["units_planned"] else "—",
+                  help=t("map.card_roadmap_help"))
+        if school["units_planned"]:
+            st.caption(t("map.card_roadmap_value", share=pct(school["roadmap_share"], 0), done=int(school["units_done"]),
+                         planned=int(school["units_planned"])))
         if list_year is not None:
             current = compute(school_map.current_pairs, region_id, municipality_id, list_year)
             mine = current[current["mentee_school_id"] == selected]

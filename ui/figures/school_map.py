@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 
 import folium
 import numpy as np
@@ -13,7 +14,7 @@ import pandas as pd
 from folium import plugins
 
 from ui import fmt, map_assets
-from ui.figures.style import CATEGORY_COLOURS, PALETTE
+from ui.figures.style import CATEGORY_COLOURS
 
 map_assets.install()
 
@@ -22,6 +23,9 @@ CLUSTER_ABOVE = 1500          # more schools than this: one clustered layer, no 
 SEQUENTIAL = ("#feedde", "#fdbe85", "#fd8d3c", "#e6550d", "#a63603")
 NO_DATA_COLOUR = "#f2f2f2"
 BOUNDARY_COLOUR = "#555555"
+LINE_COLOUR = "#1a1a1a"
+LABEL_CSS = ("<style>.km-label{font-size:12px;font-weight:600;padding:0 4px;background:rgba(255,255,255,.85);"
+             "border:1px solid #1a1a1a;box-shadow:none}.km-label:before{display:none}</style>")
 
 
 def _round_coordinates(value, digits: int = 4):
@@ -113,7 +117,8 @@ def build_map(schools: pd.DataFrame, areas: pd.DataFrame, pairs: pd.DataFrame, t
     points = schools[["lat", "lon"]].dropna()
     centre = [float(points["lat"].mean()), float(points["lon"].mean())] if len(points) else [56.0, 42.0]
     folium_map = folium.Map(location=centre, zoom_start=8, tiles=None, maxZoom=18, control_scale=True,
-                            prefer_canvas=len(schools) > 300)
+                            prefer_canvas=False)
+    folium_map.get_root().header.add_child(folium.Element(LABEL_CSS))
     if tiles_url:
         folium.TileLayer(tiles_url, attr=tiles_attribution or " ", max_zoom=18).add_to(folium_map)
 
@@ -149,7 +154,8 @@ def _school_markers(schools: pd.DataFrame, texts: dict, language: str, selected:
     for row in order.itertuples():
         colour = CATEGORY_COLOURS.get(row.category, CATEGORY_COLOURS["other"])
         is_selected = row.school_id == selected
-        tooltip = "{} · {}".format(html.escape(str(row.short_name)), html.escape(texts["categories"][row.category]))
+        tooltip = "{} [{}] · {}".format(html.escape(str(row.short_name)), html.escape(str(row.school_id)),
+                                        html.escape(texts["categories"][row.category]))
         folium.CircleMarker(
             location=[row.lat, row.lon], radius=11 if is_selected else (5 if row.category == "other" else 8),
             color="#000000" if is_selected else "#333333", weight=3 if is_selected else 1,
@@ -190,10 +196,29 @@ def _pair_lines(pairs: pd.DataFrame, texts: dict, language: str, labelled: bool 
         hover = "{} → {}: {}".format(html.escape(str(row.mentor_name)), html.escape(str(row.mentee_name)),
                                      html.escape(label))
         line = folium.PolyLine([[row.mentor_lat, row.mentor_lon], [row.mentee_lat, row.mentee_lon]],
-                               color=PALETTE["blue"], weight=3, opacity=0.9,
+                               color=LINE_COLOUR, weight=3, opacity=0.85,
                                dash_array=None if row.km_kind == "road" else "6 6", tooltip=hover if not labelled else None)
         if labelled:
             line.add_child(folium.Tooltip(html.escape(label), permanent=True, direction="center",
                                           class_name="km-label", sticky=False))
         line.add_to(group)
     return group
+
+
+def school_map_click(returned: dict | None, schools: pd.DataFrame, cluster_tooltips: set[str],
+                     tolerance_degrees: float = 0.05) -> str | None:
+    """The school a click on the map selected, from what st_folium returned: the code in
+    the marker's tooltip («name [code] · category»), or for a clustered marker (tooltip =
+    category only) the school nearest to the click. Clicks on areas select nothing."""
+    returned = returned or {}
+    tooltip = returned.get("last_object_clicked_tooltip") or ""
+    point = returned.get("last_object_clicked")
+    codes = set(schools["school_id"])
+    for candidate in re.findall(r"\[([^\[\]]+)\]", tooltip):
+        if candidate in codes:
+            return candidate
+    if point and tooltip.strip() in cluster_tooltips and len(schools):
+        distance = np.hypot(schools["lat"] - point["lat"], schools["lon"] - point["lng"])
+        if distance.min() <= tolerance_degrees:
+            return str(schools.loc[distance.idxmin(), "school_id"])
+    return None
