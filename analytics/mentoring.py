@@ -16,7 +16,6 @@ minimises the total among assignments under that threshold.
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from dataclasses import asdict, dataclass
@@ -276,8 +275,9 @@ def assign(mentees: pd.DataFrame, mentors: pd.DataFrame, candidates: pd.DataFram
         row = {s: i for i, s in enumerate(ids)}
         col = {s: j for j, s in enumerate(mentor_ids)}
         cost = np.full((len(ids), len(mentor_ids)), np.inf)
-        cost[options["mentee_school_id"].map(row).to_numpy(), options["mentor_school_id"].map(col).to_numpy()] = \
-            options["km"].to_numpy()
+        if len(options):
+            cost[options["mentee_school_id"].map(row).to_numpy(dtype=int),
+                 options["mentor_school_id"].map(col).to_numpy(dtype=int)] = options["km"].to_numpy(dtype=float)
         chosen = solve(cost, rules.capacity, method, rules.max_km) if mentor_ids else np.full(len(ids), -1)
         picked = [(ids[i], mentor_ids[j]) for i, j in enumerate(chosen) if j >= 0]
         if picked:
@@ -414,11 +414,8 @@ def parse_road_csv(content: bytes) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(rows, rejected) from a CSV: mentor code, mentee code, road km (headers in Russian
     or English, or exactly three columns in that order; «;» or «,»; decimal comma allowed)."""
     text = content.decode("utf-8-sig")
-    try:
-        dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=";,\t")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ";"
+    first = text.splitlines()[0] if text.strip() else ""
+    delimiter = next((d for d in (";", "\t") if d in first), ",")
     raw = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False)
     lowered = {c.strip().lower(): c for c in raw.columns}
     mapping = {}
