@@ -189,18 +189,23 @@ def _clustered_schools(schools: pd.DataFrame, texts: dict) -> plugins.FastMarker
                                      options={"disableClusteringAtZoom": 11, "chunkedLoading": True})
 
 
-def _pair_lines(pairs: pd.DataFrame, texts: dict, language: str, labelled: bool = True) -> folium.FeatureGroup:
+def _pair_lines(pairs: pd.DataFrame, texts: dict, language: str, labelled: bool = True):
+    """Region scale: one line per pair with its distance as a permanent label (dashed when
+    not a road distance). National scale: all pairs as one GeoJSON layer, no labels."""
+    if not labelled:
+        lines = [[[round(float(r.mentor_lon), 4), round(float(r.mentor_lat), 4)],
+                  [round(float(r.mentee_lon), 4), round(float(r.mentee_lat), 4)]] for r in pairs.itertuples()]
+        geometry = {"type": "MultiLineString", "coordinates": lines}
+        return folium.GeoJson({"type": "Feature", "geometry": geometry, "properties": {}}, name="mentor_pairs",
+                              style_function=lambda f: {"color": LINE_COLOUR, "weight": 1.5, "opacity": 0.7})
     group = folium.FeatureGroup(name="mentor_pairs")
     for row in pairs.itertuples():
         label = distance_label(row.km, row.km_kind, texts, language)
-        hover = "{} → {}: {}".format(html.escape(str(row.mentor_name)), html.escape(str(row.mentee_name)),
-                                     html.escape(label))
         line = folium.PolyLine([[row.mentor_lat, row.mentor_lon], [row.mentee_lat, row.mentee_lon]],
                                color=LINE_COLOUR, weight=3, opacity=0.85,
-                               dash_array=None if row.km_kind == "road" else "6 6", tooltip=hover if not labelled else None)
-        if labelled:
-            line.add_child(folium.Tooltip(html.escape(label), permanent=True, direction="center",
-                                          class_name="km-label", sticky=False))
+                               dash_array=None if row.km_kind == "road" else "6 6")
+        line.add_child(folium.Tooltip(html.escape(label), permanent=True, direction="center",
+                                      class_name="km-label", sticky=False))
         line.add_to(group)
     return group
 
