@@ -23,6 +23,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("schools", "pages/schools.py", "schools.title", ":material/school:"),
     PageSpec("targets", "pages/targets.py", "targets.title", ":material/flag:"),
     PageSpec("results", "pages/results.py", "results.title", ":material/monitoring:"),
+    PageSpec("map", "pages/map.py", "map.title", ":material/map:"),
 )
 
 
@@ -35,8 +36,9 @@ def navigation_pages() -> list:
             for i, p in enumerate(PAGES)]
 
 
-def link(key: str, label: str) -> None:
-    """A link to another page, or nothing if that page is not part of this build."""
+def link(key: str, label: str, query_params: dict | None = None) -> None:
+    """A link to another page (optionally with URL parameters such as ``school``), or
+    nothing if that page is not part of this build."""
     page = find(key)
     if page is not None:
-        st.page_link(page.script, label=label, icon=":material/arrow_forward:")
+        st.page_link(page.script, label=label, icon=":material/arrow_forward:", query_params=query_params)

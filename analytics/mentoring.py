@@ -1,0 +1,453 @@
+"""Mentor assignment: eligible mentors, distances, nearest / optimal assignment with a
+capacity per mentor, comparison with the current pairs, manual overrides, road distances.
+
+Distances: geodesic on the WGS84 ellipsoid. A road distance imported for the pair (or
+recorded on a current pair) is preferred; otherwise the estimate is straight line ×
+road factor and is labelled ``estimate``.
+
+Optimal assignment = a min-cost assignment on a matrix with one column per mentor
+*slot* (capacity slots per mentor) plus one "unassigned" column per mentee with a
+penalty larger than any sum of real distances, solved exactly by
+``scipy.optimize.linear_sum_assignment``: first as many mentees as possible get a
+mentor within the limit, then the total distance is minimal. The "longest trip" variant
+finds the smallest threshold that still places as many mentees (binary search over the
+distinct distances, feasibility by maximum bipartite matching on the slot graph), then
+minimises the total among assignments under that threshold.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linear_sum_assignment
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import maximum_bipartite_matching
+
+from analytics.geo import geodesic_matrix_km
+from analytics.store import Store, insert_df
+
+MENTEE_CATEGORY = "low_results"
+# Schools on these lists of the year are not offered as mentors.
+NOT_MENTOR_CATEGORIES = ("low_results", "social_risk", "risk_zone")
+FULL_SCHOOLS = ("sosh", "gymnasium", "lyceum", "edu_center")
+# Which school types may mentor a school of a given type: a full school (СОШ, гимназия,
+# лицей, ЦО) for an ООШ / НОШ; anything but a НОШ for a full school.
+CAN_MENTOR: dict[str, tuple[str, ...]] = {
+    "nosh": FULL_SCHOOLS,
+    "oosh": FULL_SCHOOLS,
+    **{kind: (*FULL_SCHOOLS, "oosh") for kind in FULL_SCHOOLS},
+}
+METHODS = ("nearest", "total", "longest")
+
+
+@dataclass(frozen=True)
+class Rules:
+    capacity: int = 4                 # mentees per mentor
+    max_km: float | None = 60.0       # hard limit for the optimal plans; reported for the others
+    same_municipality: bool = False   # mentor from the mentee's municipality only
+    road_factor: float = 1.3          # estimate = straight line × factor when no road km is known
+    mentor_quantile: float = 0.35     # eligible: pooled ВПР share of «2» within the region's best 35 %
+    min_participants: int = 10        # ... from at least this many ВПР participants
+
+
+def rules_from_settings(extra: dict) -> Rules:
+    """``[mentoring]`` table of data/settings.toml, unknown keys ignored."""
+    table = extra.get("mentoring", {}) if isinstance(extra, dict) else {}
+    defaults = asdict(Rules())
+    return Rules(**{k: type(defaults[k])(v) if defaults[k] is not None else float(v)
+                    for k, v in table.items() if k in defaults})
+
+
+# -- data ---------------------------------------------------------------------------
+REGION_SCHOOLS = """
+SELECT s.school_id, s.short_name, s.school_type, s.lat, s.lon, s.municipality_id, m.region_id
+FROM schools s JOIN municipalities m USING (municipality_id)
+WHERE ($region_id IS NULL OR m.region_id = $region_id) AND s.lat IS NOT NULL AND s.lon IS NOT NULL
+"""
+
+LIST_OF_YEAR = """
+SELECT l.school_id, l.category FROM school_lists l
+JOIN schools s USING (school_id) JOIN municipalities m USING (municipality_id)
+WHERE l.year = $year AND ($region_id IS NULL OR m.region_id = $region_id)
+"""
+
+# Pooled ВПР of the year and the year before, from counts (all subjects and grades).
+VPR_TWO_YEARS = """
+SELECT r.school_id, sum(r.participants) AS participants, sum(r.n2) AS n2
+FROM results r JOIN schools s USING (school_id) JOIN municipalities m USING (municipality_id)
+WHERE r.procedure = 'VPR' AND r.year IN ($year, $year - 1) AND ($region_id IS NULL OR m.region_id = $region_id)
+GROUP BY r.school_id
+"""
+
+KNOWN_ROAD_KM = """
+SELECT mentor_school_id, mentee_school_id, road_km, 1 AS priority FROM road_distances
+UNION ALL
+SELECT mentor_school_id, mentee_school_id, road_km, 2 AS priority FROM mentor_pairs WHERE road_km IS NOT NULL
+"""
+
+PAIRS_OF_MENTEE = "SELECT mentor_school_id FROM mentor_pairs WHERE year = ? AND mentee_school_id = ?"
+DELETE_PAIRS_OF_MENTEE = "DELETE FROM mentor_pairs WHERE year = ? AND mentee_school_id = ?"
+SCHOOL_POINT = "SELECT lat, lon FROM schools WHERE school_id = ?"
+EXISTING_SCHOOLS = "SELECT school_id FROM schools"
+CHANGES = """
+SELECT change_id, year, mentee_school_id, old_mentor_school_id, new_mentor_school_id, road_km, reason,
+       changed_by, changed_at
+FROM mentor_pair_changes WHERE year = $year ORDER BY changed_at DESC, change_id DESC
+"""
+INSERT_CHANGE = """
+INSERT INTO mentor_pair_changes (year, mentee_school_id, old_mentor_school_id, new_mentor_school_id, road_km,
+                                 reason, changed_by, changed_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+"""
+UPSERT_ROAD = """
+INSERT OR REPLACE INTO road_distances (mentor_school_id, mentee_school_id, road_km, source, imported_by, imported_at)
+VALUES (?, ?, ?, ?, ?, ?)
+"""
+LOG_IMPORT = """
+INSERT INTO import_log (started_at, finished_at, user_name, file_name, kind, rows, outcome, message)
+VALUES (?, ?, ?, ?, 'road_distances', ?, ?, ?)
+"""
+
+
+def school_strength(store: Store, region_id: str | None, year: int) -> pd.DataFrame:
+    """Pooled ВПР share of «2» over the year and the year before, per school."""
+    frame = store.query_df(VPR_TWO_YEARS, {"region_id": region_id, "year": year})
+    frame["share2"] = (frame["n2"] / frame["participants"]).where(frame["participants"] > 0)
+    return frame
+
+
+def mentees_and_mentors(store: Store, region_id: str | None, municipality_id: str | None, year: int,
+                        list_year: int, rules: Rules) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Mentees: schools on the low-results list of ``list_year`` in scope. Mentors: schools
+    of the same region(s) not on a low-results / social-risk / risk-zone list, either on
+    the official mentor list or with a pooled ВПР share of «2» at or below the region's
+    ``mentor_quantile`` (from at least ``min_participants`` participants)."""
+    schools = store.query_df(REGION_SCHOOLS, {"region_id": region_id})
+    lists = store.query_df(LIST_OF_YEAR, {"region_id": region_id, "year": list_year})
+    listed = set(lists.loc[lists["category"] == MENTEE_CATEGORY, "school_id"])
+    excluded = set(lists.loc[lists["category"].isin(NOT_MENTOR_CATEGORIES), "school_id"])
+    official = set(lists.loc[lists["category"] == "mentor", "school_id"])
+    mentees = schools[schools["school_id"].isin(listed)]
+    if municipality_id is not None:
+        mentees = mentees[mentees["municipality_id"] == municipality_id]
+
+    strength = school_strength(store, region_id, year)
+    candidates = schools.merge(strength, on="school_id", how="left")
+    measured = candidates["participants"].fillna(0) >= rules.min_participants
+    threshold = (candidates[measured].groupby("region_id")["share2"]
+                 .quantile(rules.mentor_quantile).rename("threshold"))
+    candidates = candidates.merge(threshold, left_on="region_id", right_index=True, how="left")
+    strong = measured & (candidates["share2"] <= candidates["threshold"])
+    candidates["basis"] = np.where(candidates["school_id"].isin(official), "official", "results")
+    mentors = candidates[(strong | candidates["school_id"].isin(official))
+                         & ~candidates["school_id"].isin(excluded)]
+    return mentees.reset_index(drop=True), mentors.reset_index(drop=True)
+
+
+def known_road_km(store: Store) -> pd.DataFrame:
+    """Road km per (school a, school b), both orders, imported ones first."""
+    frame = store.query_df(KNOWN_ROAD_KM)
+    both = pd.concat([frame, frame.rename(columns={"mentor_school_id": "mentee_school_id",
+                                                   "mentee_school_id": "mentor_school_id"})])
+    return (both.sort_values("priority").drop_duplicates(["mentor_school_id", "mentee_school_id"])
+            .drop(columns="priority").reset_index(drop=True))
+
+
+# -- candidate pairs ------------------------------------------------------------------------
+def candidate_pairs(mentees: pd.DataFrame, mentors: pd.DataFrame, road: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+    """Every allowed mentee × mentor pair (type compatible, same region, optionally the same
+    municipality) with straight km, road km if known and the km used (``km_kind``)."""
+    columns = ["mentee_school_id", "mentor_school_id", "straight_km", "road_km", "km", "km_kind"]
+    frames = []
+    for region_id, group in mentees.groupby("region_id", sort=False):
+        pool = mentors[mentors["region_id"] == region_id]
+        if pool.empty:
+            continue
+        allowed = np.array([[m in CAN_MENTOR.get(t, FULL_SCHOOLS) for m in pool["school_type"]]
+                            for t in group["school_type"]], dtype=bool).reshape(len(group), len(pool))
+        allowed &= group["school_id"].to_numpy()[:, None] != pool["school_id"].to_numpy()[None, :]
+        if rules.same_municipality:
+            allowed &= group["municipality_id"].to_numpy()[:, None] == pool["municipality_id"].to_numpy()[None, :]
+        km = geodesic_matrix_km(group["lat"], group["lon"], pool["lat"], pool["lon"])
+        rows, cols = np.nonzero(allowed)
+        frames.append(pd.DataFrame({"mentee_school_id": group["school_id"].to_numpy()[rows],
+                                    "mentor_school_id": pool["school_id"].to_numpy()[cols],
+                                    "straight_km": km[rows, cols]}))
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    pairs = pd.concat(frames, ignore_index=True).merge(road, on=["mentor_school_id", "mentee_school_id"], how="left")
+    pairs["km"] = pairs["road_km"].where(pairs["road_km"].notna(), pairs["straight_km"] * rules.road_factor)
+    pairs["km_kind"] = np.where(pairs["road_km"].notna(), "road", "estimate")
+    return pairs[columns]
+
+
+# -- solvers (pure) ----------------------------------------------------------------------------
+def _min_total(cost: np.ndarray, capacity: int) -> np.ndarray:
+    """Mentor index per mentee (-1: none): most mentees placed, then least total cost."""
+    n, m = cost.shape
+    result = np.full(n, -1)
+    finite = np.isfinite(cost)
+    cols = np.flatnonzero(finite.any(axis=0))
+    if n == 0 or cols.size == 0 or capacity < 1:
+        return result
+    slots = min(capacity, n)
+    sub = cost[:, cols]
+    expanded = np.repeat(sub, slots, axis=1)           # column j*slots+k -> mentor cols[j]
+    penalty = (float(sub[np.isfinite(sub)].max()) + 1.0) * (n + 1)
+    dummy = np.full((n, n), np.inf)
+    np.fill_diagonal(dummy, penalty)                   # "unassigned" costs more than any real plan
+    rows, chosen = linear_sum_assignment(np.hstack([expanded, dummy]))
+    real = chosen < expanded.shape[1]
+    result[rows[real]] = cols[chosen[real] // slots]
+    return result
+
+
+def _matched(allowed: np.ndarray, capacity: int) -> int:
+    """Size of a maximum matching of mentees to mentor slots."""
+    if not allowed.any():
+        return 0
+    slots = min(capacity, allowed.shape[0])
+    graph = csr_matrix(np.repeat(allowed, slots, axis=1).astype(np.int8))
+    return int((maximum_bipartite_matching(graph, perm_type="column") >= 0).sum())
+
+
+def _bottleneck(cost: np.ndarray, capacity: int) -> float | None:
+    """Smallest threshold under which as many mentees can be placed as with no threshold."""
+    finite = np.isfinite(cost)
+    target = _matched(finite, capacity)
+    if target == 0:
+        return None
+    values = np.unique(cost[finite])
+    low, high = 0, len(values) - 1
+    while low < high:
+        middle = (low + high) // 2
+        if _matched(cost <= values[middle], capacity) == target:
+            high = middle
+        else:
+            low = middle + 1
+    return float(values[low])
+
+
+def solve(cost, capacity: int, objective: str = "total", limit: float | None = None) -> np.ndarray:
+    """Assign mentees (rows) to mentors (columns) with at most ``capacity`` each.
+
+    ``cost``: km, ``inf`` where the pair is not allowed. ``objective``: ``nearest`` (each
+    mentee its nearest mentor, capacity ignored, limit ignored), ``total`` (least total
+    km) or ``longest`` (least longest trip, then least total). Returns the mentor column
+    per mentee, -1 for none."""
+    cost = np.array(cost, dtype=float)
+    if cost.ndim != 2:
+        raise ValueError("cost must be a matrix")
+    if objective == "nearest":
+        result = np.full(cost.shape[0], -1)
+        reachable = np.isfinite(cost).any(axis=1)
+        if reachable.any():
+            result[reachable] = np.argmin(cost[reachable], axis=1)
+        return result
+    if objective not in ("total", "longest"):
+        raise ValueError(f"unknown objective {objective!r}")
+    if limit is not None:
+        cost[cost > limit] = np.inf
+    if objective == "longest":
+        threshold = _bottleneck(cost, capacity)
+        if threshold is not None:
+            cost[cost > threshold] = np.inf
+    return _min_total(cost, capacity)
+
+
+# -- the plan --------------------------------------------------------------------------------
+def assign(mentees: pd.DataFrame, mentors: pd.DataFrame, candidates: pd.DataFrame, rules: Rules,
+           method: str = "total") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(pairs, unassigned). Solved per independent part (region, or municipality when
+    mentors must come from the mentee's municipality)."""
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}")
+    pair_frames, unassigned = [], []
+    part_key = ["region_id", "municipality_id"] if rules.same_municipality else ["region_id"]
+    by_mentee = candidates.groupby("mentee_school_id")
+    for _, group in mentees.groupby(part_key, sort=False):
+        ids = group["school_id"].tolist()
+        options = candidates[candidates["mentee_school_id"].isin(ids)]
+        mentor_ids = options["mentor_school_id"].drop_duplicates().tolist()
+        row = {s: i for i, s in enumerate(ids)}
+        col = {s: j for j, s in enumerate(mentor_ids)}
+        cost = np.full((len(ids), len(mentor_ids)), np.inf)
+        if len(options):
+            cost[options["mentee_school_id"].map(row).to_numpy(dtype=int),
+                 options["mentor_school_id"].map(col).to_numpy(dtype=int)] = options["km"].to_numpy(dtype=float)
+        chosen = solve(cost, rules.capacity, method, rules.max_km) if mentor_ids else np.full(len(ids), -1)
+        picked = [(ids[i], mentor_ids[j]) for i, j in enumerate(chosen) if j >= 0]
+        if picked:
+            pair_frames.append(pd.DataFrame(picked, columns=["mentee_school_id", "mentor_school_id"]))
+        for i in np.flatnonzero(chosen < 0):
+            school = ids[i]
+            if school not in by_mentee.groups:
+                reason = "no_candidate"
+            elif rules.max_km is not None and by_mentee.get_group(school)["km"].min() > rules.max_km:
+                reason = "beyond_limit"
+            else:
+                reason = "capacity"
+            unassigned.append({"mentee_school_id": school, "reason": reason})
+    pairs = (pd.concat(pair_frames, ignore_index=True) if pair_frames
+             else pd.DataFrame(columns=["mentee_school_id", "mentor_school_id"]))
+    pairs = pairs.merge(candidates, on=["mentee_school_id", "mentor_school_id"], how="left")
+    pairs["beyond_limit"] = (pairs["km"] > rules.max_km) if rules.max_km is not None else False
+    return pairs, pd.DataFrame(unassigned, columns=["mentee_school_id", "reason"])
+
+
+def summarise(pairs: pd.DataFrame, mentees: int, rules: Rules) -> dict:
+    """Figures of a plan (current or proposed): pairs columns mentee/mentor/km."""
+    km = pairs.drop_duplicates("mentee_school_id")["km"].astype(float) if len(pairs) else pd.Series(dtype=float)
+    load = pairs.groupby("mentor_school_id").size() if len(pairs) else pd.Series(dtype=int)
+    return {
+        "mentees": int(mentees),
+        "assigned": int(pairs["mentee_school_id"].nunique()) if len(pairs) else 0,
+        "unassigned": int(mentees - (pairs["mentee_school_id"].nunique() if len(pairs) else 0)),
+        "total_km": float(km.sum()) if len(km) else 0.0,
+        "mean_km": float(km.mean()) if len(km) else float("nan"),
+        "longest_km": float(km.max()) if len(km) else float("nan"),
+        "beyond_limit": int((km > rules.max_km).sum()) if rules.max_km is not None else 0,
+        "mentors_used": int(load.size),
+        "mentors_over_capacity": int((load > rules.capacity).sum()),
+    }
+
+
+def propose(store: Store, region_id: str | None, municipality_id: str | None, year: int, list_year: int,
+            method: str = "total", **rule_values) -> dict:
+    """The whole proposal for a scope: pairs, unassigned mentees, summary, comparison with
+    the current pairs of ``list_year`` and the number of eligible mentors."""
+    rules = Rules(**rule_values)
+    mentees, mentors = mentees_and_mentors(store, region_id, municipality_id, year, list_year, rules)
+    candidates = candidate_pairs(mentees, mentors, known_road_km(store), rules)
+    pairs, unassigned = assign(mentees, mentors, candidates, rules, method)
+    names = pd.concat([mentees[["school_id", "short_name", "municipality_id"]],
+                       mentors[["school_id", "short_name", "municipality_id"]]]).drop_duplicates("school_id")
+    name_of = names.set_index("school_id")["short_name"]
+    pairs["mentee_name"] = pairs["mentee_school_id"].map(name_of)
+    pairs["mentor_name"] = pairs["mentor_school_id"].map(name_of)
+    points = pd.concat([mentees, mentors]).drop_duplicates("school_id").set_index("school_id")
+    for role in ("mentee", "mentor"):
+        pairs[f"{role}_municipality_id"] = pairs[f"{role}_school_id"].map(points["municipality_id"])
+        pairs[f"{role}_lat"] = pairs[f"{role}_school_id"].map(points["lat"])
+        pairs[f"{role}_lon"] = pairs[f"{role}_school_id"].map(points["lon"])
+    unassigned["mentee_name"] = unassigned["mentee_school_id"].map(name_of)
+    current = current_plan(store, mentees, candidates, year=list_year, rules=rules)
+    return {
+        "pairs": pairs, "unassigned": unassigned,
+        "summary": summarise(pairs, len(mentees), rules),
+        "current_summary": summarise(current, len(mentees), rules),
+        "comparison": compare(current, pairs, name_of),
+        "eligible_mentors": len(mentors),
+    }
+
+
+CURRENT_OF_YEAR = """
+SELECT p.mentee_school_id, p.mentor_school_id, p.straight_km, p.road_km, p.source
+FROM mentor_pairs p WHERE p.year = $year
+"""
+
+
+def current_plan(store: Store, mentees: pd.DataFrame, candidates: pd.DataFrame, year: int, rules: Rules) -> pd.DataFrame:
+    """The current pairs of the mentees, with the km the same way as the proposal (road,
+    else straight × factor) so that both plans are compared on one scale."""
+    current = store.query_df(CURRENT_OF_YEAR, {"year": year})
+    current = current[current["mentee_school_id"].isin(mentees["school_id"])].copy()
+    current["km"] = current["road_km"].where(current["road_km"].notna(), current["straight_km"] * rules.road_factor)
+    current["km_kind"] = np.where(current["road_km"].notna(), "road", "estimate")
+    return current.reset_index(drop=True)
+
+
+def compare(current: pd.DataFrame, proposed: pd.DataFrame, name_of: pd.Series) -> pd.DataFrame:
+    """One row per mentee: current mentor and km, proposed mentor and km, whether it changes."""
+    left = current.sort_values("km").drop_duplicates("mentee_school_id")[
+        ["mentee_school_id", "mentor_school_id", "km", "km_kind"]]
+    right = proposed[["mentee_school_id", "mentor_school_id", "km", "km_kind"]]
+    frame = left.merge(right, on="mentee_school_id", how="outer", suffixes=("_current", "_proposed"))
+    frame.insert(1, "mentee_name", frame["mentee_school_id"].map(name_of))
+    frame["changed"] = frame["mentor_school_id_current"].fillna("") != frame["mentor_school_id_proposed"].fillna("")
+    frame["km_saved"] = frame["km_current"] - frame["km_proposed"]
+    return frame.sort_values(["changed", "km_saved"], ascending=[False, False]).reset_index(drop=True)
+
+
+# -- changes by hand -----------------------------------------------------------------------------
+def set_pair(store: Store, year: int, mentee_school_id: str, mentor_school_id: str | None, user: str,
+             road_km: float | None = None, reason: str | None = None, now: dt.datetime | None = None) -> None:
+    """Replace the mentee's pairs of ``year`` by one manual pair (or none), logging who and when."""
+    if not user or not user.strip():
+        raise ValueError("the person making the change must be named")
+    now = now or dt.datetime.now()
+    with store.transaction() as cur:
+        old = [m for (m,) in cur.execute(PAIRS_OF_MENTEE, [year, mentee_school_id]).fetchall()]
+        cur.execute(DELETE_PAIRS_OF_MENTEE, [year, mentee_school_id])
+        if mentor_school_id is not None:
+            points = [cur.execute(SCHOOL_POINT, [s]).fetchall() for s in (mentee_school_id, mentor_school_id)]
+            if not all(points):
+                raise ValueError("unknown school code")
+            (lat1, lon1), (lat2, lon2) = points[0][0], points[1][0]
+            straight = float(geodesic_matrix_km([lat1], [lon1], [lat2], [lon2])[0, 0])
+            insert_df(cur, "mentor_pairs", pd.DataFrame([{
+                "year": year, "mentor_school_id": mentor_school_id, "mentee_school_id": mentee_school_id,
+                "straight_km": round(straight, 1), "road_km": road_km, "source": "manual",
+                "created_by": user.strip(), "created_at": now}]))
+        cur.execute(INSERT_CHANGE, [year, mentee_school_id, ", ".join(old) or None, mentor_school_id, road_km,
+                                    reason, user.strip(), now])
+        store.bump_data_version(cur)
+
+
+def changes(store: Store, year: int) -> pd.DataFrame:
+    return store.query_df(CHANGES, {"year": year})
+
+
+_HEADERS = {
+    "mentor": ("mentor", "mentor_school_id", "mentor_code", "наставник", "код наставника", "школа-наставник",
+               "код школы-наставника"),
+    "mentee": ("mentee", "mentee_school_id", "mentee_code", "школа", "код школы", "подопечная", "код шнор",
+               "код школы шнор"),
+    "road_km": ("road_km", "km", "км", "расстояние", "расстояние, км", "расстояние по дороге, км"),
+}
+
+
+def parse_road_csv(content: bytes) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(rows, rejected) from a CSV: mentor code, mentee code, road km (headers in Russian
+    or English, or exactly three columns in that order; «;» or «,»; decimal comma allowed)."""
+    text = content.decode("utf-8-sig")
+    first = text.splitlines()[0] if text.strip() else ""
+    delimiter = next((d for d in (";", "\t") if d in first), ",")
+    raw = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False)
+    lowered = {c.strip().lower(): c for c in raw.columns}
+    mapping = {}
+    for field, names in _HEADERS.items():
+        mapping[field] = next((lowered[n] for n in names if n in lowered), None)
+    if any(v is None for v in mapping.values()):
+        if raw.shape[1] != 3:
+            raise ValueError("expected columns: mentor code, mentee code, road km")
+        mapping = dict(zip(_HEADERS, raw.columns))
+    frame = pd.DataFrame({field: raw[column].str.strip() for field, column in mapping.items()})
+    km = pd.to_numeric(frame["road_km"].str.replace(",", ".", regex=False).str.replace("\u00a0", "", regex=False),
+                       errors="coerce")
+    bad = km.isna() | (km <= 0) | (frame["mentor"] == "") | (frame["mentee"] == "")
+    frame["road_km"] = km
+    frame["line"] = np.arange(len(frame)) + 2
+    return frame[~bad].reset_index(drop=True), frame[bad].assign(problem="bad_value").reset_index(drop=True)
+
+
+def import_road_distances(store: Store, content: bytes, user: str, file_name: str = "",
+                          now: dt.datetime | None = None) -> tuple[int, pd.DataFrame]:
+    """Store the road distances of a CSV (see :func:`parse_road_csv`); rows with unknown
+    school codes or bad numbers are rejected and returned. Returns (stored, rejected)."""
+    now = now or dt.datetime.now()
+    rows, rejected = parse_road_csv(content)
+    known = {s for (s,) in store.query_rows(EXISTING_SCHOOLS)}
+    unknown = ~(rows["mentor"].isin(known) & rows["mentee"].isin(known))
+    rejected = pd.concat([rejected, rows[unknown].assign(problem="unknown_school")], ignore_index=True)
+    rows = rows[~unknown]
+    with store.transaction() as cur:
+        for row in rows.itertuples():
+            cur.execute(UPSERT_ROAD, [row.mentor, row.mentee, float(row.road_km), file_name or None, user, now])
+        cur.execute(LOG_IMPORT, [now, dt.datetime.now(), user, file_name, len(rows),
+                                 "success" if len(rows) else "rejected", f"{len(rejected)} rows rejected"])
+        store.bump_data_version(cur)
+    return len(rows), rejected

@@ -1,0 +1,283 @@
+"""School map with categories and mentor lines, the school card, and mentor assignment."""
+import datetime as dt
+import html
+
+import numpy as np
+import streamlit as st
+from streamlit_folium import st_folium
+
+from analytics import catalog, mentoring, overview, school_map
+from ui import export, pages
+from ui.data import compute, settings, store
+from ui.figures.school_map import NO_DATA_COLOUR, build_map, choropleth_bins, school_map_click
+from ui.figures.style import CATEGORY_COLOURS
+from ui.filters import current_scope
+from ui.shell import page_header
+from ui.text import language, num, pct, t
+
+MODES = ("schools", "choropleth")
+INDICATORS = ("listed_share", "vpr_share2")
+LINES = ("current", "proposal", "none")
+
+
+def _url_choice(name: str, options: tuple, default: str) -> str:
+    """A view choice kept in the URL under a page-specific name."""
+    key = f"map_{name}"
+    if key not in st.session_state:
+        value = st.query_params.get(key, default)
+        st.session_state[key] = value if value in options else default
+    return key
+
+
+def _sync_url(name: str, default: str) -> None:
+    key = f"map_{name}"
+    value = st.session_state[key]
+    if value == default:
+        st.query_params.pop(key, None)
+    elif st.query_params.get(key) != value:
+        st.query_params[key] = value
+
+
+scope = current_scope()
+page_header(t("map.title"), scope, show_assessment=False)
+lang = language()
+config = settings()
+rules_default = mentoring.rules_from_settings(config.extra)
+as_of = min(config.today, dt.date(scope.year, 12, 31))
+list_year = compute(overview.latest_list_year, scope.year)
+categories = {c: t(f"codes.category.{c}") for c in CATEGORY_COLOURS}
+vpr_filter = (scope.subject_id, scope.grade) if scope.procedure == "VPR" else (None, None)
+
+# -- view choices --------------------------------------------------------------------------
+controls = st.columns([3, 2, 1, 1])
+mode_key = _url_choice("mode", MODES, "schools")
+controls[0].segmented_control(t("map.mode"), MODES, key=mode_key, required=True,
+                              format_func=lambda m: t(f"map.mode_{m}"))
+mode = st.session_state[mode_key] or "schools"
+indicator_key = _url_choice("indicator", INDICATORS, "listed_share")
+lines_key = _url_choice("lines", LINES, "current")
+if mode == "choropleth":
+    controls[1].selectbox(t("map.indicator"), INDICATORS, key=indicator_key, help=t("map.indicator_help"),
+                          format_func=lambda i: t(f"map.indicator_{i}"))
+else:
+    controls[1].selectbox(t("map.lines"), LINES, key=lines_key, format_func=lambda v: t(f"map.lines_{v}"))
+country = False
+if len(compute(catalog.regions)) > 1:
+    country = controls[3].toggle(t("map.country"), key="map_country", help=t("map.country_help"))
+for name, default in (("mode", "schools"), ("indicator", "listed_share"), ("lines", "current")):
+    _sync_url(name, default)
+
+region_id = None if country else scope.region_id
+municipality_id = None if country else scope.municipality_id
+schools = compute(school_map.schools_for_map, region_id, municipality_id, scope.year, list_year, as_of, *vpr_filter)
+areas = compute(school_map.areas_for_map, region_id, scope.year, list_year, as_of, *vpr_filter)
+if schools.empty:
+    st.info(t("app.no_data"))
+    st.stop()
+
+# -- assignment parameters (above the map: the proposal can be drawn on it) ---------------------
+with st.expander(t("map.assign_title") + " — " + t("map.method").lower(), expanded=False):
+    st.caption(t("map.assign_help", quantile=pct(rules_default.mentor_quantile, 0), min_n=rules_default.min_participants))
+    p = st.columns(5)
+    method_key = _url_choice("method", mentoring.METHODS, "total")
+    p[0].selectbox(t("map.method"), mentoring.METHODS, key=method_key, help=t("map.method_help"),
+                   format_func=lambda m: t(f"map.method_{m}"))
+    capacity = p[1].number_input(t("map.capacity"), 1, 20, rules_default.capacity, key="map_capacity")
+    max_km = p[2].number_input(t("map.max_km"), 5.0, 1000.0, float(rules_default.max_km or 60.0), 5.0,
+                               key="map_max_km")
+    road_factor = p[3].number_input(t("map.road_factor"), 1.0, 3.0, rules_default.road_factor, 0.05,
+                                    key="map_road_factor", help=t("map.road_factor_help"))
+    same_municipality = p[4].checkbox(t("map.same_municipality"), rules_default.same_municipality,
+                                      key="map_same_municipality")
+_sync_url("method", "total")
+method = st.session_state[method_key]
+proposal = None
+if list_year is not None and not country:
+    proposal = compute(mentoring.propose, scope.region_id, scope.municipality_id, scope.year, list_year, method,
+                       capacity=int(capacity), max_km=float(max_km), same_municipality=bool(same_municipality),
+                       road_factor=float(road_factor), mentor_quantile=rules_default.mentor_quantile,
+                       min_participants=rules_default.min_participants)
+
+# -- selection from the URL or the last click ---------------------------------------------------
+if "map_school" not in st.session_state:
+    st.session_state["map_school"] = st.query_params.get("school")
+selected = st.session_state.get("map_school")
+if selected and selected not in set(schools["school_id"]):
+    st.caption(t("map.unknown_school"))
+    selected = None
+if selected:
+    st.query_params["school"] = selected
+else:
+    st.query_params.pop("school", None)
+
+# -- legend -------------------------------------------------------------------------------------
+swatch = '<span style="display:inline-block;width:0.9em;height:0.9em;border-radius:50%;background:{};' \
+         'border:1px solid #333;margin:0 0.35em 0 1em;vertical-align:-0.1em"></span>{}'
+if mode == "choropleth":
+    bins = choropleth_bins(areas[st.session_state[indicator_key]])
+    items = [swatch.format(c, html.escape(t("map.legend_choropleth", low=pct(lo), high=pct(hi)))) for lo, hi, c in bins]
+    items.append(swatch.format(NO_DATA_COLOUR, html.escape(t("map.no_data_colour"))))
+else:
+    counts = schools["category"].value_counts()
+    items = [swatch.format(CATEGORY_COLOURS[c], html.escape(t("map.legend_schools", name=name, count=int(counts.get(c, 0)))))
+             for c, name in categories.items() if c != "biased"]
+st.markdown('<div style="font-size:1.05rem;line-height:2">' + "".join(items) + "</div>", unsafe_allow_html=True)
+if mode != "choropleth" and st.session_state[lines_key] != "none":
+    st.caption(t("map.legend_lines"))
+
+# -- the map --------------------------------------------------------------------------------------
+lines_choice = st.session_state[lines_key]
+if mode == "schools" and lines_choice == "proposal" and proposal is not None:
+    pairs = proposal["pairs"]
+elif mode == "schools" and lines_choice == "current" and list_year is not None:
+    pairs = compute(school_map.current_pairs, region_id, municipality_id, list_year)
+else:
+    pairs = compute(school_map.current_pairs, region_id, municipality_id, -1)   # no lines (no pairs in year -1)
+
+indicator = st.session_state[indicator_key]
+texts = {
+    "km_road": t("map.km_road"), "km_straight": t("map.km_straight"), "km_estimate": t("map.km_estimate"),
+    "category": t("map.category"), "categories": categories, "municipality": t("map.municipality"),
+    "vpr_participants": t("map.vpr_participants"), "vpr_share2": t("map.vpr_share2"), "roadmap": t("map.roadmap"),
+    "area_value": lambda row: t("map.area_value", value=pct(getattr(row, indicator)), schools=num(row.schools),
+                                listed=num(row.listed)),
+}
+folium_map = build_map(schools, areas, pairs, texts, lang, mode=mode, indicator=indicator, selected=selected,
+                       tiles_url=config.extra.get("map_tiles_url"),
+                       tiles_attribution=config.extra.get("map_tiles_attribution", ""))
+map_column, card_column = st.columns([3, 1])
+with map_column:
+    returned = st_folium(folium_map, key="school_map", height=640, use_container_width=True,
+                         returned_objects=["last_object_clicked", "last_object_clicked_tooltip"])
+clicked = school_map_click(returned, schools, set(categories.values()))
+if clicked and clicked != selected:
+    st.session_state["map_school"] = clicked
+    st.rerun()
+
+with card_column:
+    if not selected:
+        st.info(t("map.click_hint"))
+    else:
+        school = schools.set_index("school_id").loc[selected]
+        st.subheader(school["short_name"])
+        st.caption(f"{school['name']} · {t('map.card_code')} {selected}")
+        st.markdown(f"**{t('map.category')}:** {categories.get(school['category'], school['category'])}  \n"
+                    f"**{t('map.municipality')}:** {school['municipality']}  \n"
+                    f"**{t('map.card_type')}:** {t('codes.school_type.' + school['school_type'])}")
+        small = school["vpr_participants"] < config.min_n
+        st.metric(t("map.vpr_share2"), t("app.little_data") if small else pct(school["vpr_share2"]),
+                  help=t("map.card_vpr_help", min_n=config.min_n))
+        st.caption(f"{t('map.vpr_participants')}: {num(school['vpr_participants'])}")
+        st.metric(t("map.roadmap"), pct(school["roadmap_share"], 0) if school["units_planned"] else "—",
+                  help=t("map.card_roadmap_help"))
+        if school["units_planned"]:
+            st.caption(t("map.card_roadmap_value", share=pct(school["roadmap_share"], 0), done=int(school["units_done"]),
+                         planned=int(school["units_planned"])))
+        if list_year is not None:
+            current = compute(school_map.current_pairs, region_id, municipality_id, list_year)
+            mine = current[current["mentee_school_id"] == selected]
+            mentees = current[current["mentor_school_id"] == selected]
+            mentor_text = "; ".join(f"{r.mentor_name} ({t('map.km_' + r.km_kind, km=num(r.km))})"
+                                    for r in mine.itertuples()) or t("map.card_none")
+            st.markdown(f"**{t('map.card_mentor')}:** {mentor_text}")
+            if len(mentees):
+                st.markdown(f"**{t('map.card_mentees')}:** " + "; ".join(
+                    f"{r.mentee_name} ({t('map.km_' + r.km_kind, km=num(r.km))})" for r in mentees.itertuples()))
+        pages.link("passport", t("map.passport"), query_params={"school": selected})
+if mode == "schools" and list_year is not None:
+    st.caption(t("map.synthetic_categories", year=list_year))
+
+# -- assignment results ---------------------------------------------------------------------------
+if proposal is None:
+    st.caption(t("app.guardrail"))
+    st.stop()
+
+st.subheader(t("map.assign_title") + ": " + t(f"map.method_{method}"))
+summary, now = proposal["summary"], proposal["current_summary"]
+st.caption(t("map.eligible", count=num(proposal["eligible_mentors"])))
+figures = st.columns(5, border=True)
+for column, (label, key, decimals) in zip(figures, [("metric_assigned", "assigned", 0), ("metric_total", "total_km", 0),
+                                                     ("metric_longest", "longest_km", 0), ("metric_beyond", "beyond_limit", 0),
+                                                     ("metric_over", "mentors_over_capacity", 0)]):
+    value = num(summary[key], decimals) if key != "assigned" else f"{summary['assigned']} / {summary['mentees']}"
+    before = num(now[key], decimals) if key != "assigned" else f"{now['assigned']} / {now['mentees']}"
+    column.metric(t(f"map.{label}"), value, delta=t("map.vs_current", value=before), delta_color="off",
+                  help=t("map.metric_help"))
+
+
+def _table(frame, columns):
+    view = frame[columns].copy()
+    for column in view.columns:
+        if (column.startswith("km") or column.endswith("_km")) and column != "km_kind":
+            view[column] = view[column].astype(float).round(1)
+    if "km_kind" in view:
+        view["km_kind"] = view["km_kind"].map(lambda k: t(f"map.km_kind_value.{k}") if isinstance(k, str) else k)
+    if "reason" in view:
+        view["reason"] = view["reason"].map(lambda r: t(f"map.reason_{r}"))
+    return view.rename(columns={c: t(f"map.columns.{c}") for c in columns})
+
+
+unassigned = proposal["unassigned"]
+tabs = st.tabs([t("map.tab_pairs"), t("map.tab_compare"), t("map.tab_unassigned", count=len(unassigned)),
+                t("map.tab_manual"), t("map.tab_roads")])
+with tabs[0]:
+    table = _table(proposal["pairs"].sort_values("km", ascending=False),
+                   ["mentee_school_id", "mentee_name", "mentor_school_id", "mentor_name", "km", "km_kind",
+                    "straight_km", "road_km", "beyond_limit"])
+    st.dataframe(table, hide_index=True, width="stretch")
+    export.download_buttons(table, f"mentor_proposal_{list_year}_{method}", key="map_proposal")
+with tabs[1]:
+    table = _table(proposal["comparison"], ["mentee_school_id", "mentee_name", "mentor_school_id_current", "km_current",
+                                            "mentor_school_id_proposed", "km_proposed", "changed", "km_saved"])
+    st.dataframe(table, hide_index=True, width="stretch")
+    export.download_buttons(table, f"mentor_comparison_{list_year}", key="map_comparison")
+with tabs[2]:
+    if unassigned.empty:
+        st.success(t("map.all_assigned"))
+    else:
+        table = _table(unassigned, ["mentee_school_id", "mentee_name", "reason"])
+        st.dataframe(table, hide_index=True, width="stretch")
+        export.download_buttons(table, f"mentor_unassigned_{list_year}", key="map_unassigned")
+with tabs[3]:
+    st.caption(t("map.manual_intro", year=list_year))
+    listed = schools[schools["category"] == "low_results"]
+    names = dict(zip(schools["school_id"], schools["short_name"]))
+    with st.form("map_manual"):
+        mentee = st.selectbox(t("map.manual_mentee"), listed["school_id"].tolist(), format_func=lambda s: names.get(s, s))
+        mentor_options = [""] + [s for s in schools["school_id"] if s not in set(listed["school_id"])]
+        mentor = st.selectbox(t("map.manual_mentor"), mentor_options,
+                              format_func=lambda s: t("map.manual_remove") if s == "" else f"{names.get(s, s)} ({s})")
+        road_km = st.number_input(t("map.manual_road"), min_value=0.0, value=None, step=1.0)
+        user = st.text_input(t("map.manual_user"))
+        reason = st.text_input(t("map.manual_reason"))
+        if st.form_submit_button(t("map.manual_save")):
+            if not user.strip():
+                st.error(t("map.manual_need_user"))
+            elif mentee:
+                mentoring.set_pair(store(), list_year, mentee, mentor or None, user, road_km or None, reason or None)
+                st.success(t("map.manual_saved"))
+    log = compute(mentoring.changes, list_year)
+    if not log.empty:
+        st.markdown(f"**{t('map.manual_log')}**")
+        table = _table(log, ["year", "mentee_school_id", "old_mentor_school_id", "new_mentor_school_id", "road_km",
+                             "reason", "changed_by", "changed_at"])
+        st.dataframe(table, hide_index=True, width="stretch")
+        export.download_buttons(table, f"mentor_changes_{list_year}", key="map_changes")
+with tabs[4]:
+    st.caption(t("map.roads_intro"))
+    upload = st.file_uploader(t("map.roads_file"), type=["csv"], key="map_roads_file")
+    road_user = st.text_input(t("map.manual_user"), key="map_roads_user")
+    if upload is not None and st.button(t("map.roads_import"), key="map_roads_import"):
+        if not road_user.strip():
+            st.error(t("map.manual_need_user"))
+        else:
+            try:
+                stored, rejected = mentoring.import_road_distances(store(), upload.getvalue(), road_user, upload.name)
+            except (ValueError, UnicodeDecodeError) as error:
+                st.error(t("map.roads_error", message=str(error)))
+            else:
+                st.success(t("map.roads_done", count=stored))
+                if len(rejected):
+                    st.warning(t("map.roads_rejected", count=len(rejected)))
+                    st.dataframe(rejected, hide_index=True)
+st.caption(t("app.guardrail"))
