@@ -24,6 +24,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("targets", "pages/targets.py", "targets.title", ":material/flag:"),
     PageSpec("results", "pages/results.py", "results.title", ":material/monitoring:"),
     PageSpec("map", "pages/map.py", "map.title", ":material/map:"),
+    PageSpec("teachers", "pages/teachers.py", "teachers.title", ":material/groups:"),
 )
 
 
