@@ -112,6 +112,7 @@ if st.button(t("roadmap_import.save"), type="primary", disabled=bool(errors) or 
     else:
         clear_caches()
         saved[file_id] = t("roadmap_import.saved", measures=num(len(measures)), units=num(units))
+        st.rerun()
 if file_id in saved:
     st.success(saved[file_id])
     pages.link("roadmaps", t("roadmap_import.to_roadmaps"))

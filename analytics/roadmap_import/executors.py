@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import re
 
+# Legal-form abbreviations that begin an organisation's name («ГБУ КО НОО «Центр развития»»).
+_LEGAL_FORMS = {"ГБУ", "ГАУ", "ГКУ", "ГБОУ", "ГАОУ", "ГКОУ", "МБУ", "МАУ", "МКУ", "МБОУ", "МАОУ", "МКОУ", "ФГБУ",
+                "ФГАОУ", "ФГБОУ", "АНО", "ООО", "ДПО", "НОО", "КО", "ЧОУ", "ОГБУ", "ОГАУ", "КГБУ", "КГАУ"}
 _GENITIVE = re.compile(r"(?:ск|цк|н)(?:ой|ого|их|ым)$|(?:ой|ого)$")
 
 
@@ -12,7 +15,7 @@ def split_executors(text: str) -> list[str]:
     Extracted text often loses the line breaks between executors («Руководители школ
     Муниципальные координаторы»), so a capitalised word after a lower-case word starts a
     new executor, unless it reads as part of a name («…образования Калининградской
-    области»); two abbreviations of four or more letters («МОУО КОИРО») are split too.
+    области»); two abbreviations («МОУО КОИРО») are split too, except after a legal form («ГБУ КО …»).
     """
     parts = [p.strip(" .;,\t") for p in re.split(r"[\n;,]+", text or "")]
     parts = [p for p in parts if p]
@@ -41,11 +44,11 @@ def _is_abbreviation(word: str) -> bool:
 
 
 def _starts_new(previous: str, word: str) -> bool:
-    if not word[:1].isupper():
+    if not word[:1].isupper() or previous in _LEGAL_FORMS:
         return False
     if _is_abbreviation(word):
         if _is_abbreviation(previous):
-            return len(previous) >= 4 and len(word) >= 4
+            return True
         return previous[-1:].islower() or previous.endswith(("»", '"'))
     if _GENITIVE.search(word.lower()) and previous[-1:].islower():
         return False            # «…образования Калининградской области»

@@ -52,7 +52,7 @@ def to_measure(raw: RawMeasure, period: Period | None) -> Measure:
     warnings = []
     if not raw.title:
         warnings.append("нет названия мероприятия")
-    indicator_parts = raw.indicators + raw.extra
+    indicator_parts = [i for i in raw.indicators if i] + raw.extra
     return Measure(number=raw.number, section=raw.section_title, title=raw.title,
                    executors=split_executors(raw.executors), deadline_text=raw.deadline,
                    schedule=parse_deadline(raw.deadline, period),

@@ -102,7 +102,8 @@ def _entry(cells: list[Cell], columns: ColumnMap) -> _Entry | None:
     raw_number = " ".join(take("number"))
     return _Entry(number=parse_number(raw_number) or "", raw_number=raw_number,
                   title=" ".join(take("title")), deadline=" ".join(take("deadline")),
-                  executors="\n".join(take("executors")), indicators=take("indicator"), extra=extra,
+                  executors="\n".join(take("executors")), extra=extra,
+                  indicators=[texts[i].strip() if i < len(texts) else "" for i in columns.by_field.get("indicator", [])],
                   single=single)
 
 
@@ -159,7 +160,7 @@ def _next_number(entries: list, index: int) -> str | None:
 
 
 def _is_numbered_heading(entry: _Entry, entries: list, index: int) -> bool:
-    if not entry.number or entry.deadline or entry.executors or entry.indicators:
+    if not entry.number or entry.deadline or entry.executors or any(entry.indicators):
         return False
     following = _next_number(entries, index)
     return bool(following and following.startswith(entry.number + ".")) or bool(_TAIL.search(entry.title))
@@ -240,7 +241,10 @@ def _glue(measure: RawMeasure, entry: _Entry) -> None:
     measure.title = clean(join(measure.title, entry.title))
     measure.deadline = clean(join(measure.deadline, entry.deadline))
     measure.executors = "\n".join(x for x in (measure.executors, entry.executors) if x)
-    measure.indicators = [clean(i) for i in measure.indicators + entry.indicators]
+    if len(measure.indicators) == len(entry.indicators):
+        measure.indicators = [clean(join(a, b)) for a, b in zip(measure.indicators, entry.indicators)]
+    else:
+        measure.indicators = [clean(i) for i in measure.indicators + entry.indicators]
     measure.extra += entry.extra
 
 
