@@ -55,7 +55,7 @@ period = Period(period_start, period_end)
 if period != parsed.period:
     parsed = with_period(parsed, period)
 
-attach = st.columns([2, 2, 3])
+attach = st.columns([3, 3, 4])
 level = attach[0].radio(t("roadmap_import.level"), ["region", "municipality", "school"], horizontal=True,
                         format_func=lambda v: t(f"roadmap_import.level_name.{v}"), key="ri_level")
 municipality_id = school_id = None
@@ -76,7 +76,7 @@ original = preview_frame(parsed)
 st.subheader(t("roadmap_import.editor_header"))
 st.caption(t("roadmap_import.editor_help"))
 edited = st.data_editor(original, column_config=column_config(), num_rows="dynamic", hide_index=True,
-                        width="stretch", key=f"ri_editor_{file_id}_{period.start}_{period.end}")
+                        width="stretch", height=min(36 * (len(original) + 2), 720), key=f"ri_editor_{file_id}_{period.start}_{period.end}")
 errors: list[str] = []
 measures = []
 try:

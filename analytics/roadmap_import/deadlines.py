@@ -43,6 +43,8 @@ RECURRENCE = (
 WEEKDAYS = {"понедельник": "MON", "вторник": "TUE", "сред": "WED", "четверг": "THU", "пятниц": "FRI",
             "суббот": "SAT"}
 _WEEKDAY = re.compile(r"(?:по|каждый|каждую|кажд[а-я]*) (понедельник|вторник|сред|четверг|пятниц|суббот)[а-я]*")
+MONTH_NAMES = {1: "январь", 2: "февраль", 3: "март", 4: "апрель", 5: "май", 6: "июнь", 7: "июль", 8: "август",
+               9: "сентябрь", 10: "октябрь", 11: "ноябрь", 12: "декабрь"}
 _DAY_OF_MONTH = re.compile(r"до (\d{1,2}) ?(?:-?го )?числа")
 
 
@@ -297,8 +299,7 @@ def parse_deadline(text: str, period: Period | None) -> Schedule:
             else:
                 months = _months_per_year(per_year or 1)
                 if (per_year or 1) not in (1, 4, 12):
-                    warnings.append("месяцы не указаны, приняты равные промежутки: "
-                                    + ", ".join(str(m) for m in months) + "-й месяц")
+                    warnings.append("месяцы не указаны: приняты " + ", ".join(MONTH_NAMES[m] for m in months))
             dates = [month_end(y, m) for y in period.years for m in months]
             dates = [d for d in dates if period.contains(d)] or [period.end]
         schedule = Schedule("recurring", start, sorted(dates), "yearly")

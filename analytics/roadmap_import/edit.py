@@ -11,8 +11,8 @@ from analytics.roadmap_import.deadlines import parse_deadline
 from analytics.roadmap_import.executors import split_executors
 from analytics.roadmap_import.model import KINDS, RECURRENCES, Measure, ParsedRoadmap, Period, Schedule
 
-COLUMNS = ["number", "section", "title", "executors", "deadline_text", "kind", "start", "due_dates",
-           "recurrence", "indicator", "warnings"]
+COLUMNS = ["number", "title", "deadline_text", "warnings", "kind", "start", "due_dates", "recurrence", "executors",
+           "section", "indicator"]
 _DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 
 
