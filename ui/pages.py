@@ -25,6 +25,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("results", "pages/results.py", "results.title", ":material/monitoring:"),
     PageSpec("map", "pages/map.py", "map.title", ":material/map:"),
     PageSpec("teachers", "pages/teachers.py", "teachers.title", ":material/groups:"),
+    PageSpec("roadmap_import", "pages/roadmap_import.py", "roadmap_import.title", ":material/upload_file:"),
 )
 
 
