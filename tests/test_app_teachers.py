@@ -21,9 +21,9 @@ def open_teachers(query: dict | None = None):
 def test_without_subject_shows_picker_all_sections_and_guardrail(app_env):
     app = open_teachers()
     assert app.title[0].value == "Кадры"
-    picker = app.radio[0]
+    picker = app.main.radio[0]
     assert picker.label == "Предмет" and picker.value == ""
-    assert [h.value for h in app.header] == [
+    assert [h.value for h in app.main.header] == [
         "Охват педагогов и целевые показатели", "Динамика диагностики",
         "Частые предметные и методические дефициты",
         "Школы, которым нужно внимание: результаты учеников и поддержка учителей"]
@@ -38,7 +38,7 @@ def test_without_subject_shows_picker_all_sections_and_guardrail(app_env):
 
 def test_picker_choice_goes_to_the_url(app_env):
     app = open_teachers()
-    app.radio[0].set_value("math")
+    app.main.radio[0].set_value("math")
     app.run()
     assert_no_exception(app)
     assert app.query_params.get("tsubject") in ("math", ["math"])
@@ -47,7 +47,7 @@ def test_picker_choice_goes_to_the_url(app_env):
 
 def test_with_subject_from_the_sidebar(app_env, demo_store):
     app = open_teachers({"subject": "math"})
-    assert not app.radio  # the sidebar's subject is used, no picker
+    assert not app.main.radio  # the sidebar's subject is used, no picker
     total = teachers.coverage(demo_store, "01", None, 2026, "math").iloc[0]
     route = app.metric[0]
     assert route.value == f"{round(total['route_share'] * 100)}\u00a0%"
@@ -60,7 +60,7 @@ def test_with_subject_from_the_sidebar(app_env, demo_store):
 def test_subject_without_teacher_data_falls_back_to_the_picker(app_env):
     app = open_teachers({"subject": "geo"})
     assert "нет данных о педагогах" in " ".join(w.value for w in app.warning)
-    assert app.radio[0].label == "Предмет"
+    assert app.main.radio[0].label == "Предмет"
 
 
 def test_year_without_teacher_data(app_env):

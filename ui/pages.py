@@ -16,16 +16,17 @@ class PageSpec(NamedTuple):
     icon: str
 
 
+# Menu order: what a district head looks at first comes first.
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("overview", "pages/overview.py", "overview.title", ":material/dashboard:"),
-    PageSpec("roadmaps", "pages/roadmaps.py", "roadmaps.title", ":material/checklist:"),
-    PageSpec("risks", "pages/risks.py", "risks.title", ":material/warning:"),
     PageSpec("schools", "pages/schools.py", "schools.title", ":material/school:"),
-    PageSpec("targets", "pages/targets.py", "targets.title", ":material/flag:"),
     PageSpec("results", "pages/results.py", "results.title", ":material/monitoring:"),
     PageSpec("map", "pages/map.py", "map.title", ":material/map:"),
-    PageSpec("teachers", "pages/teachers.py", "teachers.title", ":material/groups:"),
+    PageSpec("risks", "pages/risks.py", "risks.title", ":material/warning:"),
+    PageSpec("roadmaps", "pages/roadmaps.py", "roadmaps.title", ":material/checklist:"),
     PageSpec("roadmap_import", "pages/roadmap_import.py", "roadmap_import.title", ":material/upload_file:"),
+    PageSpec("teachers", "pages/teachers.py", "teachers.title", ":material/groups:"),
+    PageSpec("targets", "pages/targets.py", "targets.title", ":material/flag:"),
 )
 
 
