@@ -18,6 +18,7 @@ class PageSpec(NamedTuple):
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("overview", "pages/overview.py", "overview.title", ":material/dashboard:"),
+    PageSpec("data", "pages/data.py", "data.title", ":material/upload_file:"),
 )
 
 
