@@ -388,7 +388,7 @@ def _results_rules(prepared, spec, typed, header, context, issues, percent) -> p
                   total=None)
         if wrong.any():
             issues.frames[-1]["params"] = [{"total": int(t)} for t in total[wrong]]
-        frame.drop(columns="_marks_total", inplace=True)
+        del frame["_marks_total"]
     if ege.any():
         _row_rule(issues, frame, ege & frame["mean_score"].isna(), header, "mean_score", "required_empty")
     for part in ("n_below_min", "n_high"):

@@ -72,12 +72,12 @@ def find_header(grid: Grid, spec: KindSpec) -> Header:
     rows = [[_text(v) for v in row] for row in top.itertuples(index=False)]
     numbers = list(top.index)
     columns = list(grid.cells.columns)
-    best, best_score = None, (0, 0)
+    best, best_score = None, ((0, 0), 0)
     for i in range(min(HEADER_SCAN_ROWS, len(rows))):
         single = _map(spec, {c: (rows[i][j], [rows[i][j]]) for j, c in enumerate(columns)})
         single.rows = [numbers[i]]
         options = [single]
-        if i + 1 < len(rows) and _looks_merged(rows[i], rows[i + 1]):
+        if i + 1 < len(rows) and any(rows[i]) and _looks_merged(rows[i], rows[i + 1]):
             parent = list(rows[i])
             for j in range(1, len(parent)):
                 if not parent[j] and rows[i + 1][j]:
@@ -91,8 +91,8 @@ def find_header(grid: Grid, spec: KindSpec) -> Header:
             double.rows = [numbers[i], numbers[i + 1]]
             options.append(double)
         for option in options:
-            score = _score(spec, option)
-            if score > best_score:        # strictly better: a single row wins a tie
+            score = (_score(spec, option), -len(option.rows))
+            if score > best_score and score[0] > (0, 0):    # a single row wins a tie; earlier rows win too
                 best, best_score = option, score
     if best is None:
         found = [t for t in (rows[0] if rows else []) if t][:12]

@@ -94,7 +94,8 @@ def sniff_separator(lines: list[str]) -> str:
     sample = [line for line in lines if line.strip()][:HEADER_SCAN_ROWS]
     for separator in (";", "\t", ","):
         widths = [len(row) for row in csv.reader(sample, delimiter=separator)]
-        if not widths or max(widths) < 2:
+        widths = [w for w in widths if w >= 2]      # a title line has no separators at all
+        if not widths:
             continue
         common = max(set(widths), key=widths.count)
         score = (widths.count(common), common)
