@@ -275,7 +275,8 @@ def _schema_checks(spec: KindSpec, frame: pd.DataFrame, header: Header, context,
     if dupes:
         rows = sorted(set(pd.concat(dupes)["row"]))
         titles = [header.titles.get(k, spec.column(k).title) for k in unique]
-        issues.add(rows, None, [_key_text(frame, raw, r, unique) for r in rows], "duplicate_key", keys=", ".join(titles))
+        issues.add(rows, titles[0], [_key_text(frame, raw, r, unique) for r in rows], "duplicate_key",
+                   keys=", ".join(titles))
     for frame_ in issues.frames[before:]:
         if frame_["code"].iat[0] == "unknown_school":
             frame_["params"] = [{"hint": context.leading_zero_hint(v)} for v in frame_["value"]]
@@ -560,9 +561,13 @@ def _schools_rules(prepared, spec, typed, header, context, issues, percent):
     if "short_name" not in typed:
         typed["short_name"] = typed["name"]
     typed["short_name"] = typed["short_name"].fillna(typed["name"])
-    if "lat" in typed and "lon" in typed:
+    if "lat" in typed or "lon" in typed:
+        for name in ("lat", "lon"):
+            if name not in typed:
+                typed[name] = pd.Series(pd.NA, index=typed.index, dtype="Float64")
         half = typed["lat"].isna() != typed["lon"].isna()
-        _row_rule(issues, typed, half, header, "lat", "coords_pair")
+        present = "lat" if typed["lat"].notna().any() else "lon"
+        _row_rule(issues, typed, half, header, present, "coords_pair")
     return typed
 
 
