@@ -20,7 +20,7 @@ def neutral_text(value):
     numbers: only text that is not a plain number is neutralised."""
     if not isinstance(value, str) or not value.startswith(_FORMULA_START):
         return value
-    if _PLAIN_NUMBER.match(value):
+    if _PLAIN_NUMBER.match(value) or value in ("-", "+"):   # a number, or a lone dash for "no value"
         return value
     return "'" + value
 
