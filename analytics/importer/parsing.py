@@ -8,15 +8,18 @@ import pandas as pd
 
 from analytics.importer.spec import normalise
 
-_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]")
-_INT = re.compile(r"^[+-]?\d+(?:[.,]0*)?$")
+# Plain-string patterns (not compiled) so pandas runs them in Arrow, not per value in Python.
+_SPACES = r"[\s\u00a0\u202f\u2009]"
+_INT = r"^[+-]?\d+(?:[.,]0*)?$"
 _YEAR = re.compile(r"^(\d{4})(?:\s*[/\-–]\s*(\d{2}|\d{4}))?(?:\s*(?:г|год|уч\.?\s*г)\.?)?$")
 _GRADE = re.compile(r"^(\d{1,2})\s*(?:-?\s*(?:класс|кл)\.?)?\s*-?\s*[a-zа-яё]?\s*(?:класс|кл)?\.?$")
 
 
 def clean(series: pd.Series) -> pd.Series:
     """Strip spaces; empty text (and a lone Excel text apostrophe) becomes missing."""
-    text = series.astype("string").str.strip().str.lstrip("'").str.strip()
+    text = series.astype("str").str.strip()
+    if text.str.startswith("'").any():
+        text = text.str.lstrip("'").str.strip()
     return text.mask(text == "")
 
 
@@ -27,6 +30,25 @@ def map_uniques(series: pd.Series, function) -> pd.Series:
     return pd.Series(mapped[codes], index=series.index, dtype=object)
 
 
+def on_uniques(function):
+    """Run a vectorised parser on the distinct values only, then spread the results back
+    (a million marks are five distinct strings). Missing values parse as one extra value."""
+    def wrapper(text: pd.Series):
+        codes, uniques = pd.factorize(text, use_na_sentinel=True)
+        if len(uniques) > len(text) // 2:
+            return function(text)
+        distinct = pd.Series(list(uniques) + [None], dtype="str")
+        positions = np.where(codes < 0, len(uniques), codes)
+        spread = []
+        for result in function(distinct):
+            taken = result.reset_index(drop=True).take(positions)
+            taken.index = text.index
+            spread.append(taken)
+        return tuple(spread)
+    return wrapper
+
+
+@on_uniques
 def parse_int(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     compact = text.str.replace(_SPACES, "", regex=True)
     good = compact.str.match(_INT).fillna(False).astype(bool)
@@ -35,6 +57,7 @@ def parse_int(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     return values, text.notna() & ~good
 
 
+@on_uniques
 def parse_float(text: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Numbers with a decimal comma or point; returns values, bad mask and "had a % sign"."""
     compact = text.str.replace(_SPACES, "", regex=True)
@@ -74,6 +97,7 @@ def parse_grade(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     return values, text.notna() & values.isna()
 
 
+@on_uniques
 def parse_date(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     dotted = pd.to_datetime(text, format="%d.%m.%Y", errors="coerce")
     iso = pd.to_datetime(text.where(dotted.isna()), format="%Y-%m-%d", errors="coerce")

@@ -114,15 +114,41 @@ def _read_csv(data: bytes, max_rows: int | None) -> Grid:
     head_lines = text[:200_000].splitlines()[:200]
     separator = sniff_separator(head_lines)
     width = max((len(r) for r in csv.reader(head_lines[:-1] or head_lines, delimiter=separator)), default=1)
-    try:
-        frame = pd.read_csv(io.StringIO(text), sep=separator, header=None, names=range(width), dtype=str,
-                            keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c",
-                            quotechar='"', nrows=max_rows)
-    except pd.errors.ParserError as error:
-        raise FileProblem("bad_csv", detail=_parser_detail(str(error))) from None
+    frame = _read_csv_fast(text, separator, width) if max_rows is None else None
+    if frame is None:
+        try:
+            frame = pd.read_csv(io.StringIO(text), sep=separator, header=None, names=range(width), dtype=str,
+                                keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c",
+                                quotechar='"', nrows=max_rows)
+        except pd.errors.ParserError as error:
+            raise FileProblem("bad_csv", detail=_parser_detail(str(error))) from None
+        frame = frame.replace("", None)
     frame.index = pd.RangeIndex(1, len(frame) + 1)
-    frame = frame.replace("", None)
     return Grid(frame, "csv", encoding=encoding, separator=separator)
+
+
+def _read_csv_fast(text: str, separator: str, width: int) -> pd.DataFrame | None:
+    """Arrow's multi-threaded reader for the usual machine export (every line the same width,
+    no line breaks inside cells); None when the file is irregular (the pandas reader then
+    handles short title/total lines and reports ragged rows)."""
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    names = [str(i) for i in range(width)]
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pa_csv.ReadOptions(column_names=names, block_size=1 << 24),
+            parse_options=pa_csv.ParseOptions(delimiter=separator, ignore_empty_lines=False),
+            convert_options=pa_csv.ConvertOptions(column_types={n: pa.string() for n in names}, null_values=[""],
+                                                  strings_can_be_null=True, quoted_strings_can_be_null=True))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    frame = table.to_pandas()
+    frame.columns = range(width)
+    if len(frame) != text.count("\n") + (0 if text.endswith("\n") else 1):
+        return None          # line count differs (e.g. a line break inside a cell): numbering would drift
+    return frame
 
 
 def _parser_detail(message: str) -> str:
