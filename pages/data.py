@@ -1,12 +1,15 @@
 """«Данные»: import a region's files (check → preview or error report → store), templates, import log."""
+import html
+
 import streamlit as st
 
 from analytics.importer import KINDS, commit, kind as kind_spec, log_rejected, prepare, recent_imports
 from analytics.importer.core import DEFAULT_MAX_MB
+from analytics.importer.lookups import subject_names
 from analytics.importer.templates import template_xlsx
 from analytics.scope import PROCEDURES
 from ui import export
-from ui.data import clear_caches, settings, store
+from ui.data import clear_caches, compute, settings, store
 from ui.filters import current_scope
 from ui.import_report import more_text, report_frame
 from ui.import_view import log_table, mapping_table, preview_table, read_summary, slices_table
@@ -49,7 +52,7 @@ if result:
 
 upload_round = st.session_state.get("data_upload_round", 0)
 uploaded = st.file_uploader(t("data.upload"), type=["csv", "txt", "tsv", "xlsx", "xlsm"],
-                            key=f"data_file_{upload_round}", help=t("data.upload_help", limit=num(max_mb)))
+                            key=f"data_file_{upload_round}", max_upload_size=int(max_mb) + 1, help=t("data.upload_help", limit=num(max_mb)))
 if uploaded is not None:
     cache_key = (uploaded.file_id, kind, tuple(sorted(options.items())), store().data_version())
     cached = st.session_state.get("data_prepared")
@@ -68,6 +71,7 @@ if uploaded is not None:
         with st.expander(t("data.mapping"), expanded=not prepared.ok):
             mapping = mapping_table(prepared, t)
             st.dataframe(mapping, hide_index=True, width="stretch")
+            export.download_buttons(mapping, f"столбцы_{kind}", key="data_mapping")
             header = prepared.header
             if header.personal:
                 st.caption(t("data.personal_dropped", columns=", ".join(header.personal)))
@@ -80,7 +84,13 @@ if uploaded is not None:
         st.error(t("data.errors_title", count=num(prepared.issues.total)))
         st.caption(t("data.errors_hint"))
         report = report_frame(prepared, language())
-        st.dataframe(report, hide_index=True, width="stretch")
+        whole_file = report[report.iloc[:, 1] == t("importer.report.whole_file")]
+        for message in whole_file.iloc[:, 4]:          # file-level problems in full, not cut in a cell
+            st.markdown(f"- {html.escape(message)}")
+        problem, expected = report.columns[4], report.columns[5]
+        st.dataframe(report, hide_index=True, width="stretch",
+                     column_config={problem: st.column_config.TextColumn(width="large"),
+                                    expected: st.column_config.TextColumn(width="large")})
         more = more_text(prepared, language())
         if more:
             st.caption(more)
@@ -89,11 +99,13 @@ if uploaded is not None:
         for group, scale in prepared.share_scales.items():
             st.caption(t("data.share_scale", scale=scale))
         st.subheader(t("data.preview"))
-        preview = preview_table(prepared)
+        names = compute(subject_names, language())
+        preview = preview_table(prepared, t, names)
         st.caption(t("data.preview_rows", shown=num(len(preview)), total=num(len(prepared.frame))))
         st.dataframe(preview, hide_index=True, width="stretch")
+        export.download_buttons(preview, f"просмотр_{kind}", key="data_preview")
         st.subheader(t("data.slices"), help=t("data.slices_help"))
-        slices = slices_table(prepared, t)
+        slices = slices_table(prepared, t, names)
         st.dataframe(slices, hide_index=True, width="stretch")
         export.download_buttons(slices, f"замена_{kind}", key="data_slices")
         if st.button(t("data.import_button"), type="primary", key="data_import", icon=":material/upload:"):

@@ -48,14 +48,33 @@ def _titles(prepared: Prepared) -> dict[str, str]:
     return names
 
 
-def preview_table(prepared: Prepared, limit: int = PREVIEW_ROWS) -> pd.DataFrame:
-    frame = prepared.frame.head(limit).dropna(axis=1, how="all")
+def _readable(frame: pd.DataFrame, t: Callable, subject_names: dict[str, str]) -> pd.DataFrame:
+    """Codes as people read them: «ВПР», «Математика»."""
+    frame = frame.copy()
+    if "procedure" in frame:
+        frame["procedure"] = frame["procedure"].map(lambda p: t(f"codes.procedure.{p}"))
+    if "subject_id" in frame:
+        frame["subject_id"] = frame["subject_id"].map(lambda s: subject_names.get(s, s))
+    if "category" in frame:
+        frame["category"] = frame["category"].map(lambda c: t(f"codes.category.{c}"))
+    if "level" in frame and prepared_kind_is_risk(frame):
+        frame["level"] = frame["level"].map(lambda v: t(f"codes.risk_level.{v}"))
+    return frame
+
+
+def prepared_kind_is_risk(frame: pd.DataFrame) -> bool:
+    return "factor_id" in frame
+
+
+def preview_table(prepared: Prepared, t: Callable, subject_names: dict[str, str],
+                  limit: int = PREVIEW_ROWS) -> pd.DataFrame:
+    frame = _readable(prepared.frame.head(limit).dropna(axis=1, how="all"), t, subject_names)
     return frame.rename(columns=_titles(prepared))
 
 
-def slices_table(prepared: Prepared, t: Callable) -> pd.DataFrame:
+def slices_table(prepared: Prepared, t: Callable, subject_names: dict[str, str]) -> pd.DataFrame:
     titles = _titles(prepared)
-    frame = prepared.slices.rename(columns={**titles, "rows_new": t("data.rows_new"),
+    frame = _readable(prepared.slices, t, subject_names).rename(columns={**titles, "rows_new": t("data.rows_new"),
                                             "rows_existing": t("data.rows_existing")})
     return frame
 
@@ -64,6 +83,7 @@ def log_table(log: pd.DataFrame, t: Callable) -> pd.DataFrame:
     frame = log.copy()
     frame["kind"] = frame["kind"].map(lambda k: t(f"data.kinds.{k}"))
     frame["outcome"] = frame["outcome"].map(lambda o: t(f"data.outcome.{o}"))
+    frame["user_name"] = frame["user_name"].fillna("—")
     for column in ("started_at", "finished_at"):
         frame[column] = pd.to_datetime(frame[column]).dt.strftime("%d.%m.%Y %H:%M:%S")
     return frame.rename(columns={c: t(f"data.log_columns.{c}") for c in frame.columns})

@@ -131,3 +131,8 @@ class Lookups:
             names = value_examples(table)
         text = ", ".join(names[:limit])
         return text + (" …" if len(names) > limit else "")
+
+
+def subject_names(store: Store, language: str = "ru") -> dict[str, str]:
+    frame = store.query_df(SUBJECTS)
+    return dict(zip(frame["subject_id"], frame["name_ru" if language == "ru" else "name_en"]))
