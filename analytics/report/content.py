@@ -107,6 +107,13 @@ class Context:
         self.level = "school" if self.school is not None else ("municipality" if municipality_id else "region")
         self.list_year = overview.latest_list_year(store, self.year)
         self.min_n = load_settings().min_n
+        self._targets: dict[int, pd.DataFrame] = {}
+
+    def targets(self, year: int) -> pd.DataFrame:
+        """targets.summary of a year (used by two sections; computed once)."""
+        if year not in self._targets:
+            self._targets[year] = targets.summary(self.store, *self.geo, year, self.as_of, load_params())
+        return self._targets[year]
 
     @property
     def scope_name(self) -> str:
@@ -250,7 +257,7 @@ def _list_dynamics(ctx: Context, report: Report, number: int, conclusions: list[
         return
     year = ctx.list_year
     change = overview.list_change(ctx.store, *ctx.geo, year).iloc[0]
-    summary = targets.summary(ctx.store, *ctx.geo, year, ctx.as_of, load_params()).set_index("target_id")
+    summary = ctx.targets(year).set_index("target_id")
     target = summary.loc["list_reduction"]
     now, before = int(change["schools"]), change["previous"]
     if before is None or _missing(before):
@@ -602,7 +609,7 @@ def _teachers(ctx: Context, report: Report, number: int, conclusions: list[str])
 def _targets(ctx: Context, report: Report, number: int, conclusions: list[str]) -> None:
     w = ctx.w
     report.add(Heading(f"{number}. {w('section.targets')}"))
-    summary = targets.summary(ctx.store, *ctx.geo, ctx.year, ctx.as_of, load_params())
+    summary = ctx.targets(ctx.year)
     counts = summary["status"].value_counts()
     achieved, at_risk, missed = (int(counts.get(s, 0)) for s in ("achieved", "at_risk", "not_achieved"))
     sentence = w("targets_summary", achieved=w.num(achieved), total=w.num(len(summary)),
