@@ -52,3 +52,33 @@ def date(value: dt.date | None, language: str = "ru") -> str:
 
 def month_year(value: dt.date, language: str = "ru") -> str:
     return _babel_date(value, "LLLL yyyy", locale=LOCALES[language])
+
+
+def plural_index(value, language: str = "ru") -> int:
+    """Which plural form a number takes: Russian 0 = одна школа, 1 = две школы, 2 = пять школ
+    (fractions take form 1: «2,5 школы»); English 0 = one, 1 = other."""
+    if _is_missing(value):
+        return 2 if language == "ru" else 1
+    if float(value) != int(value):
+        return 1
+    n = abs(int(value))
+    if language != "ru":
+        return 0 if n == 1 else 1
+    if n % 10 == 1 and n % 100 != 11:
+        return 0
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return 1
+    return 2
+
+
+def plural(value, forms: str | tuple[str, ...], language: str = "ru") -> str:
+    """The word form for ``value``. ``forms``: «школа|школы|школ» (Russian: one, few, many;
+    English: «school|schools»), as text or a tuple; missing forms repeat the last one."""
+    variants = forms.split("|") if isinstance(forms, str) else list(forms)
+    index = plural_index(value, language)
+    return variants[min(index, len(variants) - 1)]
+
+
+def count(value, forms: str | tuple[str, ...], language: str = "ru", decimals: int = 0) -> str:
+    """«1 школа», «22 школы», «1 234 школы», «5 школ»."""
+    return f"{number(value, language, decimals)}\u00a0{plural(value, forms, language)}"

@@ -1,0 +1,83 @@
+"""«Отчёт»: the analytic report (DOCX) for the region, the municipality or a school of the filters."""
+import datetime as dt
+
+import streamlit as st
+
+from analytics import catalog
+from analytics.report import make_report
+from analytics.report.model import Figure, Heading
+from ui.data import compute, settings
+from ui.filters import current_scope
+from ui.shell import page_header
+from ui.text import language, num, t
+
+LEVEL_KEY, LEVEL_URL = "report_level", "report_level"
+SCHOOL_KEY, SCHOOL_URL = "report_school", "school"
+BUILT_KEY = "report_built"
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def url_choice(key: str, url: str, options: list, default) -> None:
+    """Seed a widget's session value from the URL once, and keep it one of ``options``."""
+    if key not in st.session_state:
+        st.session_state[key] = st.query_params.get(url, default)
+    if st.session_state[key] not in options:
+        st.session_state[key] = default
+
+
+scope = current_scope()
+page_header(t("report.title"), scope, show_assessment=False)
+st.caption(t("report.page_intro"))
+lang = language()
+
+levels = ["region", "municipality", "school"] if scope.municipality_id else ["region", "school"]
+url_choice(LEVEL_KEY, LEVEL_URL, levels, levels[1] if scope.municipality_id else levels[0])
+level = st.radio(t("report.level"), levels, key=LEVEL_KEY, horizontal=True,
+                 format_func=lambda v: t(f"report.level_name.{v}"))
+st.query_params[LEVEL_URL] = level
+
+school_id = None
+if level == "school":
+    schools = compute(catalog.schools, scope.region_id, scope.municipality_id)
+    names = dict(zip(schools["school_id"], schools["short_name"] + " (" + schools["school_id"] + ")"))
+    options = ["", *names]
+    url_choice(SCHOOL_KEY, SCHOOL_URL, options, "")
+    school_id = st.selectbox(t("report.school"), options, key=SCHOOL_KEY,
+                             format_func=lambda v: names.get(v, t("report.school_placeholder"))) or None
+    if school_id:
+        st.query_params[SCHOOL_URL] = school_id
+    elif SCHOOL_URL in st.query_params:
+        del st.query_params[SCHOOL_URL]
+elif SCHOOL_URL in st.query_params:
+    del st.query_params[SCHOOL_URL]
+
+year = int(scope.year)
+as_of = min(settings().today, dt.date(year, 12, 31))
+municipality_id = scope.municipality_id if level != "region" else None
+request = (scope.region_id, year, municipality_id, school_id, as_of, lang)
+
+ready = level != "school" or school_id is not None
+if st.button(t("report.build"), type="primary", icon=":material/description:", disabled=not ready, key="report_build"):
+    with st.spinner(t("report.building")):
+        try:
+            built = compute(make_report, scope.region_id, year, municipality_id, school_id, as_of, lang)
+        except ValueError as error:
+            st.error(t("report.error", message=str(error)))
+        else:
+            st.session_state[BUILT_KEY] = (request, built)
+
+saved = st.session_state.get(BUILT_KEY)
+if saved is not None:
+    saved_request, built = saved
+    if saved_request != request:
+        st.info(t("report.stale"))
+    else:
+        size = f"{num(len(built.data) / 1024)} KB" if lang == "en" else f"{num(len(built.data) / 1024)} КБ"
+        st.success(t("report.built", size=size, images=built.images, seconds=num(built.seconds, 1)))
+        if built.images == 0 and built.report.of_type(Figure):
+            st.warning(t("report.built_no_charts"))
+        st.download_button(t("report.download"), built.data, file_name=built.file_name, mime=DOCX_MIME,
+                           icon=":material/download:", key="report_download", type="primary")
+        with st.expander(t("report.contents"), icon=":material/list:"):
+            st.markdown("  \n".join(block.text for block in built.report.of_type(Heading)))
+st.caption(t("app.guardrail"))
