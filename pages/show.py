@@ -11,7 +11,7 @@ from streamlit_folium import st_folium
 
 from analytics import attention, completion, flows, overview, risks, school_map
 from analytics import roadmaps as rm
-from ui import present
+from ui import export, present
 from ui.data import compute, settings
 from ui.figures import roadmaps as roadmap_figures
 from ui.figures.identification import list_sankey
@@ -25,8 +25,9 @@ from ui.text import day, language, num, pct, pp, t
 
 SLIDES = ("overview", "flows", "map", "risks", "roadmap", "attention")
 URL_KEY, STATE_KEY = "slide", "show_slide"
+ATTENTION_ROWS = 8
 # Chart heights (px) per slide, chosen so that header + chart fit 720 px of screen height.
-HEIGHTS = {"overview": 350, "flows": 480, "map": 470, "risks": 480, "roadmap": 470, "attention": 440}
+HEIGHTS = {"overview": 350, "flows": 480, "map": 470, "risks": 480, "roadmap": 440, "attention": 440}
 
 
 def _slide_from_url() -> int:
@@ -68,8 +69,11 @@ def controls() -> None:
 
 
 scope = current_scope()
-st.markdown("<style class='shnor-css'>.shnor-slide-number { font-size: 1.3rem; font-weight: 600; text-align: center; }</style>",
-            unsafe_allow_html=True)
+st.markdown("<style class='shnor-css'>.shnor-slide-number { font-size: 1.3rem; font-weight: 600; text-align: center; }"
+            ".shnor-slide-table { width: 100%; font-size: 0.95rem; border-collapse: collapse; }"
+            ".shnor-slide-table td, .shnor-slide-table th { padding: 0.15rem 0.5rem; border-bottom: 1px solid #ddd;"
+            " white-space: nowrap; }"
+            ".shnor-slide-table th { text-align: left; white-space: normal; }</style>", unsafe_allow_html=True)
 page_header(t(f"show.slide.{slide}"), scope, show_assessment=False, controls=controls)
 bad = st.session_state.pop("show_bad_slide", None)
 if bad is not None:
@@ -152,8 +156,9 @@ elif slide == "map":
              "category": t("map.category"), "categories": categories, "municipality": t("map.municipality"),
              "vpr_participants": t("map.vpr_participants"), "vpr_share2": t("map.vpr_share2"),
              "roadmap": t("map.roadmap"), "area_value": lambda row: ""}
+    # A fixed width: the map is fitted to the region at the size it is first drawn.
     st_folium(build_map(schools, areas[areas["area_id"].isin(set(schools["municipality_id"]))], pairs, texts, lang),
-              key="show_map", height=height, use_container_width=True, returned_objects=[])
+              key="show_map", height=height, width=present.slide_width(), returned_objects=[])
 
 # -- 4. risk heatmap ----------------------------------------------------------------------------------------
 elif slide == "risks":
@@ -174,7 +179,7 @@ elif slide == "risks":
                                        column_labels=[str(p) for p in counts["position"]]), height,
                           width=present.slide_width(5 / 8, 2))
         items = "".join(f"<li>{html.escape(str(n))}</li>" for n in counts[name_column])
-        right.markdown(f'<ol class="shnor-factors" style="font-size:0.85rem;line-height:1.25;padding-left:1.3rem;'
+        right.markdown(f'<ol class="shnor-factors" style="font-size:0.95rem;line-height:1.25;padding-left:1.3rem;'
                        f'margin-top:0.5rem">{items}</ol>', unsafe_allow_html=True)
 
 # -- 5. roadmap completion with checkpoints -----------------------------------------------------------------
@@ -192,20 +197,20 @@ elif slide == "roadmap":
         targets = [(float(p["target_share"]), t("roadmaps.target_line", target=pct(p["target_share"], 0),
                                                  date=day(p["checkpoint_date"])))
                    for p in ([passed.iloc[-1]] if not passed.empty else []) + ([ahead.iloc[0]] if not ahead.empty else [])]
+        st.markdown(t("show.roadmap_line", share=pct(summary["share_of_plan"], 0), overdue=num(summary["overdue"]),
+                      date=day(as_of)))
+        below = dict(legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0), margin=dict(r=50, b=30))
         left, right = st.columns([2, 3])
         with left:
-            present.chart(roadmap_figures.checkpoint_bars(
-                progress, labels, t("show.roadmap_chart", share=pct(summary["share_of_plan"], 0),
-                                    overdue=num(summary["overdue"]), date=day(as_of)), lang), height,
-                width=present.slide_width(2 / 5, 2))
+            figure = roadmap_figures.checkpoint_bars(progress, labels, t("show.checkpoints_chart"), lang)
+            present.chart(figure.update_layout(**below), height, width=present.slide_width(2 / 5, 2))
         dimension = "municipality" if scope.municipality_id is None else "school"
         by = compute(rm.completion_by, flt, as_of, dimension, lang)
         if dimension == "municipality":
             by["name"] = by["name"].where(by["key"] != "", t("roadmaps.regional_level"))
         with right:
-            present.chart(roadmap_figures.completion_bars(
-                by, targets, labels, t(f"roadmaps.by_{dimension}"), lang), height,
-                width=present.slide_width(3 / 5, 2))
+            figure = roadmap_figures.completion_bars(by, targets, labels, t(f"roadmaps.by_{dimension}"), lang)
+            present.chart(figure.update_layout(xaxis_title=None, **below), height, width=present.slide_width(3 / 5, 2))
 
 # -- 6. schools that need attention --------------------------------------------------------------------------
 elif slide == "attention":
@@ -216,16 +221,18 @@ elif slide == "attention":
     if frame.empty:
         st.success(t("show.attention_none"))
     else:
-        top = frame.head(10)
-        table = pd.DataFrame({
-            t("show.columns.school"): top["short_name"],
-            t("show.columns.municipality"): top["municipality"],
-            t("show.columns.share"): [pct(v, 0) if v == v else "—" for v in top["share_of_plan"]],
-            t("show.columns.overdue"): top["overdue"],
-            t("show.columns.uncovered"): [f"{u} / {h}" for u, h in zip(top["uncovered_high"], top["high_risks"])],
-            t("show.columns.passport"): ["passport?school=" + s for s in top["school_id"]],
-        })
-        st.dataframe(table, hide_index=True, width="stretch", height=height, row_height=40,
-                     column_config={t("show.columns.passport"): st.column_config.LinkColumn(
-                         t("show.columns.passport"), display_text=t("show.open_passport"))})
+        top = frame.head(ATTENTION_ROWS)
+        # An HTML table: its text scales with the page (a data grid keeps small fixed text).
+        heads = ["school", "municipality", "share", "overdue", "uncovered", "passport"]
+        rows = "".join(
+            "<tr>" + "".join(f"<td>{cell}</td>" for cell in (
+                html.escape(r.short_name), html.escape(r.municipality),
+                pct(r.share_of_plan, 0) if r.share_of_plan == r.share_of_plan else "—", num(r.overdue),
+                f"{r.uncovered_high} / {r.high_risks}",
+                f'<a href="passport?school={html.escape(r.school_id)}" target="_self">{html.escape(t("show.open_passport"))}</a>'))
+            + "</tr>" for r in top.itertuples())
+        st.markdown('<table class="shnor-slide-table"><thead><tr>'
+                    + "".join(f"<th>{html.escape(t(f'show.columns.{h}'))}</th>" for h in heads)
+                    + f"</tr></thead><tbody>{rows}</tbody></table>", unsafe_allow_html=True)
         st.caption(t("show.attention_rule", shown=len(top), total=len(frame)))
+        export.download_buttons(frame.drop(columns="reasons"), f"attention_{year}", key="show_attention")
