@@ -6,6 +6,7 @@ sRGB. Difference: CIE76 ΔE*ab in CIELAB (D65). No Streamlit, no plotting: numpy
 """
 from __future__ import annotations
 
+import colorsys
 import itertools
 
 import numpy as np
@@ -70,11 +71,18 @@ def pair_distances(colours: dict, deficiency: str) -> list[tuple[str, str, float
     return sorted(out, key=lambda item: item[2])
 
 
+def _hue_saturation(colour: str) -> tuple[float, float]:
+    h, s, _ = colorsys.rgb_to_hsv(*hex_to_rgb(colour))
+    return h * 360, s
+
+
 def is_reddish(colour: str) -> bool:
-    r, g, b = hex_to_rgb(colour)
-    return r > 0.6 and r - g > 0.25 and r - b > 0.25
+    """Hue within red–red-orange (≤ 30° or ≥ 340°), clearly saturated."""
+    hue, saturation = _hue_saturation(colour)
+    return saturation > 0.4 and (hue <= 30 or hue >= 340)
 
 
 def is_greenish(colour: str) -> bool:
-    r, g, b = hex_to_rgb(colour)
-    return g > 0.45 and g - r > 0.25
+    """Hue within yellow-green–bluish green (75°–170°), clearly saturated."""
+    hue, saturation = _hue_saturation(colour)
+    return saturation > 0.4 and 75 <= hue <= 170
