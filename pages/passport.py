@@ -27,6 +27,7 @@ from ui.shell import page_header
 from ui.text import day, language, num, pct, pp, t
 
 URL_KEY, PICKER_KEY = "school", "passport_school"
+LEGEND_BELOW = dict(legend=dict(orientation="h", yanchor="top", y=-0.14, xanchor="left", x=0))
 
 scope = current_scope()
 page_header(t("passport.title"), scope)
@@ -100,12 +101,15 @@ has_profile = not profile.empty and profile["level"].notna().any()
 
 cards = st.columns(4, border=True)
 with cards[0]:
-    names = [t(f"codes.category.{c}") for c in current_lists]
-    st.metric(t("passport.card_lists", year=list_year or year), ", ".join(names) if names else t("passport.none"),
+    others = [t(f"codes.category.{c}") for c in current_lists if c != "low_results"]
+    st.metric(t("passport.card_lists", year=list_year or year),
+              t("passport.yes") if "low_results" in current_lists else t("passport.no"),
               help=t("passport.card_lists_help"))
     streak = sorted(lists[lists["category"] == "low_results"]["year"].tolist())
     if streak:
         st.caption(t("passport.low_years", years=", ".join(str(y) for y in streak)))
+    if others:
+        st.caption(t("passport.other_lists", names=", ".join(others)))
 with cards[1]:
     planned = int(summary["planned"])
     st.metric(t("passport.card_roadmap"), pct(summary["share_of_plan"], 0) if planned else "—",
@@ -206,7 +210,8 @@ with left:
         st.info(t("passport.no_series"))
     else:
         present.chart(trend_lines(series, who_names, t("passport.trend_title", indicator=name, subject=subject_label),
-                                  name + (", %" if share else ""), share, lang, t("app.little_data")))
+                                  name + (", %" if share else ""), share, lang, t("app.little_data"))
+                      .update_layout(**LEGEND_BELOW))
         st.caption(t("passport.trend_caption"))
 with right:
     last = year - int(params["lists"]["results_lag"])
@@ -289,7 +294,8 @@ else:
                      "y": t("roadmaps.y_share"), "x": t("roadmaps.x_share"), "date_format": day}
     left, right = st.columns([2, 3])
     with left:
-        present.chart(roadmap_figures.checkpoint_bars(progress, figure_labels, t("passport.checkpoints"), lang))
+        present.chart(roadmap_figures.checkpoint_bars(progress, figure_labels, t("passport.checkpoints"), lang)
+                      .update_layout(**LEGEND_BELOW))
     with right:
         overdue = compute(rm.overdue_units, flt, as_of)
         st.markdown(f"**{t('passport.overdue_title', count=len(overdue))}**")
