@@ -1,7 +1,7 @@
 """Entry point: page frame, global filters, navigation. Pages live in pages/."""
 import streamlit as st
 
-from ui import filters, pages, shell
+from ui import filters, pages, present, shell
 from ui.text import t
 
 filters.init_language()
@@ -9,6 +9,7 @@ shell.configure_page()
 shell.ensure_data()
 navigation = st.navigation(pages.navigation_pages())
 filters.sidebar_filters()
+present.setup()
 shell.sidebar_footer()
 for name, value in filters.bad_url_values():
     st.warning(t("app.bad_url_value", name=name, value=value))

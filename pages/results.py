@@ -6,7 +6,7 @@ import streamlit as st
 
 from analytics import catalog, comparison, dynamics, indicators, performance_grid
 from analytics.indicators import BY_CODE, DEFAULT_INDICATOR
-from ui import export
+from ui import export, pages
 from ui.data import compute, settings
 from ui.figures.results import heatmap, mark_distribution, objectivity_bars, status_change_grid, trend_lines
 from ui.figures.style import LEVEL_COLOURS, MARK_COLOURS, PALETTE
@@ -279,6 +279,7 @@ else:
     if close.button(t("results.detail_close"), key="results_close"):
         del st.query_params["school"]
         st.rerun()
+    pages.link("passport", t("results.passport"), query_params={"school": selected})
     st.caption(t("results.detail_info", municipality=info["municipality"], type=t(f"codes.school_type.{info['school_type']}"),
                  setting=t(f"codes.setting.{'rural' if info['is_rural'] else 'urban'}"),
                  social=num(info["social_index"], 2)))

@@ -139,6 +139,7 @@ else:
             st.markdown("\n".join(f"- {escape_markdown(names_by_factor[f])} ({level_names[lv]})"
                                   for f, lv in zip(school_uncovered.index, school_uncovered["level"])))
         pages.link("roadmaps", t("risks.to_roadmaps"))
+        pages.link("passport", t("risks.passport"), query_params={"school": school_id})
     table = profile[["position", name_column, "level", "previous_level", "change"]].copy()
     table["level"] = table["level"].map(level_names)
     table["previous_level"] = table["previous_level"].map(level_names)

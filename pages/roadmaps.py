@@ -7,7 +7,7 @@ import streamlit as st
 
 from analytics import roadmap_status, roadmaps as rm
 from analytics.roadmap_status import EDITABLE_STATUSES
-from ui import export
+from ui import export, pages
 from ui.data import compute, settings, store
 from ui.figures import roadmaps as figures
 from ui.filters import current_scope
@@ -227,6 +227,8 @@ with tab_edit:
         if schools:
             school = st.selectbox(t("roadmaps.edit.school"), [ALL, *schools], key="roadmaps_edit_school",
                                   format_func=lambda v: t("roadmaps.edit.all_schools") if v == ALL else schools[v])
+            if school != ALL:
+                pages.link("passport", t("roadmaps.passport"), query_params={"school": school})
         snapshot_key = (flt, school)
         snapshot = st.session_state.get("roadmaps_snapshot")
         if snapshot is None or snapshot["key"] != snapshot_key:

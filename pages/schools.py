@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import flows, identification
-from ui import export
+from ui import export, pages
 from ui.data import compute
 from ui.figures.identification import list_sankey, school_index_history
 from ui.filters import current_scope
@@ -105,6 +105,7 @@ with tab_list:
     if school_id:
         row = table[table["school_id"] == school_id].iloc[0]
         st.subheader(row["name"])
+        pages.link("passport", t("schools.passport"), query_params={"school": school_id})
         own = flags[flags["school_id"] == school_id]
         st.markdown(f"**{t('schools.school_reasons')}**")
         if own.empty:

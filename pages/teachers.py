@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import teachers
-from ui import export
+from ui import export, pages
 from ui.data import compute, settings
 from ui.figures.teachers import coverage_by_group, coverage_vs_targets, deficits_chart, dynamics_chart
 from ui.filters import current_scope
@@ -182,7 +182,15 @@ attention_table = pd.DataFrame({
     t("teachers.columns.municipality"): shown["municipality_name"],
 })
 if not shown.empty:
-    st.dataframe(attention_table, hide_index=True, width="stretch")
+    event = st.dataframe(attention_table, hide_index=True, width="stretch", on_select="rerun",
+                         selection_mode="single-row", key="teachers_attention_table")
+    rows = event.selection.rows if event is not None else []
+    if rows:
+        picked = shown.iloc[rows[0]]
+        pages.link("passport", t("teachers.passport", school=picked["short_name"]),
+                   query_params={"school": picked["school_id"]})
+    else:
+        st.caption(t("teachers.passport_hint"))
     export.download_buttons(attention_table, f"teachers_attention_{year}", key="teachers_attention")
 
 # -- coverage table per school × subject -------------------------------------------------------------------

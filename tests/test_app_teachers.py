@@ -73,7 +73,7 @@ def test_coverage_figure_colours_by_target_and_shows_counts(summary):
     figure = coverage_vs_targets(summary, {"route_share": "ИОМ"}, "T", "цель", "{numerator} из {denominator}")
     bars, targets, labels = figure.data
     assert list(bars.x) == [25, 60, 75]  # reversed: first indicator on top
-    assert list(bars.marker.color) == ["#7F7F7F", "#0072B2", "#D55E00"]
+    assert list(bars.marker.color) == ["#5F5F5F", "#0072B2", "#D55E00"]  # grey darkened for deuteranopes (issue #10)
     assert list(targets.x) == [50, 100]
     assert list(labels.text) == ["1 из 4", "6 из 10", "3 из 4"]
 

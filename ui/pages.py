@@ -26,7 +26,9 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("roadmaps", "pages/roadmaps.py", "roadmaps.title", ":material/checklist:"),
     PageSpec("roadmap_import", "pages/roadmap_import.py", "roadmap_import.title", ":material/upload_file:"),
     PageSpec("teachers", "pages/teachers.py", "teachers.title", ":material/groups:"),
+    PageSpec("passport", "pages/passport.py", "passport.title", ":material/badge:"),
     PageSpec("targets", "pages/targets.py", "targets.title", ":material/flag:"),
+    PageSpec("show", "pages/show.py", "show.title", ":material/slideshow:"),
     PageSpec("report", "pages/report.py", "report.title", ":material/description:"),
     PageSpec("data", "pages/data.py", "data.title", ":material/database:"),
 )

@@ -12,7 +12,9 @@ from ui.data import clear_caches, settings, store
 from ui.text import day, t
 
 READABLE_CSS = """
-<style>
+<style class="shnor-css">
+  /* Style-only blocks take no room (their element container would add a gap). */
+  [data-testid="stElementContainer"]:has(style.shnor-css) { display: none; }
   /* Screen-shared at meetings: larger base text and metric values. */
   [data-testid="stMetricValue"] { font-size: 2.4rem; font-weight: 600; }
   [data-testid="stMetricLabel"] p { font-size: 1.05rem; white-space: normal; }
@@ -61,9 +63,21 @@ def context_line(scope: Scope) -> str:
     return " · ".join(parts)
 
 
-def page_header(title: str, scope: Scope, show_assessment: bool = True) -> None:
-    """Title plus the one-line 'what am I looking at' context, on every page."""
-    st.title(title)
+def page_header(title: str, scope: Scope, show_assessment: bool = True, controls=None) -> None:
+    """Title plus the one-line 'what am I looking at' context, on every page. In presentation
+    mode the context line is a large header and a button leaves the mode. ``controls``: a
+    function drawing extra buttons (e.g. slide navigation) at the right of the title."""
+    from ui import present  # ui.present imports the text lookup only; no cycle at import time
+    if present.is_on() or controls is not None:
+        head, right = st.columns([1, 1] if controls is not None else [6, 1], vertical_alignment="center")
+        head.title(title)
+        with right:
+            if controls is not None:
+                controls()
+            else:
+                present.leave_button()
+    else:
+        st.title(title)
     line = context_line(scope)
     if not show_assessment:
         line = " · ".join(line.split(" · ")[:3])

@@ -1,28 +1,56 @@
-"""Shared look of charts: readable when projected, colour-blind-safe palette (Okabe–Ito)."""
+"""Shared look of charts: readable when projected, colour-blind-safe palette (Okabe–Ito).
+
+Presentation mode (ui/present.py) switches this module to larger chart text for the
+current script run: ``presenting(True)`` makes ``base_layout`` use PRESENT_FONT_SIZE, and
+``enlarge(figure, height)`` lifts every font of a finished figure (ticks, legend,
+annotations, bar texts set by a builder after ``base_layout``) to at least
+PRESENT_MIN_FONT and fixes its height (slides size each chart to the screen).
+"""
 from __future__ import annotations
+
+import contextvars
 
 import plotly.graph_objects as go
 
 # Okabe–Ito: distinguishable for the common colour-vision deficiencies.
 PALETTE = {
     "blue": "#0072B2", "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73",
-    "yellow": "#F0E442", "vermillion": "#D55E00", "purple": "#CC79A7", "grey": "#7F7F7F", "black": "#000000",
+    "yellow": "#F0E442", "vermillion": "#D55E00", "purple": "#CC79A7", "grey": "#5F5F5F", "black": "#000000",
 }
+# Okabe–Ito's grey (#7F7F7F) is too close to its bluish green for deuteranopes (ΔE 9.7):
+# a darker grey for lines and "no data", a light one for the background category "other"
+# (tests/test_palettes.py checks every palette under simulated colour-vision deficiencies).
+LIGHT_GREY = "#C8C8C8"
 CATEGORY_COLOURS = {
     "low_results": PALETTE["vermillion"], "social_risk": PALETTE["orange"], "risk_zone": PALETTE["yellow"],
-    "resilient": PALETTE["green"], "mentor": PALETTE["blue"], "biased": PALETTE["purple"], "other": PALETTE["grey"],
+    "resilient": PALETTE["green"], "mentor": PALETTE["blue"], "biased": PALETTE["purple"], "other": LIGHT_GREY,
 }
 STATUS_COLOURS = {
     "done": PALETTE["green"], "done_late": PALETTE["sky"], "in_progress": PALETTE["yellow"],
     "not_started": "#BBBBBB", "overdue": PALETTE["vermillion"], "not_applicable": "#E5E5E5",
 }
 FONT_SIZE = 16
+PRESENT_FONT_SIZE = 20      # chart text in presentation mode (px)
+PRESENT_MIN_FONT = 18       # no chart text below this in presentation mode
+_PRESENTING = contextvars.ContextVar("shnor_presenting", default=False)
+
+
+def presenting(on: bool | None = None) -> bool:
+    """Read, or set for the current script run, whether charts are drawn for a projector."""
+    if on is not None:
+        _PRESENTING.set(bool(on))
+    return _PRESENTING.get()
+
+
+def font_size() -> int:
+    return PRESENT_FONT_SIZE if presenting() else FONT_SIZE
 
 
 def base_layout(figure: go.Figure, title: str | None = None, height: int = 380) -> go.Figure:
+    size = font_size()
     figure.update_layout(
-        title=dict(text=title, font=dict(size=FONT_SIZE + 3)) if title else None,
-        font=dict(size=FONT_SIZE, family="Inter, Segoe UI, Arial, sans-serif"),
+        title=dict(text=title, font=dict(size=size + 3)) if title else None,
+        font=dict(size=size, family="Inter, Segoe UI, Arial, sans-serif"),
         height=height, margin=dict(l=10, r=10, t=60 if title else 20, b=10),
         plot_bgcolor="white", paper_bgcolor="white",
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0),
@@ -31,6 +59,43 @@ def base_layout(figure: go.Figure, title: str | None = None, height: int = 380) 
     figure.update_xaxes(showgrid=False, linecolor="#888")
     figure.update_yaxes(gridcolor="#e6e6e6", zerolinecolor="#bbb")
     return figure
+
+
+def _lift(font, minimum: int) -> dict:
+    size = getattr(font, "size", None) if font is not None else None
+    return {"size": max(size or minimum, minimum)}
+
+
+def enlarge(figure: go.Figure, height: int | None = None, minimum: int = PRESENT_MIN_FONT) -> go.Figure:
+    """Every text of a finished figure at least ``minimum`` px; optionally a fixed height."""
+    layout = figure.layout
+    figure.update_layout(font=dict(size=max(layout.font.size or minimum, PRESENT_FONT_SIZE)),
+                         legend=dict(font=_lift(layout.legend.font, minimum)))
+    if layout.title and layout.title.text:
+        figure.update_layout(title=dict(font=dict(size=max(layout.title.font.size or 0, PRESENT_FONT_SIZE + 4))))
+    figure.for_each_xaxis(lambda axis: axis.update(tickfont=_lift(axis.tickfont, minimum),
+                                                   title_font=_lift(axis.title.font, minimum)))
+    figure.for_each_yaxis(lambda axis: axis.update(tickfont=_lift(axis.tickfont, minimum),
+                                                   title_font=_lift(axis.title.font, minimum)))
+    for annotation in layout.annotations or ():
+        annotation.font.size = max(annotation.font.size or minimum, minimum)
+    for trace in figure.data:
+        if "textfont" in trace:
+            trace.textfont = dict(size=max(_first_size(trace.textfont.size) or minimum, minimum),
+                                  color=trace.textfont.color, family=trace.textfont.family)
+        if "colorbar" in trace and trace.type in ("heatmap", "choropleth"):
+            trace.colorbar.tickfont = _lift(trace.colorbar.tickfont, minimum)
+        if trace.type == "sankey":
+            trace.textfont = dict(size=minimum + 2)
+    if height is not None:
+        figure.update_layout(height=height)
+    return figure
+
+
+def _first_size(size):
+    if isinstance(size, (list, tuple)):
+        return min(size) if size else None
+    return size
 
 
 def separators(language: str) -> str:

@@ -1,0 +1,76 @@
+"""The school passport: one school on one page, assembled from the existing computations
+(no new rules). Everything here is a thin composition of comparison, dynamics, lists,
+mentoring pairs and roadmap units, restricted to one school."""
+from __future__ import annotations
+
+import pandas as pd
+
+from analytics import comparison, dynamics
+from analytics.store import Store
+
+SUBJECT_NAMES = "SELECT subject_id, name_ru, name_en, position FROM subjects"
+SCHOOL_LISTS = """
+SELECT year, category FROM school_lists WHERE school_id = $school_id ORDER BY year, category
+"""
+
+RESULT_COLUMNS = ["subject_id", "name_ru", "name_en", "n", "value", "ci_low", "ci_high", "enough", "prev_value",
+                  "delta", "delta_low", "delta_high", "change_verdict", "trend_verdict", "slope",
+                  "municipality_value", "municipality_n", "region_value", "region_n"]
+
+
+def school(store: Store, school_id: str) -> pd.Series | None:
+    """Identity of the school (name, municipality, region, type, setting, social index), or None."""
+    info = comparison.school_info(store, school_id)
+    return None if info.empty else info.iloc[0]
+
+
+def official_lists(store: Store, school_id: str) -> pd.DataFrame:
+    """Every official list the school was on: year, category."""
+    return store.query_df(SCHOOL_LISTS, {"school_id": school_id})
+
+
+def subject_results(store: Store, school_id: str, year: int, procedure: str, indicator: str,
+                    min_n: int | None = None, trend_years: int = 5) -> pd.DataFrame:
+    """One row per subject the school wrote in ``year``: the school's value with its 95 %
+    interval, the change since the year before with its interval and verdict, the trend
+    verdict over ``trend_years``, and the municipality's and region's values (grades
+    pooled, from counts, exactly as on the «Результаты» page)."""
+    info = school(store, school_id)
+    if info is None:
+        return pd.DataFrame(columns=RESULT_COLUMNS)
+    common = dict(procedure=procedure, subject_id=None, grade=None, pool_grades=True, pool_subjects=False,
+                  min_n=min_n, indicators=(indicator,))
+    own = dynamics.changes(store, "school", info["region_id"], info["municipality_id"], year, **common)
+    own = own[own["unit_id"] == school_id]
+    if own.empty:
+        return pd.DataFrame(columns=RESULT_COLUMNS)
+    trend = dynamics.trends(store, "school", info["region_id"], info["municipality_id"], year - trend_years + 1,
+                            year, procedure, None, None, True, False, 3, min_n, (indicator,))
+    trend = trend[trend["unit_id"] == school_id][["subject_id", "trend_verdict", "slope"]]
+    groups = []
+    for level, unit, municipality_id in (("municipality", info["municipality_id"], info["municipality_id"]),
+                                         ("region", info["region_id"], None)):
+        frame = dynamics.changes(store, level, info["region_id"], municipality_id, year, **common)
+        frame = frame[frame["unit_id"] == unit][["subject_id", "value", "n"]]
+        groups.append(frame.rename(columns={"value": f"{level}_value", "n": f"{level}_n"}))
+    out = own.merge(trend, on="subject_id", how="left")
+    for frame in groups:
+        out = out.merge(frame, on="subject_id", how="left")
+    out["trend_verdict"] = out["trend_verdict"].fillna("insufficient")
+    names = store.query_df(SUBJECT_NAMES)
+    out = out.merge(names, on="subject_id", how="left").sort_values(["position", "subject_id"])
+    return out[RESULT_COLUMNS].reset_index(drop=True)
+
+
+def related_pairs(pairs: pd.DataFrame, school_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """From a year's mentor pairs: (pairs where the school is the mentee, where it mentors)."""
+    return (pairs[pairs["mentee_school_id"] == school_id].reset_index(drop=True),
+            pairs[pairs["mentor_school_id"] == school_id].reset_index(drop=True))
+
+
+def map_subset(schools: pd.DataFrame, pairs: pd.DataFrame, school_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The school, its mentors and mentees (rows of ``schools``) and the pairs joining them."""
+    as_mentee, as_mentor = related_pairs(pairs, school_id)
+    linked = pd.concat([as_mentee, as_mentor], ignore_index=True)
+    ids = {school_id, *linked["mentor_school_id"], *linked["mentee_school_id"]}
+    return schools[schools["school_id"].isin(ids)].reset_index(drop=True), linked

@@ -1,0 +1,238 @@
+"""«Показ»: slides for a meeting — overview figures, list flows, map, risk heatmap, roadmap
+completion with checkpoints, schools that need attention. The slide number is in the URL
+(``?slide=N``); each slide is laid out to fit a 1280×720 screen without scrolling (fixed
+chart heights below) and is zoomed on a 1920×1080 screen (see ui/present.py)."""
+import datetime as dt
+import html
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from analytics import attention, completion, flows, overview, risks, school_map
+from analytics import roadmaps as rm
+from ui import export, present
+from ui.data import compute, settings
+from ui.figures import roadmaps as roadmap_figures
+from ui.figures.identification import list_sankey
+from ui.figures.overview import list_size_bars, listed_share_by_municipality
+from ui.figures.risks import risk_heatmap
+from ui.figures.school_map import build_map
+from ui.figures.style import CATEGORY_COLOURS
+from ui.filters import current_scope
+from ui.shell import page_header
+from ui.text import day, language, num, pct, pp, t
+
+SLIDES = ("overview", "flows", "map", "risks", "roadmap", "attention")
+URL_KEY, STATE_KEY = "slide", "show_slide"
+ATTENTION_ROWS = 8
+# Chart heights (px) per slide, chosen so that header + chart fit 720 px of screen height.
+HEIGHTS = {"overview": 350, "flows": 480, "map": 470, "risks": 480, "roadmap": 440, "attention": 440}
+
+
+def _slide_from_url() -> int:
+    raw = st.query_params.get(URL_KEY)
+    if raw is None:
+        return 1
+    try:
+        number = int(raw)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= len(SLIDES):
+        st.session_state["show_bad_slide"] = raw
+        return 1
+    return number
+
+
+if STATE_KEY not in st.session_state or str(st.session_state[STATE_KEY]) != st.query_params.get(URL_KEY, "1"):
+    st.session_state[STATE_KEY] = _slide_from_url()
+
+
+def _step(delta: int) -> None:
+    st.session_state[STATE_KEY] = min(max(st.session_state[STATE_KEY] + delta, 1), len(SLIDES))
+    st.query_params[URL_KEY] = str(st.session_state[STATE_KEY])
+
+
+number = st.session_state[STATE_KEY]
+st.query_params[URL_KEY] = str(number)
+slide = SLIDES[number - 1]
+
+
+def controls() -> None:
+    back, where, forward, leave = st.columns([1, 0.6, 1, 1.5], vertical_alignment="center")
+    back.button(t("show.previous"), key="show_previous", on_click=_step, args=(-1,), disabled=number == 1,
+                icon=":material/arrow_back:", width="stretch")
+    where.markdown(f'<div class="shnor-slide-number">{number} / {len(SLIDES)}</div>', unsafe_allow_html=True)
+    forward.button(t("show.next"), key="show_next", on_click=_step, args=(1,), disabled=number == len(SLIDES),
+                   icon=":material/arrow_forward:", width="stretch", type="primary")
+    present.leave_button(leave)
+
+
+scope = current_scope()
+st.markdown("<style class='shnor-css'>.shnor-slide-number { font-size: 1.3rem; font-weight: 600; text-align: center; }"
+            ".shnor-slide-table { width: 100%; font-size: 0.95rem; border-collapse: collapse; }"
+            ".shnor-slide-table td, .shnor-slide-table th { padding: 0.15rem 0.5rem; border-bottom: 1px solid #ddd;"
+            " white-space: nowrap; }"
+            ".shnor-slide-table th { text-align: left; white-space: normal; }</style>", unsafe_allow_html=True)
+page_header(t(f"show.slide.{slide}"), scope, show_assessment=False, controls=controls)
+bad = st.session_state.pop("show_bad_slide", None)
+if bad is not None:
+    st.warning(t("show.bad_slide", value=bad, count=len(SLIDES)))
+if not present.is_on():
+    st.caption(t("show.hint"))
+
+lang = language()
+config = settings()
+year = int(scope.year)
+as_of = min(config.today, dt.date(year, 12, 31))
+geo = (scope.region_id, scope.municipality_id)
+list_year = compute(overview.latest_list_year, year)
+height = HEIGHTS[slide]
+
+if list_year is None and slide in ("overview", "flows", "map", "attention"):
+    st.info(t("overview.no_list"))
+    st.stop()
+
+# -- 1. overview figures --------------------------------------------------------------------------
+if slide == "overview":
+    change = compute(overview.list_change, *geo, list_year).iloc[0]
+    plan = compute(completion.year_completion, *geo, year, as_of).iloc[0]
+    high = compute(overview.high_risk_schools, *geo, list_year).iloc[0]
+    mentors = compute(overview.mentor_coverage, *geo, list_year).iloc[0]
+    cards = st.columns(4, border=True)
+    delta = None
+    if change["previous"] is not None and change["previous"] == change["previous"]:
+        delta = t("show.listed_delta", delta=f"{int(change['schools'] - change['previous']):+d}", year=list_year - 1)
+    cards[0].metric(t("overview.listed"), num(change["schools"]), delta=delta, delta_color="inverse",
+                    help=t("overview.listed_help"))
+    cards[1].metric(t("overview.completion"), pct(plan["share_of_plan"], 0) if int(plan["planned"]) else "—",
+                    help=t("overview.completion_help"))
+    cards[2].metric(t("overview.high_risk"), t("overview.high_risk_value", count=int(high["with_high_risk"]),
+                                                total=int(high["with_profile"])), help=t("overview.high_risk_help"))
+    cards[3].metric(t("overview.mentors"), pct(mentors["share"], 0), help=t("overview.mentors_help"))
+    left, right = st.columns([2, 3])
+    sizes = compute(overview.list_size_by_year, *geo)
+    with left:
+        present.chart(list_size_bars(sizes, t("overview.list_chart"), t("overview.list_chart_y"), lang), height,
+                      width=present.slide_width(2 / 5, 2))
+    if scope.municipality_id is None:
+        municipalities = compute(overview.by_municipality, *geo, list_year)
+        with right:
+            present.chart(listed_share_by_municipality(municipalities, t("overview.municipality_chart", year=list_year),
+                                                       t("overview.municipality_chart_x"), lang), height,
+                          width=present.slide_width(3 / 5, 2))
+
+# -- 2. list flows ------------------------------------------------------------------------------------
+elif slide == "flows":
+    years = tuple(range(year - 4, year + 1))
+    members = compute(flows.membership, *geo, "low_results", "official", years, None)
+    present_years = sorted(int(y) for y in members["year"].unique())
+    if len(present_years) < 2:
+        st.info(t("schools.flows_none"))
+    else:
+        years = tuple(range(present_years[0], year + 1))
+        links = flows.sankey_links(members, years)
+        present.chart(list_sankey(links, {"in": t("schools.flows_in"), "out": t("schools.flows_out")},
+                                  None, lang), height, width=present.slide_width())
+        last = flows.flow_table(members, years).iloc[-1]
+        st.markdown(t("show.flows_line", year=int(last["year"]), listed=int(last["listed"]),
+                      entered=int(last["entered"]), left=int(last["left"]), stayed=int(last["stayed"])))
+
+# -- 3. map ---------------------------------------------------------------------------------------------
+elif slide == "map":
+    vpr = (scope.subject_id, scope.grade) if scope.procedure == "VPR" else (None, None)
+    schools = compute(school_map.schools_for_map, *geo, year, list_year, as_of, *vpr)
+    areas = compute(school_map.areas_for_map, scope.region_id, year, list_year, as_of, *vpr)
+    pairs = compute(school_map.current_pairs, *geo, list_year)
+    categories = {c: t(f"codes.category.{c}") for c in CATEGORY_COLOURS}
+    counts = schools["category"].value_counts()
+    swatch = ('<span style="display:inline-block;width:0.9em;height:0.9em;border-radius:50%;background:{};'
+              'border:1px solid #333;margin:0 0.3em 0 0.9em;vertical-align:-0.1em"></span>{}')
+    legend = "".join(swatch.format(CATEGORY_COLOURS[c], html.escape(f"{name}: {int(counts.get(c, 0))}"))
+                     for c, name in categories.items() if c != "biased" and counts.get(c, 0))
+    st.markdown(f'<div style="font-size:1.0rem;line-height:1.6">{legend} · {html.escape(t("show.map_lines"))}</div>',
+                unsafe_allow_html=True)
+    texts = {"km_road": t("map.km_road"), "km_straight": t("map.km_straight"), "km_estimate": t("map.km_estimate"),
+             "category": t("map.category"), "categories": categories, "municipality": t("map.municipality"),
+             "vpr_participants": t("map.vpr_participants"), "vpr_share2": t("map.vpr_share2"),
+             "roadmap": t("map.roadmap"), "area_value": lambda row: ""}
+    # A fixed width: the map is fitted to the region at the size it is first drawn.
+    st_folium(build_map(schools, areas[areas["area_id"].isin(set(schools["municipality_id"]))], pairs, texts, lang),
+              key="show_map", height=height, width=present.slide_width(), returned_objects=[])
+
+# -- 4. risk heatmap ----------------------------------------------------------------------------------------
+elif slide == "risks":
+    catalogue_id = compute(risks.default_catalogue)
+    risk_year = compute(risks.profile_year, catalogue_id, year)
+    matrix = compute(risks.profile_matrix, *geo, risk_year, catalogue_id, "low_results") if risk_year else None
+    if matrix is None or matrix.empty:
+        st.info(t("risks.no_profiles_in_scope"))
+    else:
+        name_column = "name_ru" if lang == "ru" else "name_en"
+        counts = compute(risks.level_counts, *geo, risk_year, catalogue_id, "low_results")
+        factor_names = dict(zip(counts["factor_id"], [f"{p}. {n}" for p, n in zip(counts["position"], counts[name_column])]))
+        level_names = {level: t(f"codes.risk_level.{level}") for level in risks.LEVELS}
+        left, right = st.columns([5, 3])
+        with left:
+            present.chart(risk_heatmap(matrix, factor_names, level_names,
+                                       t("show.risks_chart", year=risk_year, schools=len(matrix)), lang,
+                                       column_labels=[str(p) for p in counts["position"]]), height,
+                          width=present.slide_width(5 / 8, 2))
+        items = "".join(f"<li>{html.escape(str(n))}</li>" for n in counts[name_column])
+        right.markdown(f'<ol class="shnor-factors" style="font-size:0.95rem;line-height:1.25;padding-left:1.3rem;'
+                       f'margin-top:0.5rem">{items}</ol>', unsafe_allow_html=True)
+
+# -- 5. roadmap completion with checkpoints -----------------------------------------------------------------
+elif slide == "roadmap":
+    flt = rm.RoadmapFilter(scope.region_id, scope.municipality_id, year)
+    progress = compute(rm.checkpoint_progress, flt, as_of)
+    summary = compute(rm.completion, flt, as_of).iloc[0]
+    if int(summary["planned"]) == 0:
+        st.info(t("roadmaps.no_units"))
+    else:
+        labels = {"on_time": t("roadmaps.on_time_line"), "late": t("roadmaps.late"), "target": t("roadmaps.target"),
+                  "target_short": t("roadmaps.target_short"), "so_far": t("roadmaps.so_far"),
+                  "y": t("roadmaps.y_share"), "x": t("roadmaps.x_share"), "date_format": day}
+        passed, ahead = progress[progress["passed"]], progress[~progress["passed"]]
+        targets = [(float(p["target_share"]), t("roadmaps.target_line", target=pct(p["target_share"], 0),
+                                                 date=day(p["checkpoint_date"])))
+                   for p in ([passed.iloc[-1]] if not passed.empty else []) + ([ahead.iloc[0]] if not ahead.empty else [])]
+        st.markdown(t("show.roadmap_line", share=pct(summary["share_of_plan"], 0), overdue=num(summary["overdue"]),
+                      date=day(as_of)))
+        below = dict(legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0), margin=dict(r=50, b=30))
+        left, right = st.columns([2, 3])
+        with left:
+            figure = roadmap_figures.checkpoint_bars(progress, labels, t("show.checkpoints_chart"), lang)
+            present.chart(figure.update_layout(**below), height, width=present.slide_width(2 / 5, 2))
+        dimension = "municipality" if scope.municipality_id is None else "school"
+        by = compute(rm.completion_by, flt, as_of, dimension, lang)
+        if dimension == "municipality":
+            by["name"] = by["name"].where(by["key"] != "", t("roadmaps.regional_level"))
+        with right:
+            figure = roadmap_figures.completion_bars(by, targets, labels, t(f"roadmaps.by_{dimension}"), lang)
+            present.chart(figure.update_layout(xaxis_title=None, **below), height, width=present.slide_width(3 / 5, 2))
+
+# -- 6. schools that need attention --------------------------------------------------------------------------
+elif slide == "attention":
+    catalogue_id = compute(risks.default_catalogue)
+    risk_year = compute(risks.profile_year, catalogue_id, year)
+    frame = compute(attention.schools_needing_attention, *geo, year, list_year, as_of, catalogue_id, risk_year)
+    st.markdown(t("show.attention_line", count=len(frame), year=list_year))
+    if frame.empty:
+        st.success(t("show.attention_none"))
+    else:
+        top = frame.head(ATTENTION_ROWS)
+        # An HTML table: its text scales with the page (a data grid keeps small fixed text).
+        heads = ["school", "municipality", "share", "overdue", "uncovered", "passport"]
+        rows = "".join(
+            "<tr>" + "".join(f"<td>{cell}</td>" for cell in (
+                html.escape(r.short_name), html.escape(r.municipality),
+                pct(r.share_of_plan, 0) if r.share_of_plan == r.share_of_plan else "—", num(r.overdue),
+                f"{r.uncovered_high} / {r.high_risks}",
+                f'<a href="passport?school={html.escape(r.school_id)}" target="_self">{html.escape(t("show.open_passport"))}</a>'))
+            + "</tr>" for r in top.itertuples())
+        st.markdown('<table class="shnor-slide-table"><thead><tr>'
+                    + "".join(f"<th>{html.escape(t(f'show.columns.{h}'))}</th>" for h in heads)
+                    + f"</tr></thead><tbody>{rows}</tbody></table>", unsafe_allow_html=True)
+        st.caption(t("show.attention_rule", shown=len(top), total=len(frame)))
+        export.download_buttons(frame.drop(columns="reasons"), f"attention_{year}", key="show_attention")
