@@ -7,7 +7,7 @@ from ui.text import t
 filters.init_language()
 shell.configure_page()
 shell.ensure_data()
-navigation = st.navigation(pages.navigation_pages())
+navigation = st.navigation(pages.navigation_pages(), expanded=True)  # all 13 pages, no "View more"
 filters.sidebar_filters()
 present.setup()
 shell.sidebar_footer()
