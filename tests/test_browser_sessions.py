@@ -43,7 +43,7 @@ async def _session(browser, base: str, school: str, n: int, report: dict) -> Non
     for k in range(2):                                    # two pages each; together every page twice
         key = PAGES[(n + 5 * k) % len(PAGES)]
         started = time.monotonic()
-        await page.goto(f"{base}/{key}?municipality=01-03&school={school}")
+        await page.goto(f"{base}/{key}?municipality=01-03&school={school}", timeout=150_000, wait_until="commit")
         try:
             await page.locator(".shnor-context").first.wait_for(state="visible", timeout=150_000)
             await page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(timeout=150_000)

@@ -57,6 +57,10 @@ def gate() -> Principal:
         if user is None:
             st.session_state.pop(SESSION_USER, None)
             access.set_current(access.NOBODY)
+            # Leave Streamlit's "pages/ folder" mode (which would list every page file in the
+            # sidebar) without showing any menu: nothing but the form before signing in.
+            from ui.pages import navigation_pages
+            st.navigation(navigation_pages(), position="hidden")   # keeps a deep link's page
             _sign_in_form(users)
             st.stop()
         who = access.complete(store(), user.principal())
