@@ -1,16 +1,22 @@
-"""Entry point: page frame, global filters, navigation. Pages live in pages/."""
+"""Entry point: page frame, sign-in, global filters, navigation. Pages live in pages/."""
 import streamlit as st
 
-from ui import filters, pages, present, shell
+from analytics.access import AccessDenied
+from ui import auth, filters, pages, present, shell
 from ui.text import t
 
 filters.init_language()
 shell.configure_page()
 shell.ensure_data()
-navigation = st.navigation(pages.navigation_pages(), expanded=True)  # all 13 pages, no "View more"
+who = auth.gate()
+navigation = st.navigation(pages.navigation_pages(), expanded=True)  # every page, no "View more"
 filters.sidebar_filters()
 present.setup()
+auth.sidebar_user(who)
 shell.sidebar_footer()
 for name, value in filters.bad_url_values():
-    st.warning(t("app.bad_url_value", name=name, value=value))
-navigation.run()
+    st.warning(t("app.bad_url_value" if who.unrestricted else "access.url_outside_scope", name=name, value=value))
+try:
+    navigation.run()
+except AccessDenied as denied:
+    st.error(t("access.denied", what=denied.what or denied.action))

@@ -26,6 +26,7 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
+from analytics import access
 from analytics.geo import geodesic_matrix_km
 from analytics.store import Store, insert_df
 
@@ -374,8 +375,11 @@ def compare(current: pd.DataFrame, proposed: pd.DataFrame, name_of: pd.Series) -
 
 # -- changes by hand -----------------------------------------------------------------------------
 def set_pair(store: Store, year: int, mentee_school_id: str, mentor_school_id: str | None, user: str,
-             road_km: float | None = None, reason: str | None = None, now: dt.datetime | None = None) -> None:
-    """Replace the mentee's pairs of ``year`` by one manual pair (or none), logging who and when."""
+             road_km: float | None = None, reason: str | None = None, now: dt.datetime | None = None,
+             principal: access.Principal | None = None) -> None:
+    """Replace the mentee's pairs of ``year`` by one manual pair (or none), logging who and when.
+    The mentee must be within the acting user's scope (AccessDenied otherwise)."""
+    access.require_at(store, principal, "edit_mentors", school_id=mentee_school_id)
     if not user or not user.strip():
         raise ValueError("the person making the change must be named")
     now = now or dt.datetime.now()
@@ -435,9 +439,12 @@ def parse_road_csv(content: bytes) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def import_road_distances(store: Store, content: bytes, user: str, file_name: str = "",
-                          now: dt.datetime | None = None) -> tuple[int, pd.DataFrame]:
+                          now: dt.datetime | None = None, principal: access.Principal | None = None
+                          ) -> tuple[int, pd.DataFrame]:
     """Store the road distances of a CSV (see :func:`parse_road_csv`); rows with unknown
-    school codes or bad numbers are rejected and returned. Returns (stored, rejected)."""
+    school codes or bad numbers are rejected and returned. Returns (stored, rejected).
+    An import: administrators only (AccessDenied otherwise)."""
+    access.require(principal, "import_data", what="road distances")
     now = now or dt.datetime.now()
     rows, rejected = parse_road_csv(content)
     known = {s for (s,) in store.query_rows(EXISTING_SCHOOLS)}

@@ -16,6 +16,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from analytics import access
 from analytics.reference import DEFAULT_CATALOGUE, REFERENCE_DIR
 from analytics.scope import GEO_CONDITION
 from analytics.store import Store, insert_df
@@ -121,6 +122,7 @@ def read_catalogue(source: str | Path | io.IOBase | pd.DataFrame) -> Parsed:
 def load_catalogue(store: Store, catalogue_id: str, name: str, frame: pd.DataFrame,
                    make_default: bool = False) -> int:
     """Store a checked catalogue (replacing one with the same id); returns the factor count."""
+    access.require(None, "import_data", what="risk catalogue")
     if not _FACTOR_ID.match(catalogue_id):
         raise ValueError(f"bad catalogue id {catalogue_id!r}")
     with store.transaction() as cur:
@@ -235,6 +237,7 @@ def _items_to_levels(frame, mapping, known, high_cut, medium_cut, errors) -> pd.
 
 def save_profiles(store: Store, catalogue_id: str, profiles: pd.DataFrame) -> int:
     """Replace the profiles of the school × year pairs in ``profiles`` (checked rows)."""
+    access.require(None, "import_data", what="risk profiles")
     rows = profiles[["school_id", "year", "factor_id", "level"]].copy()
     rows.insert(2, "catalogue_id", catalogue_id)
     keys = rows[["school_id", "year"]].drop_duplicates()

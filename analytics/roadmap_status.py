@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from analytics import access
+from analytics.access import Principal
 from analytics.store import Store
 
 # What people report; «просрочено» and «выполнено с опозданием» are derived from dates.
@@ -127,12 +129,13 @@ def current_unit(store: Store, unit_id: int) -> dict | None:
 
 
 def save_status(store: Store, unit_id: int, expected_version: int, edit: Edit, user: str,
-                today: dt.date, now: dt.datetime | None = None) -> int:
+                today: dt.date, now: dt.datetime | None = None, principal: Principal | None = None) -> int:
     """Save one unit if it still has ``expected_version``; returns the new version.
 
-    Raises InvalidEdit (nothing written) or EditConflict (nothing written; the current
-    values attached).
+    Raises AccessDenied (the unit is outside the acting user's scope or role), InvalidEdit
+    (nothing written) or EditConflict (nothing written; the current values attached).
     """
+    access.require_at(store, principal, "edit_status", unit_id=int(unit_id))
     edit = normalise(edit)
     errors = validate(edit, user, today)
     if errors:
@@ -186,11 +189,12 @@ def changed_rows(original: pd.DataFrame, edited: pd.DataFrame) -> pd.DataFrame:
 
 
 def save_table(store: Store, original: pd.DataFrame, edited: pd.DataFrame, user: str,
-               today: dt.date) -> SaveReport:
+               today: dt.date, principal: Principal | None = None) -> SaveReport:
     """Save every changed row of an edited table, each against the version it was loaded with.
 
     All changed rows are validated first: if any is invalid, nothing is saved (the editor
-    keeps the user's input to fix). Otherwise rows are saved one by one; a row someone
+    keeps the user's input to fix); if any is outside the user's rights, AccessDenied is
+    raised and nothing is saved. Otherwise rows are saved one by one; a row someone
     else changed meanwhile is refused (a conflict) without blocking the others.
     """
     report = SaveReport()
@@ -203,9 +207,11 @@ def save_table(store: Store, original: pd.DataFrame, edited: pd.DataFrame, user:
             report.invalid.append(InvalidEdit(unit_id, errors))
     if report.invalid:
         return report
+    for unit_id, _ in edits:     # one unit outside the user's rights: nothing is saved
+        access.require_at(store, principal, "edit_status", unit_id=unit_id)
     for unit_id, edit in edits:
         try:
-            save_status(store, unit_id, int(versions.loc[unit_id]), edit, user, today)
+            save_status(store, unit_id, int(versions.loc[unit_id]), edit, user, today, principal=principal)
             report.saved.append(unit_id)
         except EditConflict as conflict:
             conflict.attempted = edit

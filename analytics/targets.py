@@ -13,6 +13,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from analytics import access
 from analytics.composite import composite_index
 from analytics.identification import load_params
 from analytics.reference import kpi_defaults
@@ -300,12 +301,20 @@ def validate_targets(frame: pd.DataFrame) -> list[str]:
     return problems
 
 
-def save_targets(store: Store, frame: pd.DataFrame, replace_region: str | None = None) -> int:
+def save_targets(store: Store, frame: pd.DataFrame, replace_region: str | None = None,
+                 principal: access.Principal | None = None) -> int:
     """Upsert target rows in one transaction (all or nothing). With ``replace_region``, rows of
-    that region and its municipalities that are absent from ``frame`` are deleted."""
+    that region and its municipalities that are absent from ``frame`` are deleted. Every row's
+    territory must be within the acting user's scope (AccessDenied otherwise)."""
     problems = validate_targets(frame)
     if problems:
         raise ValueError("; ".join(problems))
+    access.require(principal, "edit_targets")
+    if replace_region is not None:
+        access.require(principal, "edit_targets", access.Place(region_id=replace_region))
+    for level, scope_id in frame[["scope_level", "scope_id"]].drop_duplicates().itertuples(index=False):
+        thing = {"municipality_id": str(scope_id)} if level == "municipality" else {"region_id": str(scope_id)}
+        access.require_at(store, principal, "edit_targets", **thing)
     clean = frame[TARGET_COLUMNS].copy()
     clean["year"] = clean["year"].astype(int)
     clean["target_low"] = clean["target_low"].astype(float)

@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 from streamlit_folium import st_folium
 
-from analytics import catalog, mentoring, overview, school_map
+from analytics import access, catalog, mentoring, overview, school_map
 from ui import export, pages
 from ui.data import compute, settings, store
 from ui.figures.school_map import NO_DATA_COLOUR, build_map, choropleth_bins, school_map_click
@@ -244,20 +244,23 @@ with tabs[3]:
     st.caption(t("map.manual_intro", year=list_year))
     listed = schools[schools["category"] == "low_results"]
     names = dict(zip(schools["school_id"], schools["short_name"]))
-    with st.form("map_manual"):
-        mentee = st.selectbox(t("map.manual_mentee"), listed["school_id"].tolist(), format_func=lambda s: names.get(s, s))
-        mentor_options = [""] + [s for s in schools["school_id"] if s not in set(listed["school_id"])]
-        mentor = st.selectbox(t("map.manual_mentor"), mentor_options,
-                              format_func=lambda s: t("map.manual_remove") if s == "" else f"{names.get(s, s)} ({s})")
-        road_km = st.number_input(t("map.manual_road"), min_value=0.0, value=None, step=1.0)
-        user = st.text_input(t("map.manual_user"))
-        reason = st.text_input(t("map.manual_reason"))
-        if st.form_submit_button(t("map.manual_save")):
-            if not user.strip():
-                st.error(t("map.manual_need_user"))
-            elif mentee:
-                mentoring.set_pair(store(), list_year, mentee, mentor or None, user, road_km or None, reason or None)
-                st.success(t("map.manual_saved"))
+    if not access.current().can("edit_mentors"):
+        st.info(t("access.read_only"))
+    else:
+        with st.form("map_manual"):
+            mentee = st.selectbox(t("map.manual_mentee"), listed["school_id"].tolist(), format_func=lambda s: names.get(s, s))
+            mentor_options = [""] + [s for s in schools["school_id"] if s not in set(listed["school_id"])]
+            mentor = st.selectbox(t("map.manual_mentor"), mentor_options,
+                                  format_func=lambda s: t("map.manual_remove") if s == "" else f"{names.get(s, s)} ({s})")
+            road_km = st.number_input(t("map.manual_road"), min_value=0.0, value=None, step=1.0)
+            user = st.text_input(t("map.manual_user"))
+            reason = st.text_input(t("map.manual_reason"))
+            if st.form_submit_button(t("map.manual_save")):
+                if not user.strip():
+                    st.error(t("map.manual_need_user"))
+                elif mentee:
+                    mentoring.set_pair(store(), list_year, mentee, mentor or None, user, road_km or None, reason or None)
+                    st.success(t("map.manual_saved"))
     log = compute(mentoring.changes, list_year)
     if not log.empty:
         st.markdown(f"**{t('map.manual_log')}**")
@@ -269,7 +272,9 @@ with tabs[4]:
     st.caption(t("map.roads_intro"))
     upload = st.file_uploader(t("map.roads_file"), type=["csv"], key="map_roads_file")
     road_user = st.text_input(t("map.manual_user"), key="map_roads_user")
-    if upload is not None and st.button(t("map.roads_import"), key="map_roads_import"):
+    if not access.current().can("import_data"):
+        st.info(t("access.read_only"))
+    elif upload is not None and st.button(t("map.roads_import"), key="map_roads_import"):
         if not road_user.strip():
             st.error(t("map.manual_need_user"))
         else:

@@ -3,7 +3,7 @@ import datetime as dt
 
 import streamlit as st
 
-from analytics import catalog
+from analytics import access, catalog
 from analytics.roadmap_import import Period, RoadmapImportError
 from analytics.roadmap_import.edit import measures_from_frame, preview_frame, with_period
 from analytics.roadmap_import.save import SaveError, save_roadmap, unit_count
@@ -56,7 +56,8 @@ if period != parsed.period:
     parsed = with_period(parsed, period)
 
 attach = st.columns([3, 3, 4])
-level = attach[0].radio(t("roadmap_import.level"), ["region", "municipality", "school"], horizontal=True,
+levels = ["region", "municipality", "school"] if access.current().municipality_id is None else ["municipality", "school"]
+level = attach[0].radio(t("roadmap_import.level"), levels, horizontal=True,
                         format_func=lambda v: t(f"roadmap_import.level_name.{v}"), key="ri_level")
 municipality_id = school_id = None
 if level in ("municipality", "school"):

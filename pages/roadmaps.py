@@ -5,7 +5,7 @@ import uuid
 import pandas as pd
 import streamlit as st
 
-from analytics import roadmap_status, roadmaps as rm
+from analytics import access, roadmap_status, roadmaps as rm
 from analytics.roadmap_status import EDITABLE_STATUSES
 from ui import export, pages
 from ui.data import compute, settings, store
@@ -210,17 +210,30 @@ with tab_breakdown:
         st.caption(t("roadmaps.breakdown_note"))
 
 with tab_edit:
-    user = st.text_input(t("roadmaps.edit.name"), key="roadmaps_editor_name", help=t("roadmaps.edit.name_help"))
+    who = access.current()
+    if not who.can("edit_status"):
+        user = ""
+    elif who.username != "open":     # signed in: the change is recorded under the user's own name
+        user = f"{who.name} ({who.username})" if who.name and who.name != who.username else who.username
+    else:
+        user = st.text_input(t("roadmaps.edit.name"), key="roadmaps_editor_name", help=t("roadmaps.edit.name_help"))
     report = st.session_state.pop("roadmaps_save_report", None)
     if report:
         for kind, message, frame in report:
             getattr(st, kind)(message)
             if frame is not None:
                 st.dataframe(frame, hide_index=True, width="stretch")
-    if flt.roadmap_id is None:
+    if not who.can("edit_status"):
+        st.info(t("access.read_only"))
+    elif flt.roadmap_id is None:
         st.info(t("roadmaps.edit.choose_roadmap"))
     else:
         loaded = compute(rm.units, flt, as_of)
+        if not who.unrestricted:
+            loaded = access.editable_units(who, loaded)
+            st.caption(t("access.edit_own_school" if who.school_id else "access.edit_own_scope"))
+            if loaded.empty:
+                st.info(t("access.nothing_editable"))
         schools = dict(loaded.dropna(subset=["school_id"]).drop_duplicates("school_id")[["school_id", "school_name"]]
                        .itertuples(index=False, name=None))
         school = ALL
@@ -263,7 +276,7 @@ with tab_edit:
             st.session_state.pop("roadmaps_snapshot", None)
             st.rerun()
         if buttons[0].button(t("roadmaps.edit.save"), type="primary", key="roadmaps_save"):
-            result = roadmap_status.save_table(store(), base, edited, user, today)
+            result = roadmap_status.save_table(store(), base, edited, user, today, principal=who)
             titles_of = base.set_index("unit_id")
             messages = []
             if result.invalid:

@@ -4,7 +4,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from analytics import identification, targets
+from analytics import access, identification, targets
 from ui import export
 from ui.data import clear_caches, compute, settings, store
 from ui.figures.identification import targets_chart
@@ -106,32 +106,33 @@ else:
     export.download_buttons(shown, f"target_{target_id}_{year}", key="targets_drill_download")
 
 # -- editing and import of targets ------------------------------------------------------------------------
-with st.expander(t("targets.editor"), icon=":material/edit:"):
-    st.caption(t("targets.editor_help"))
-    current = compute(targets.region_targets, scope.region_id)
-    edited = st.data_editor(current, num_rows="dynamic", hide_index=True, width="stretch", key="targets_editor",
-                            column_config={
-                                "target_id": st.column_config.SelectboxColumn(options=list(targets.TARGETS)),
-                                "scope_level": st.column_config.SelectboxColumn(options=["region", "municipality"]),
-                                "direction": st.column_config.SelectboxColumn(options=["at_least", "at_most"]),
-                            })
-    if st.button(t("targets.save"), key="targets_save", icon=":material/save:"):
-        try:
-            saved = targets.save_targets(store(), edited, replace_region=scope.region_id)
-        except ValueError as error:
-            st.error(t("targets.save_failed", problems=str(error)))
-        else:
-            clear_caches()
-            st.success(t("targets.saved", rows=saved))
-    upload = st.file_uploader(t("targets.import_file"), type=["csv"], key="targets_upload")
-    if upload is not None and st.button(t("targets.import_button"), key="targets_import"):
-        try:
-            frame = pd.read_csv(upload, sep=None, engine="python", dtype={"scope_id": str}, encoding="utf-8-sig",
-                                decimal=",")
-            saved = targets.save_targets(store(), frame)
-        except (ValueError, pd.errors.ParserError) as error:
-            st.error(t("targets.save_failed", problems=str(error)))
-        else:
-            clear_caches()
-            st.success(t("targets.imported", rows=saved))
+if access.current().can("edit_targets"):
+    with st.expander(t("targets.editor"), icon=":material/edit:"):
+        st.caption(t("targets.editor_help"))
+        current = compute(targets.region_targets, scope.region_id)
+        edited = st.data_editor(current, num_rows="dynamic", hide_index=True, width="stretch", key="targets_editor",
+                                column_config={
+                                    "target_id": st.column_config.SelectboxColumn(options=list(targets.TARGETS)),
+                                    "scope_level": st.column_config.SelectboxColumn(options=["region", "municipality"]),
+                                    "direction": st.column_config.SelectboxColumn(options=["at_least", "at_most"]),
+                                })
+        if st.button(t("targets.save"), key="targets_save", icon=":material/save:"):
+            try:
+                saved = targets.save_targets(store(), edited, replace_region=scope.region_id)
+            except ValueError as error:
+                st.error(t("targets.save_failed", problems=str(error)))
+            else:
+                clear_caches()
+                st.success(t("targets.saved", rows=saved))
+        upload = st.file_uploader(t("targets.import_file"), type=["csv"], key="targets_upload")
+        if upload is not None and st.button(t("targets.import_button"), key="targets_import"):
+            try:
+                frame = pd.read_csv(upload, sep=None, engine="python", dtype={"scope_id": str}, encoding="utf-8-sig",
+                                    decimal=",")
+                saved = targets.save_targets(store(), frame)
+            except (ValueError, pd.errors.ParserError) as error:
+                st.error(t("targets.save_failed", problems=str(error)))
+            else:
+                clear_caches()
+                st.success(t("targets.imported", rows=saved))
 st.caption(t("app.guardrail"))

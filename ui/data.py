@@ -2,6 +2,11 @@
 
 Every cached call is keyed on the function, its arguments and the store's data version,
 so an import (which bumps the version) can never serve results computed on old data.
+
+Access control is enforced here for every page at once: a call naming a region,
+municipality, school, roadmap or unit outside the acting user's scope is refused
+(:class:`analytics.access.AccessDenied`), and rows outside the scope are dropped from the
+result. The cache is shared between users; the check and the filter run on every call.
 """
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from typing import Callable
 
 import streamlit as st
 
+from analytics import access
 from analytics.config import Settings, load_settings
 from analytics.store import Store, open_store
 
@@ -35,10 +41,18 @@ def _cached_call(function_path: str, db_path: str, data_version: str, args: tupl
 
 
 def compute(function: Callable, *args, **kwargs):
-    """Call ``function(store, *args, **kwargs)`` through the cache."""
+    """Call ``function(store, *args, **kwargs)`` through the cache, within the acting user's scope."""
     current = store()
-    return _cached_call(f"{function.__module__}.{function.__qualname__}", str(current.path),
-                        current.data_version(), args, tuple(sorted(kwargs.items())))
+    version = current.data_version()
+    principal = access.current()
+    allowed = None
+    if not principal.unrestricted:
+        allowed = _cached_call("analytics.access.allowed_ids", str(current.path), version,
+                               (principal.region_id, principal.municipality_id, principal.school_id), ())
+        access.check_call(current, principal, allowed, function, args, kwargs)
+    result = _cached_call(f"{function.__module__}.{function.__qualname__}", str(current.path),
+                          version, args, tuple(sorted(kwargs.items())))
+    return result if allowed is None else access.filter_result(principal, allowed, result)
 
 
 def clear_caches() -> None:

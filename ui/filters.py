@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import catalog
+from analytics import access, catalog
 from analytics.scope import PROCEDURES, Scope
 from ui.data import compute
 from ui.entry import ensure_entry_point
@@ -89,8 +89,10 @@ def sidebar_filters() -> Scope:
 
     municipalities = compute(catalog.municipalities, region_id)
     municipality_names = dict(zip(municipalities["municipality_id"], municipalities["name"]))
-    municipality_options = [ALL, *municipality_names]
-    _coerce("municipality", municipality_options, ALL)
+    # A user limited to one municipality (or school) has no "all municipalities" choice.
+    own = access.current().municipality_id
+    municipality_options = [ALL, *municipality_names] if own is None else [m for m in municipality_names if m == own]
+    _coerce("municipality", municipality_options, municipality_options[0] if own and municipality_options else ALL)
     st.sidebar.selectbox(t("filters.municipality"), municipality_options, key=URL_KEYS["municipality"],
                          format_func=_labeller({ALL: t("filters.all_municipalities"), **municipality_names}))
 

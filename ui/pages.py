@@ -34,18 +34,28 @@ PAGES: tuple[PageSpec, ...] = (
 )
 
 
+# Pages only for roles that may do their action (the analytics layer refuses the action anyway).
+PAGE_ACTIONS = {"data": "import_data", "roadmap_import": "edit_roadmap"}
+
+
+def allowed(page: PageSpec) -> bool:
+    from analytics import access
+    action = PAGE_ACTIONS.get(page.key)
+    return action is None or access.current().can(action)
+
+
 def find(key: str) -> PageSpec | None:
     return next((p for p in PAGES if p.key == key), None)
 
 
 def navigation_pages() -> list:
     return [st.Page(p.script, title=t(p.title_key), icon=p.icon, url_path=p.key, default=(i == 0))
-            for i, p in enumerate(PAGES)]
+            for i, p in enumerate(PAGES) if allowed(p)]
 
 
 def link(key: str, label: str, query_params: dict | None = None) -> None:
     """A link to another page (optionally with URL parameters such as ``school``), or
     nothing if that page is not part of this build."""
     page = find(key)
-    if page is not None:
+    if page is not None and allowed(page):
         st.page_link(page.script, label=label, icon=":material/arrow_forward:", query_params=query_params)

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
 import threading
 from dataclasses import dataclass
 
 import pandas as pd
 
+from analytics import access
 from analytics.importer.spec import KindSpec
 from analytics.store import Store, insert_df
 
@@ -47,10 +50,13 @@ def existing_rows_per_slice(store: Store, spec: KindSpec, slices: pd.DataFrame) 
         cur.unregister(view)
 
 
-def commit(store: Store, prepared, user: str | None) -> Outcome:
+def commit(store: Store, prepared, user: str | None, principal: access.Principal | None = None) -> Outcome:
     """All or nothing: the slices of the file are replaced, the data version bumped and the
-    import logged in the same transaction. A file with problems is only logged as rejected."""
+    import logged in the same transaction. A file with problems is only logged as rejected.
+    Only an administrator (or the command line) may import (AccessDenied otherwise)."""
     from analytics.importer.core import prepare_again
+
+    access.require(principal, "import_data", what=prepared.kind)
 
     started = dt.datetime.now()
     if store.data_version() != prepared.data_version:
@@ -78,11 +84,20 @@ def commit(store: Store, prepared, user: str | None) -> Outcome:
             cur.execute(LOG_INSERT, [started, dt.datetime.now(), user, prepared.file_name, prepared.kind,
                                      prepared.source_rows, "success", message])
             store.bump_data_version(cur)
+            _crash_test_hook()
     except Exception as error:  # a database failure: nothing was stored (rolled back); say so
         message = f"{type(error).__name__}: {error}"[:500]
         _log(store, started, user, prepared, "failed", message)
         return Outcome("failed", prepared.source_rows, 0, 0, message)
     return Outcome("success", prepared.source_rows, stored, replaced, message)
+
+
+def _crash_test_hook() -> None:
+    """With SHNOR_IMPORT_HOLD=1 (tests only): say so on stderr and block just before COMMIT, so a
+    test can kill the process inside the transaction and check nothing was stored."""
+    if os.environ.get("SHNOR_IMPORT_HOLD") == "1":
+        print("SHNOR_IMPORT_INSIDE_TRANSACTION", file=sys.stderr, flush=True)
+        sys.stdin.readline()       # the test never answers: it kills the process
 
 
 def log_rejected(store: Store, prepared, user: str | None, started: dt.datetime | None = None) -> Outcome:

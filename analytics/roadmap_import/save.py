@@ -10,6 +10,7 @@ import datetime as dt
 
 import pandas as pd
 
+from analytics import access
 from analytics.roadmap_import.model import Measure, Period
 from analytics.schedules import assessment_dates
 from analytics.store import Store, insert_df
@@ -85,8 +86,10 @@ def unit_rows(measures: list[Measure], measure_ids: list[int], schools: list[str
 
 def save_roadmap(store: Store, *, title: str, period: Period, measures: list[Measure], level: str,
                  region_id: str | None = None, municipality_id: str | None = None, school_id: str | None = None,
-                 user: str | None = None, file_name: str | None = None) -> int:
-    """Write the roadmap in one transaction; returns its id. Nothing is written if anything fails."""
+                 user: str | None = None, file_name: str | None = None,
+                 principal: access.Principal | None = None) -> int:
+    """Write the roadmap in one transaction; returns its id. Nothing is written if anything fails.
+    The acting user must be allowed to edit roadmaps where it is attached (AccessDenied)."""
     started = dt.datetime.now()
     if not title.strip():
         raise SaveError("не указано название дорожной карты")
@@ -95,6 +98,7 @@ def save_roadmap(store: Store, *, title: str, period: Period, measures: list[Mea
     if not measures:
         raise SaveError("нет ни одного мероприятия")
     region_id, municipality_id, school_id = _attachment(store, level, region_id, municipality_id, school_id)
+    access.require(principal, "edit_roadmap", access.Place(region_id, municipality_id, school_id))
     checkpoints = checkpoint_dates(store, period)
     try:
         with store.transaction() as cur:
