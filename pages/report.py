@@ -3,6 +3,7 @@ import datetime as dt
 
 import streamlit as st
 
+from analytics import access
 from analytics import catalog
 from analytics.report import make_report
 from analytics.report.model import Figure, Heading
@@ -31,6 +32,13 @@ st.caption(t("report.page_intro"))
 lang = language()
 
 levels = ["region", "municipality", "school"] if scope.municipality_id else ["region", "school"]
+# A report is a document, not a table the data layer can filter row by row: offer only the
+# levels that lie wholly inside the user's scope.
+principal = access.current()
+if principal.school_id:
+    levels = ["school"]
+elif principal.municipality_id:
+    levels = [level for level in levels if level != "region"]
 url_choice(LEVEL_KEY, LEVEL_URL, levels, levels[1] if scope.municipality_id else levels[0])
 level = st.radio(t("report.level"), levels, key=LEVEL_KEY, horizontal=True,
                  format_func=lambda v: t(f"report.level_name.{v}"))

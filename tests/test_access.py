@@ -236,7 +236,8 @@ def _table_cells(app) -> set[str]:
 
 
 @pytest.mark.parametrize("page", ["pages/overview.py", "pages/schools.py", "pages/results.py", "pages/risks.py",
-                                  "pages/roadmaps.py", "pages/teachers.py", "pages/targets.py", "pages/map.py"])
+                                  "pages/roadmaps.py", "pages/teachers.py", "pages/targets.py", "pages/map.py",
+                                  "pages/passport.py", "pages/show.py", "pages/report.py"])
 def test_municipal_user_sees_only_the_own_municipality(auth_env, demo_store, page):
     app = _as("mun", page)
     municipality = next(s for s in app.sidebar.selectbox if s.label == "Муниципалитет")
@@ -256,7 +257,7 @@ def test_url_outside_the_scope_falls_back_with_a_message(auth_env, demo_store):
     assert app.session_state["filter_municipality"] == MUNICIPALITY
     assert "Сергиевский" in all_text(app)
     name = demo_store.scalar("SELECT short_name FROM schools WHERE school_id = ?", [other_school])
-    for page in ("pages/results.py", "pages/schools.py", "pages/risks.py", "pages/map.py"):
+    for page in ("pages/results.py", "pages/schools.py", "pages/risks.py", "pages/map.py", "pages/passport.py"):
         app = _as("mun", page, query={"school": other_school})     # the URL names a school of another district
         assert name not in all_text(app) and name not in _table_cells(app)
 
@@ -293,3 +294,10 @@ def test_school_user_edits_only_the_own_school(auth_env, demo_store):
                               [roadmap_id, SCHOOL])
     assert len(editor) > 0 and set(editor["unit_id"]) <= set(own["unit_id"])
     assert any("своей школы" in c.value for c in app.caption)
+
+
+def test_report_levels_stay_inside_the_scope(auth_env):
+    municipal = _as("mun", "pages/report.py")
+    assert municipal.main.radio[0].options == ["Муниципалитет", "Школа"]
+    regional = _as("region", "pages/report.py")
+    assert "Регион" in regional.main.radio[0].options

@@ -22,6 +22,9 @@ PAGE_PARAMS = {
     "pages/teachers.py": ["tsubject", "tall"],
     "pages/targets.py": ["target"],
     "pages/data.py": ["kind"],
+    "pages/passport.py": ["school", "indicator"],
+    "pages/show.py": ["slide", "present"],
+    "pages/report.py": ["report_level", "school"],
 }
 GLOBAL_PARAMS = ["region", "municipality", "year", "procedure", "subject", "grade", "lang"]
 
