@@ -12,6 +12,8 @@ import contextvars
 
 import plotly.graph_objects as go
 
+from ui.figures.markup import escape_data_text
+
 # Okabe–Ito: distinguishable for the common colour-vision deficiencies.
 PALETTE = {
     "blue": "#0072B2", "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73",
@@ -58,7 +60,7 @@ def base_layout(figure: go.Figure, title: str | None = None, height: int = 380) 
     )
     figure.update_xaxes(showgrid=False, linecolor="#888")
     figure.update_yaxes(gridcolor="#e6e6e6", zerolinecolor="#bbb")
-    return figure
+    return escape_data_text(figure)
 
 
 def _lift(font, minimum: int) -> dict:
