@@ -111,8 +111,10 @@ else:
     st.query_params.pop("school", None)
 
 # -- legend -------------------------------------------------------------------------------------
-swatch = '<span style="display:inline-block;width:0.9em;height:0.9em;border-radius:50%;background:{};' \
-         'border:1px solid #333;margin:0 0.35em 0 1em;vertical-align:-0.1em"></span>{}'
+# Each item in its own no-wrap box, so a colour dot never ends a line apart from its label.
+swatch = '<span style="white-space:nowrap;margin-right:1.2em"><span style="display:inline-block;width:0.9em;' \
+         'height:0.9em;border-radius:50%;background:{};border:1px solid #333;margin-right:0.35em;' \
+         'vertical-align:-0.1em"></span>{}</span>'
 if mode == "choropleth":
     bins = choropleth_bins(areas[st.session_state[indicator_key]])
     items = [swatch.format(c, html.escape(t("map.legend_choropleth", low=pct(lo), high=pct(hi)))) for lo, hi, c in bins]

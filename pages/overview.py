@@ -9,7 +9,7 @@ from ui.data import compute, settings
 from ui.figures.overview import list_size_bars, listed_share_by_municipality
 from ui.filters import current_scope
 from ui.shell import page_header
-from ui.text import day, language, num, pct, pp, t
+from ui.text import day, language, metric_delta, num, pct, pp, t
 
 scope = current_scope()
 page_header(t("overview.title"), scope, show_assessment=False)
@@ -34,6 +34,7 @@ cards = st.columns(4, border=True)
 with cards[0]:
     delta = None
     if change["previous"] is not None and change["previous"] == change["previous"]:
+        # ASCII sign on purpose: st.metric reads the arrow direction from a leading "-".
         delta = t("overview.listed_delta", delta=f"{int(change['schools'] - change['previous']):+d}",
                   year=list_year - 1, relative=pp(change["relative_change"], 0).replace("п.п.", "%").replace("pp", "%"))
     st.metric(t("overview.listed"), num(change["schools"]), delta=delta, delta_color="inverse",
@@ -46,10 +47,14 @@ with cards[1]:
         passed, delta = passed.iloc[0:0], t("overview.completion_no_plan")
     elif not passed.empty:
         last = passed.iloc[-1]
-        delta = t("overview.completion_delta", delta=pp(plan["share_of_plan"] - last["target_share"], 0),
+        delta = t("overview.completion_delta", delta=metric_delta(pp(plan["share_of_plan"] - last["target_share"], 0)),
                   target=pct(last["target_share"], 0), date=day(last["checkpoint_date"]))
     st.metric(t("overview.completion"), pct(plan["share_of_plan"], 0), delta=delta,
               delta_color="normal" if not passed.empty else "off", help=t("overview.completion_help"))
+    upcoming = checkpoints[~checkpoints["passed"]]
+    if int(plan["planned"]) and not upcoming.empty:
+        nxt = upcoming.iloc[0]
+        st.caption(t("overview.next_checkpoint", date=day(nxt["checkpoint_date"]), target=pct(nxt["target_share"], 0)))
     pages.link("roadmaps", t("overview.details"))
 with cards[2]:
     st.metric(t("overview.high_risk"),
@@ -80,8 +85,12 @@ if scope.municipality_id is None:
 st.subheader(t("overview.municipality_table"))
 columns = ["name", "schools", "rural_schools", "listed", "listed_previous", "listed_share", "mentor_share"]
 table = municipalities[columns].copy()
-table[["listed_share", "mentor_share"]] = (table[["listed_share", "mentor_share"]] * 100).round(1)
-table = table.rename(columns={c: t(f"overview.columns.{c}") for c in columns})
-st.dataframe(table, hide_index=True, width="stretch")
-export.download_buttons(table, f"municipalities_{list_year}", key="overview_municipalities")
+download = table.assign(**{c: (table[c] * 100).round(1) for c in ("listed_share", "mentor_share")})
+shown = table.assign(**{c: table[c].map(pct) for c in ("listed_share", "mentor_share")})
+labels = {c: t(f"overview.columns.{c}") for c in columns}
+# Every municipality visible at once (a district head should not have to scroll a 12-row table).
+st.dataframe(shown.rename(columns=labels), hide_index=True, width="stretch", height=36 * (len(shown) + 1) + 4)
+percent_labels = {**labels, **{c: labels[c] + ", %" for c in ("listed_share", "mentor_share")}}
+export.download_buttons(download.rename(columns=percent_labels), f"municipalities_{list_year}",
+                        key="overview_municipalities")
 st.caption(t("app.guardrail"))

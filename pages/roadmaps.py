@@ -12,7 +12,7 @@ from ui.data import compute, settings, store
 from ui.figures import roadmaps as figures
 from ui.filters import current_scope
 from ui.shell import page_header
-from ui.text import day, language, num, pct, pp, t
+from ui.text import day, language, metric_delta, num, pct, pp, t
 
 ALL = ""
 CHART = {"displayModeBar": False}
@@ -85,7 +85,7 @@ with cards[0]:
     delta, colour = t("roadmaps.plan_no_checkpoint"), "off"
     if not passed.empty:
         last = passed.iloc[-1]
-        delta = t("roadmaps.plan_delta", delta=pp(summary["share_of_plan"] - last["target_share"], 0),
+        delta = t("roadmaps.plan_delta", delta=metric_delta(pp(summary["share_of_plan"] - last["target_share"], 0)),
                   target=pct(last["target_share"], 0), date=last["checkpoint_date"].strftime("%d.%m"))
         colour = "normal"
     st.metric(t("roadmaps.plan_share"), pct(summary["share_of_plan"], 0), delta=delta, delta_color=colour,

@@ -1,20 +1,13 @@
 """The import page under AppTest. The uploader cannot be driven here, so the tests put the
 uploaded file where the page keeps it (session state), as an upload would."""
 from analytics.store import open_store
-from tests.apptest_helpers import all_text, assert_no_exception, new_app
+from tests.apptest_helpers import all_text, assert_no_exception, run_page
 from tests.roadmap_fixtures import docx_roadmap, docx_without_table
 from ui.roadmap_import import FILE_KEY
 
 
 def open_import_page(file=None):
-    app = new_app()
-    if file is not None:
-        app.session_state[FILE_KEY] = file
-    app.run()
-    app.switch_page("pages/roadmap_import.py")
-    app.run()
-    assert_no_exception(app)
-    return app
+    return run_page("pages/roadmap_import.py", session={FILE_KEY: file} if file is not None else None)
 
 
 def test_page_renders_and_waits_for_a_file(app_env):

@@ -3,20 +3,12 @@ import datetime as dt
 
 from analytics import roadmap_status
 from analytics.store import open_store
-from tests.apptest_helpers import all_text, assert_no_exception, new_app
+from tests.apptest_helpers import all_text, assert_no_exception, run_page
 from tests.conftest import TODAY
 
 
 def open_roadmaps(query: dict | None = None, session: dict | None = None):
-    # AppTest needs one run of the app before it can switch to a page registered by st.navigation.
-    app = new_app(query)
-    for key, value in (session or {}).items():
-        app.session_state[key] = value
-    app.run()
-    app.switch_page("pages/roadmaps.py")
-    app.run()
-    assert_no_exception(app)
-    return app
+    return run_page("pages/roadmaps.py", query=query, session=session)
 
 
 def test_page_shows_completion_and_checkpoints(app_env):

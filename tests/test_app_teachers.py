@@ -3,19 +3,12 @@ import pandas as pd
 import pytest
 
 from analytics import teachers
-from tests.apptest_helpers import all_text, assert_no_exception, new_app
+from tests.apptest_helpers import all_text, assert_no_exception, run_page
 from ui.figures.teachers import coverage_by_group, coverage_vs_targets, deficits_chart, dynamics_chart
 
 
 def open_teachers(query: dict | None = None):
-    """Run the default page first: a fresh AppTest that starts on a non-default page runs
-    the page script without app.py (Streamlit's legacy pages/ directory mode)."""
-    app = new_app(query)
-    app.run()
-    app.switch_page("pages/teachers.py")
-    app.run()
-    assert_no_exception(app)
-    return app
+    return run_page("pages/teachers.py", query=query)
 
 
 def test_without_subject_shows_picker_all_sections_and_guardrail(app_env):

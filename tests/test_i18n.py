@@ -39,3 +39,9 @@ def test_percent_points_and_dates():
     assert fmt.date(dt.date(2026, 11, 22), "ru") == "22.11.2026"
     assert fmt.month_year(dt.date(2026, 11, 22), "ru") == "ноябрь 2026"
     assert fmt.signed(-3, "ru") == "−3"
+
+
+def test_metric_delta_gets_an_ascii_minus_for_the_arrow():
+    from ui.text import metric_delta
+    assert metric_delta(fmt.points(-0.1, "ru", 0)) == "-10\u00a0п.п."
+    assert metric_delta(fmt.points(0.1, "ru", 0)) == "+10\u00a0п.п."

@@ -295,3 +295,11 @@ def test_map_page_choropleth_mode_from_the_url(app_env):
     app = _map_page({"map_mode": "choropleth", "map_indicator": "vpr_share2"})
     assert app.selectbox(key="map_indicator").value == "vpr_share2"
     assert "нет данных" in all_text(app)
+
+
+def test_attribution_only_when_a_tile_layer_needs_it():
+    plain = build_map(_schools(), _areas(), _pairs(), TEXTS).get_root().render()
+    assert '"attributionControl": false' in plain
+    tiled = build_map(_schools(), _areas(), _pairs(), TEXTS, tiles_url="http://127.0.0.1/{z}/{x}/{y}.png",
+                      tiles_attribution="local basemap").get_root().render()
+    assert "\"attributionControl\": true" in tiled and "local basemap" in tiled

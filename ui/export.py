@@ -2,22 +2,40 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pandas as pd
 import streamlit as st
 
 from ui.text import t
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_PLAIN_NUMBER = re.compile(r"^[+-]?\d[\d\u00a0 ]*(?:[.,]\d+)?%?$")
+
+
+def neutral_text(value):
+    """A text a spreadsheet would run as a formula, prefixed with an apostrophe; anything else as is.
+
+    Numbers (also negative ones, also numbers written as text like «-5» or «-3,2») stay
+    numbers: only text that is not a plain number is neutralised."""
+    if not isinstance(value, str) or not value.startswith(_FORMULA_START):
+        return value
+    if _PLAIN_NUMBER.match(value) or value in ("-", "+"):   # a number, or a lone dash for "no value"
+        return value
+    return "'" + value
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix text cells that a spreadsheet would run as a formula with an apostrophe."""
-    safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
+    """Neutralise text cells (and column headers) that a spreadsheet would run as a formula."""
+    columns = []
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
+        if not (pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)
+                or pd.api.types.is_datetime64_any_dtype(column)):
+            column = column.astype(object).map(neutral_text)
+        columns.append(column.rename(position))
+    safe = pd.concat(columns, axis=1) if columns else frame.copy()
+    safe.columns = [neutral_text(str(c)) for c in frame.columns]
     return safe
 
 

@@ -27,6 +27,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("roadmap_import", "pages/roadmap_import.py", "roadmap_import.title", ":material/upload_file:"),
     PageSpec("teachers", "pages/teachers.py", "teachers.title", ":material/groups:"),
     PageSpec("targets", "pages/targets.py", "targets.title", ":material/flag:"),
+    PageSpec("data", "pages/data.py", "data.title", ":material/database:"),
 )
 
 

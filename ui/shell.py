@@ -17,7 +17,9 @@ READABLE_CSS = """
   [data-testid="stMetricValue"] { font-size: 2.4rem; font-weight: 600; }
   [data-testid="stMetricLabel"] p { font-size: 1.05rem; white-space: normal; }
   [data-testid="stMetricLabel"] div { white-space: normal; overflow: visible; }
-  [data-testid="stMetricDelta"] div { white-space: normal; }
+  [data-testid="stMetricDelta"], [data-testid="stMetricDelta"] * {
+      white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+      height: auto !important; }
   .shnor-context { font-size: 1.15rem; color: #2b3a4a; margin: -0.6rem 0 0.8rem 0; }
   .shnor-badge { background: #fff3cd; color: #6b4e00; border-radius: 0.4rem; padding: 0.1rem 0.5rem;
                  font-size: 0.9rem; margin-left: 0.6rem; white-space: nowrap; }

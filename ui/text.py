@@ -34,3 +34,12 @@ def pp(delta, decimals: int = 1) -> str:
 
 def day(value) -> str:
     return fmt.date(value, language())
+
+
+def signed(value, decimals: int = 0) -> str:
+    return fmt.signed(value, language(), decimals)
+
+
+def metric_delta(text: str) -> str:
+    """st.metric reads the arrow direction from a leading ASCII "-": swap the typographic minus."""
+    return "-" + text[1:] if text.startswith("\u2212") else text

@@ -116,11 +116,14 @@ def build_map(schools: pd.DataFrame, areas: pd.DataFrame, pairs: pd.DataFrame, t
     ``texts``: labels in the user's language (see pages/map.py)."""
     points = schools[["lat", "lon"]].dropna()
     centre = [float(points["lat"].mean()), float(points["lon"].mean())] if len(points) else [56.0, 42.0]
+    # No attribution control: there are no tiles to credit (a tile layer adds its own), and
+    # Leaflet 1.9's default prefix carries a flag that has no place on an official map.
     folium_map = folium.Map(location=centre, zoom_start=8, tiles=None, maxZoom=18, control_scale=True,
-                            prefer_canvas=False)
+                            prefer_canvas=False, attribution_control=False)
     folium_map.get_root().header.add_child(folium.Element(LABEL_CSS))
     if tiles_url:
         folium.TileLayer(tiles_url, attr=tiles_attribution or " ", max_zoom=18).add_to(folium_map)
+        folium_map.options["attribution_control"] = True
 
     if mode == "choropleth":
         bins = choropleth_bins(areas[indicator])

@@ -1,0 +1,130 @@
+"""«Данные»: import a region's files (check → preview or error report → store), templates, import log."""
+import html
+
+import streamlit as st
+
+from analytics.importer import KINDS, commit, kind as kind_spec, log_rejected, prepare, recent_imports
+from analytics.importer.core import DEFAULT_MAX_MB
+from analytics.importer.lookups import subject_names
+from analytics.importer.templates import template_xlsx
+from analytics.scope import PROCEDURES
+from ui import export
+from ui.data import clear_caches, compute, settings, store
+from ui.filters import current_scope
+from ui.import_report import more_text, report_frame
+from ui.import_view import log_table, mapping_table, preview_table, read_summary, slices_table
+from ui.shell import page_header
+from ui.text import language, num, t
+
+scope = current_scope()
+page_header(t("data.title"), scope, show_assessment=False)
+st.caption(t("data.intro"))
+max_mb = float(settings().extra.get("import_max_mb", DEFAULT_MAX_MB))
+
+if st.query_params.get("kind") in KINDS and "data_kind" not in st.session_state:
+    st.session_state["data_kind"] = st.query_params["kind"]
+left, right = st.columns([3, 2])
+kind = left.selectbox(t("data.kind"), KINDS, key="data_kind", format_func=lambda k: t(f"data.kinds.{k}"),
+                      help=t("data.kinds_help"))
+st.query_params["kind"] = kind
+spec = kind_spec(kind)
+if spec.note:
+    left.caption(spec.note)
+right.download_button(t("data.template"), template_xlsx(kind), file_name=f"шаблон_{kind}.xlsx",
+                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                      key=f"template_{kind}", icon=":material/table_view:")
+
+options = {}
+columns = st.columns(3)
+if "year" in spec.defaults:
+    options["year"] = columns[0].number_input(t("data.year"), 2000, 2100, value=int(scope.year or 2026), step=1,
+                                              key="data_year", help=t("data.defaults_help"))
+if "procedure" in spec.defaults:
+    options["procedure"] = columns[1].selectbox(t("data.procedure"), PROCEDURES, key="data_procedure",
+                                                index=PROCEDURES.index(scope.procedure),
+                                                format_func=lambda p: t(f"codes.procedure.{p}"),
+                                                help=t("data.defaults_help"))
+user = columns[2].text_input(t("data.user"), key="data_user", help=t("data.user_help"))
+
+result = st.session_state.pop("data_result", None)
+if result:
+    st.success(t("data.success", stored=num(result["stored"]), replaced=num(result["replaced"])))
+
+upload_round = st.session_state.get("data_upload_round", 0)
+uploaded = st.file_uploader(t("data.upload"), type=["csv", "txt", "tsv", "xlsx", "xlsm"],
+                            key=f"data_file_{upload_round}", max_upload_size=int(max_mb) + 1, help=t("data.upload_help", limit=num(max_mb)))
+if uploaded is not None:
+    cache_key = (uploaded.file_id, kind, tuple(sorted(options.items())), store().data_version())
+    cached = st.session_state.get("data_prepared")
+    if cached is None or cached[0] != cache_key:
+        with st.spinner():
+            prepared = prepare(store(), kind, uploaded.name, uploaded.getvalue(), options, max_mb=max_mb)
+        st.session_state["data_prepared"] = (cache_key, prepared)
+        if not prepared.ok:     # a rejected attempt is logged once per file and choice
+            log_rejected(store(), prepared, user or None)
+    prepared = st.session_state["data_prepared"][1]
+
+    summary = read_summary(prepared, t)
+    if summary:
+        st.caption(summary)
+    if prepared.header is not None:
+        with st.expander(t("data.mapping"), expanded=not prepared.ok):
+            mapping = mapping_table(prepared, t)
+            st.dataframe(mapping, hide_index=True, width="stretch")
+            export.download_buttons(mapping, f"столбцы_{kind}", key="data_mapping")
+            header = prepared.header
+            if header.personal:
+                st.caption(t("data.personal_dropped", columns=", ".join(header.personal)))
+            if header.unused:
+                st.caption(t("data.unused", columns=", ".join(header.unused)))
+            if prepared.filled_from_options:
+                st.caption(t("data.from_options", columns=", ".join(
+                    spec.column(c).title for c in prepared.filled_from_options)))
+    if not prepared.ok:
+        st.error(t("data.errors_title", count=num(prepared.issues.total)))
+        st.caption(t("data.errors_hint"))
+        report = report_frame(prepared, language())
+        whole_file = report[report.iloc[:, 1] == t("importer.report.whole_file")]
+        for message in whole_file.iloc[:, 4]:          # file-level problems in full, not cut in a cell
+            st.markdown(f"- {html.escape(message)}")
+        problem, expected = report.columns[4], report.columns[5]
+        st.dataframe(report, hide_index=True, width="stretch",
+                     column_config={problem: st.column_config.TextColumn(width="large"),
+                                    expected: st.column_config.TextColumn(width="large")})
+        more = more_text(prepared, language())
+        if more:
+            st.caption(more)
+        export.download_buttons(report, f"ошибки_{uploaded.name.rsplit('.', 1)[0]}", key="data_errors")
+    else:
+        for group, scale in prepared.share_scales.items():
+            st.caption(t("data.share_scale", scale=scale))
+        st.subheader(t("data.preview"))
+        names = compute(subject_names, language())
+        preview = preview_table(prepared, t, names)
+        st.caption(t("data.preview_rows", shown=num(len(preview)), total=num(len(prepared.frame))))
+        st.dataframe(preview, hide_index=True, width="stretch")
+        export.download_buttons(preview, f"просмотр_{kind}", key="data_preview")
+        st.subheader(t("data.slices"), help=t("data.slices_help"))
+        slices = slices_table(prepared, t, names)
+        st.dataframe(slices, hide_index=True, width="stretch")
+        export.download_buttons(slices, f"замена_{kind}", key="data_slices")
+        if st.button(t("data.import_button"), type="primary", key="data_import", icon=":material/upload:"):
+            outcome = commit(store(), prepared, user or None)
+            st.session_state.pop("data_prepared", None)
+            if outcome.outcome == "success":
+                clear_caches()
+                st.session_state["data_result"] = {"stored": outcome.rows_stored, "replaced": outcome.rows_replaced}
+                st.session_state["data_upload_round"] = upload_round + 1
+                st.rerun()
+            elif outcome.outcome == "rejected":
+                st.error(t("data.rejected_again"))
+            else:
+                st.error(t("data.failed", message=outcome.message))
+
+st.subheader(t("data.log"))
+log = log_table(recent_imports(store()), t)
+if log.empty:
+    st.caption(t("data.log_empty"))
+else:
+    st.dataframe(log, hide_index=True, width="stretch")
+    export.download_buttons(log, "журнал_загрузок", key="data_log")
