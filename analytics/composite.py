@@ -35,14 +35,15 @@ WITH core AS (
 ),
 per_school AS (
     SELECT school_id, year, region_id, municipality_id,
-           sum(participants)                                         AS n_core,
-           sum(participants) FILTER (WHERE procedure = 'VPR')        AS vpr_n,
-           sum(n2) FILTER (WHERE procedure = 'VPR')                  AS vpr_n2,
-           sum(n5 + 0.64 * n4 + 0.36 * n3 + 0.16 * n2) FILTER (WHERE procedure = 'VPR') AS vpr_sou_sum,
-           sum(participants) FILTER (WHERE procedure = 'OGE')        AS oge_n,
-           sum(n2) FILTER (WHERE procedure = 'OGE')                  AS oge_n2,
-           sum(participants) FILTER (WHERE procedure = 'EGE')        AS ege_n,
-           sum(n_below_min) FILTER (WHERE procedure = 'EGE')         AS ege_below_n
+           -- summed as DOUBLE (exact for counts): HUGEINT integer sums are much slower
+           sum(participants::DOUBLE)                                 AS n_core,
+           sum(participants::DOUBLE) FILTER (WHERE procedure = 'VPR') AS vpr_n,
+           sum(n2::DOUBLE) FILTER (WHERE procedure = 'VPR')          AS vpr_n2,
+           sum(n5::DOUBLE + 0.64 * n4::DOUBLE + 0.36 * n3::DOUBLE + 0.16 * n2::DOUBLE) FILTER (WHERE procedure = 'VPR') AS vpr_sou_sum,
+           sum(participants::DOUBLE) FILTER (WHERE procedure = 'OGE') AS oge_n,
+           sum(n2::DOUBLE) FILTER (WHERE procedure = 'OGE')          AS oge_n2,
+           sum(participants::DOUBLE) FILTER (WHERE procedure = 'EGE') AS ege_n,
+           sum(n_below_min::DOUBLE) FILTER (WHERE procedure = 'EGE') AS ege_below_n
     FROM core
     GROUP BY school_id, year, region_id, municipality_id
 ),

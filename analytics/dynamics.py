@@ -31,10 +31,11 @@ _VERDICT = """
 """
 
 
-def change_sql(level: str, pool_grades: bool, pool_subjects: bool, window: bool = False) -> str:
+def change_sql(level: str, pool_grades: bool, pool_subjects: bool, window: bool = False,
+               indicators: tuple[str, ...] | None = None) -> str:
     verdict = _VERDICT.format(low="delta_low", high="delta_high", enough="enough AND prev_enough")
     return f"""
-WITH vals AS ({values_sql(level, pool_grades, pool_subjects, window)}),
+WITH vals AS ({values_sql(level, pool_grades, pool_subjects, window, indicators)}),
 cur AS (SELECT * FROM vals WHERE year = $year),
 prev AS (SELECT * FROM vals WHERE year = $year - $pool_years),
 joined AS (
@@ -60,10 +61,11 @@ SELECT *, {verdict} AS change_verdict FROM d
 """
 
 
-def trend_sql(level: str, pool_grades: bool, pool_subjects: bool) -> str:
+def trend_sql(level: str, pool_grades: bool, pool_subjects: bool,
+              indicators: tuple[str, ...] | None = None) -> str:
     verdict = _VERDICT.format(low="slope_low", high="slope_high", enough="TRUE")
     return f"""
-WITH vals AS ({values_sql(level, pool_grades, pool_subjects)}),
+WITH vals AS ({values_sql(level, pool_grades, pool_subjects, indicators=indicators)}),
 w AS (
     SELECT {KEYS}, CAST(year - 2000 AS DOUBLE) AS x, value AS y,
            1.0 / CASE WHEN kind = 'share'
@@ -110,7 +112,7 @@ def changes(store: Store, level: str, region_id: str | None, municipality_id: st
     ``change_verdict``: improved | declined (direction-aware), up | down (no direction),
     no_change (interval includes 0), insufficient (a side below min_n or missing).
     """
-    sql = change_sql(level, pool_grades, pool_subjects, pool_years > 1)
+    sql = change_sql(level, pool_grades, pool_subjects, pool_years > 1, indicators)
     frame = _call(store, sql, region_id, municipality_id, year - pool_years, year, procedure, subject_id,
                   grade, pool_years, min_n, {"year": int(year)})
     if indicators is not None:
@@ -123,7 +125,7 @@ def trends(store: Store, level: str, region_id: str | None, municipality_id: str
            pool_grades: bool = False, pool_subjects: bool = False, min_years: int = 3,
            min_n: int | None = None, indicators: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Per unit: WLS slope per year over ``year_from..year_to`` with its interval and ``trend_verdict``."""
-    sql = trend_sql(level, pool_grades, pool_subjects)
+    sql = trend_sql(level, pool_grades, pool_subjects, indicators)
     frame = _call(store, sql, region_id, municipality_id, year_from, year_to, procedure, subject_id, grade,
                   1, min_n, {"min_years": int(min_years)})
     if indicators is not None:

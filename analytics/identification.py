@@ -32,14 +32,15 @@ SCHOOLS_OF_REGION = """
 SELECT s.school_id, s.municipality_id, s.short_name, s.name, s.school_type, s.is_rural, s.students,
        s.social_index, m.name AS municipality
 FROM schools s JOIN municipalities m USING (municipality_id)
-WHERE m.region_id = $region_id
+WHERE ($region_id IS NULL OR m.region_id = $region_id)
 ORDER BY s.school_id
 """
 
 VPR_HIGHER = """
 SELECT r.school_id, sum(r.participants) AS vpr_all_n, sum(r.n_higher) AS n_higher
 FROM results r JOIN schools s USING (school_id) JOIN municipalities m USING (municipality_id)
-WHERE m.region_id = $region_id AND r.year = $year AND r.procedure = 'VPR' AND r.n_higher IS NOT NULL
+WHERE ($region_id IS NULL OR m.region_id = $region_id)
+  AND r.year = $year AND r.procedure = 'VPR' AND r.n_higher IS NOT NULL
 GROUP BY r.school_id
 ORDER BY r.school_id
 """
@@ -220,42 +221,48 @@ def rule_risk_zone(index: pd.DataFrame, params: dict, year: int, cuts: pd.Series
     return _flags(rows)
 
 
-def rule_biased(store: Store, index: pd.DataFrame, region_id: str, params: dict, year: int) -> pd.DataFrame:
-    settings = params["biased"]
+def rule_biased(store: Store, index: pd.DataFrame, region_id: str | None, params: dict, year: int) -> pd.DataFrame:
     last = year - int(params["lists"]["results_lag"])
     higher = store.query_df(VPR_HIGHER, {"region_id": region_id, "year": last})
-    vpr = index.assign(z_vpr=index[["z_vpr_share2", "z_vpr_sou"]].mean(axis=1, skipna=False))
-    now = vpr[vpr["year"] == last].set_index("school_id")
-    before = vpr[vpr["year"] == last - 1].set_index("school_id")["z_vpr"]
-    signs: dict[str, list[dict]] = {}
+    return biased_flags(index, higher, params, year)
+
+
+def biased_flags(index: pd.DataFrame, higher: pd.DataFrame, params: dict, year: int) -> pd.DataFrame:
+    """Signs of biased ВПР results per school (vectorised; per school in the order
+    «повысили» share, ВПР–ОГЭ gap, ВПР jump)."""
+    settings = params["biased"]
+    last = year - int(params["lists"]["results_lag"])
     min_n = int(settings["min_vpr_participants"])
-    for row in higher.itertuples():
-        share = row.n_higher / row.vpr_all_n if row.vpr_all_n else float("nan")
-        if row.vpr_all_n >= min_n and share > float(settings["max_higher_share"]):
-            signs.setdefault(row.school_id, []).append(dict(
-                reason_key="biased_higher", reason_params=dict(
-                    year=last, share=_r(share, 4), count=int(row.n_higher), n=int(row.vpr_all_n),
-                    threshold=float(settings["max_higher_share"]))))
-    for school_id, row in now.sort_index().iterrows():
-        if row["vpr_n"] < min_n:
-            continue
-        oge_ok = row["oge_n"] >= int(settings["min_oge_participants"])
-        gap = row["z_vpr"] - row["z_oge_share2"]
-        if oge_ok and not pd.isna(gap) and gap > float(settings["max_vpr_oge_gap"]):
-            signs.setdefault(school_id, []).append(dict(
-                reason_key="biased_gap", reason_params=dict(year=last, vpr=_r(row["z_vpr"]),
-                                                            oge=_r(row["z_oge_share2"]), gap=_r(gap),
-                                                            threshold=float(settings["max_vpr_oge_gap"]))))
-        previous = before.get(school_id, np.nan)
-        jump = row["z_vpr"] - previous
-        if not pd.isna(jump) and jump > float(settings["max_jump"]):
-            signs.setdefault(school_id, []).append(dict(
-                reason_key="biased_jump", reason_params=dict(first=last - 1, last=last, before=_r(previous),
-                                                             after=_r(row["z_vpr"]), jump=_r(jump),
-                                                             threshold=float(settings["max_jump"]))))
-    rows = [dict(school_id=s, category="biased", **sign) for s in sorted(signs)
-            if len(signs[s]) >= int(settings["min_signs"]) for sign in signs[s]]
-    return _flags(rows)
+    max_share, max_gap, max_jump = (float(settings[k]) for k in ("max_higher_share", "max_vpr_oge_gap", "max_jump"))
+    rows = []
+    higher = higher.assign(share=[h / n if n else float("nan") for h, n in zip(higher["n_higher"], higher["vpr_all_n"])])
+    hit = higher[(higher["vpr_all_n"] >= min_n) & (higher["share"] > max_share)]
+    for row in hit.itertuples():
+        rows.append((row.school_id, 0, dict(
+            reason_key="biased_higher", reason_params=dict(
+                year=last, share=_r(row.share, 4), count=int(row.n_higher), n=int(row.vpr_all_n),
+                threshold=max_share))))
+    vpr = index.assign(z_vpr=index[["z_vpr_share2", "z_vpr_sou"]].mean(axis=1, skipna=False))
+    now = vpr[(vpr["year"] == last) & (vpr["vpr_n"] >= min_n)]
+    before = vpr[vpr["year"] == last - 1].drop_duplicates("school_id").set_index("school_id")["z_vpr"]
+    now = now.assign(gap=now["z_vpr"] - now["z_oge_share2"], previous=now["school_id"].map(before))
+    now = now.assign(jump=now["z_vpr"] - now["previous"])
+    gaps = now[(now["oge_n"] >= int(settings["min_oge_participants"])) & (now["gap"] > max_gap)]
+    for row in gaps.itertuples():
+        rows.append((row.school_id, 1, dict(
+            reason_key="biased_gap", reason_params=dict(year=last, vpr=_r(row.z_vpr), oge=_r(row.z_oge_share2),
+                                                        gap=_r(row.gap), threshold=max_gap))))
+    for row in now[now["jump"] > max_jump].itertuples():
+        rows.append((row.school_id, 2, dict(
+            reason_key="biased_jump", reason_params=dict(first=last - 1, last=last, before=_r(row.previous),
+                                                         after=_r(row.z_vpr), jump=_r(row.jump),
+                                                         threshold=max_jump))))
+    counts: dict[str, int] = {}
+    for school_id, _, _ in rows:
+        counts[school_id] = counts.get(school_id, 0) + 1
+    rows.sort(key=lambda r: (r[0], r[1]))
+    return _flags([dict(school_id=s, category="biased", **sign) for s, _, sign in rows
+                   if counts[s] >= int(settings["min_signs"])])
 
 
 # -- entry points -------------------------------------------------------------------------------

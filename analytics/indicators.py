@@ -66,32 +66,47 @@ def _presence(indicator: Indicator) -> str:
     return "mean_score" if indicator.code == "ege_mean" else indicator.weights[0][0]
 
 
-def _wide_columns(aggregate: bool) -> str:
-    """Per unit: sums of every count column, participants per presence column, ЕГЭ moments."""
+def _selected(indicators) -> tuple[Indicator, ...]:
+    """The registry entries asked for (all of them for ``None``), in registry order."""
+    if indicators is None:
+        return INDICATORS
+    wanted = set(indicators)
+    return tuple(i for i in INDICATORS if i.code in wanted) or INDICATORS[:1]
+
+
+def _wide_columns(aggregate: bool, chosen: tuple[Indicator, ...] = INDICATORS) -> str:
+    """Per unit: sums of the count columns, participants per presence column, ЕГЭ moments
+    (only what the ``chosen`` indicators need)."""
     def agg(expr: str) -> str:
-        return f"sum({expr})" if aggregate else expr
-    counts = sorted({col for ind in INDICATORS for col, _ in ind.weights})
-    presences = sorted({_presence(ind) for ind in INDICATORS})
+        # Counts are summed as DOUBLE (exact below 2^53): integer sums would be HUGEINT, which is
+        # several times slower to aggregate and to hand over to pandas.
+        return f"sum(CAST({expr} AS DOUBLE))" if aggregate else expr
+    counts = sorted({col for ind in chosen for col, _ in ind.weights})
+    presences = sorted({_presence(ind) for ind in chosen})
     parts = [f"{agg(f'r.{c}')} AS {c}" for c in counts]
     parts += [f"{agg(f'CASE WHEN r.{p} IS NOT NULL THEN r.participants END')} AS n_{p}" for p in presences]
-    parts.append(f"{agg('r.mean_score * r.participants')} AS ege_s1")
-    parts.append(f"{agg('(r.participants - 1) * coalesce(r.score_sd, 0) ^ 2 + r.participants * r.mean_score ^ 2')}"
-                 " AS ege_s2")
+    if any(ind.code == "ege_mean" for ind in chosen):
+        parts.append(f"{agg('r.mean_score * r.participants')} AS ege_s1")
+        parts.append(f"{agg('(r.participants - 1) * coalesce(r.score_sd, 0) ^ 2 + r.participants * r.mean_score ^ 2')}"
+                     " AS ege_s2")
     return ",\n           ".join(parts)
 
 
-def _unpivot_sql() -> str:
-    """One VALUES row per indicator: (indicator, n if the procedure has it, Σx, Σx²)."""
-    rows = []
-    for ind in INDICATORS:
+def _per_indicator_columns(chosen: tuple[Indicator, ...]) -> tuple[str, str]:
+    """Three columns per indicator (n if the procedure has it, Σx, Σx²) and the UNPIVOT groups
+    that turn them into one row per indicator."""
+    columns, groups = [], []
+    for ind in chosen:
         procs = ", ".join(f"'{p}'" for p in ind.procedures)
         if ind.code == "ege_mean":
             s1, s2 = "w.ege_s1", "w.ege_s2"
         else:
             s1 = " + ".join(f"{wt!r} * w.{col}" for col, wt in ind.weights)
             s2 = " + ".join(f"{wt * wt!r} * w.{col}" for col, wt in ind.weights)
-        rows.append(f"('{ind.code}', CASE WHEN w.procedure IN ({procs}) THEN w.n_{_presence(ind)} END, {s1}, {s2})")
-    return ",\n        ".join(rows)
+        columns.append(f"CASE WHEN w.procedure IN ({procs}) THEN w.n_{_presence(ind)} END AS {ind.code}_n, "
+                       f"{s1} AS {ind.code}_s1, {s2} AS {ind.code}_s2")
+        groups.append(f"({ind.code}_n, {ind.code}_s1, {ind.code}_s2) AS {ind.code}")
+    return ",\n           ".join(columns), ", ".join(groups)
 
 
 # Unit of aggregation -> SQL expression (code constants spliced into the query).
@@ -116,33 +131,49 @@ _FILTERS = """
 """
 
 
-def moments_sql(level: str, pool_grades: bool, pool_subjects: bool, window: bool = False) -> str:
+def moments_sql(level: str, pool_grades: bool, pool_subjects: bool, window: bool = False,
+                indicators: tuple[str, ...] | None = None) -> str:
     """SQL of the moments table: unit_id, year, procedure, subject_id, grade, indicator, n, s1, s2.
 
     Counts are summed per unit first (one wide row per unit x year x slice), then unpivoted
-    into one row per indicator. Pooled grades/subjects are NULL in their column. With
-    ``window`` (use when ``$pool_years`` > 1) each year holds the sum over that year and the
-    preceding ``pool_years - 1`` years.
+    into one row per indicator (only the ``indicators`` asked for; all for ``None``). Pooled
+    grades/subjects are NULL in their column. With ``window`` (use when ``$pool_years`` > 1)
+    each year holds the sum over that year and the preceding ``pool_years - 1`` years.
     """
+    chosen = _selected(indicators)
     unit = LEVELS[level]
     subject = "CAST(NULL AS VARCHAR)" if pool_subjects else "r.subject_id"
     grade = "CAST(NULL AS SMALLINT)" if pool_grades else "r.grade"
     # A school row is already unique per school x year x procedure x subject x grade: no GROUP BY needed.
     unique = level == "school" and not pool_grades and not pool_subjects
+    procedures = sorted({p for ind in chosen for p in ind.procedures})
+    only = "" if len(procedures) == 3 else f"AND r.procedure IN ({', '.join(repr(p) for p in procedures)})"
+    # Per school the geography is only a filter: a semi-join on the schools in scope.
+    joins = "JOIN schools s USING (school_id) JOIN municipalities m USING (municipality_id)"
+    filters = _FILTERS
+    if level == "school":
+        joins = ""
+        filters = _FILTERS.replace(
+            "($region_id IS NULL OR m.region_id = $region_id)\n    AND ($municipality_id IS NULL OR s.municipality_id = $municipality_id)",
+            "r.school_id IN (SELECT s.school_id FROM schools s JOIN municipalities m USING (municipality_id)\n"
+            "        WHERE ($region_id IS NULL OR m.region_id = $region_id)\n"
+            "          AND ($municipality_id IS NULL OR s.municipality_id = $municipality_id))")
+        assert filters != _FILTERS
     wide = f"""
     SELECT {unit} AS unit_id, r.year, r.procedure, {subject} AS subject_id, {grade} AS grade,
-           {_wide_columns(not unique)}
+           {_wide_columns(not unique, chosen)}
     FROM results r
-    JOIN schools s USING (school_id)
-    JOIN municipalities m USING (municipality_id)
-    WHERE {_FILTERS}
+    {joins}
+    WHERE {filters} {only}
     {"" if unique else "GROUP BY ALL"}"""
+    columns, groups = _per_indicator_columns(chosen)
     long = f"""
-    SELECT w.unit_id, w.year, w.procedure, w.subject_id, w.grade, u.indicator, u.n, u.s1, u.s2
-    FROM wide w CROSS JOIN LATERAL (VALUES
-        {_unpivot_sql()}
-    ) u(indicator, n, s1, s2)
-    WHERE u.n > 0"""
+    SELECT unit_id, year, procedure, subject_id, grade, indicator, n, s1, s2
+    FROM (UNPIVOT (SELECT w.unit_id, w.year, w.procedure, w.subject_id, w.grade,
+           {columns}
+           FROM wide w)
+          ON {groups} INTO NAME indicator VALUE n, s1, s2)
+    WHERE n > 0"""
     if not window:
         return f"WITH wide AS ({wide}),\nlong AS ({long})\nSELECT * FROM long WHERE year >= coalesce($year_from, 0)"
     return f"""
@@ -159,11 +190,12 @@ SELECT * FROM pooled WHERE year >= coalesce($year_from, 0)
 """
 
 
-def values_sql(level: str, pool_grades: bool, pool_subjects: bool, window: bool = False) -> str:
+def values_sql(level: str, pool_grades: bool, pool_subjects: bool, window: bool = False,
+               indicators: tuple[str, ...] | None = None) -> str:
     """Moments plus value, SE and 95 % interval (Wilson for shares)."""
     kinds = " ".join(f"WHEN '{i.code}' THEN '{i.kind}'" for i in INDICATORS)
     return f"""
-WITH mom AS ({moments_sql(level, pool_grades, pool_subjects, window)}),
+WITH mom AS ({moments_sql(level, pool_grades, pool_subjects, window, indicators)}),
 v AS (
     SELECT *, CASE indicator {kinds} END AS kind,
            s1 / n AS value,
@@ -199,12 +231,11 @@ def used(sql: str, values: dict) -> dict:
     return {k: v for k, v in values.items() if k in names}
 
 
-def _finish(frame: pd.DataFrame, indicators) -> pd.DataFrame:
-    if indicators is not None:
-        frame = frame[frame["indicator"].isin(list(indicators))]
-    for column in ("year", "n"):
-        frame[column] = frame[column].astype("int64")
-    return frame.sort_values(["unit_id", "procedure", "indicator", "year"], kind="stable").reset_index(drop=True)
+ORDERED = """
+SELECT * REPLACE (CAST(year AS BIGINT) AS year, CAST(n AS BIGINT) AS n)
+FROM ({sql})
+ORDER BY unit_id, procedure, indicator, year, subject_id NULLS FIRST, grade NULLS FIRST
+"""
 
 
 def aggregate(store: Store, level: str, region_id: str | None, municipality_id: str | None = None,
@@ -220,10 +251,12 @@ def aggregate(store: Store, level: str, region_id: str | None, municipality_id: 
     if min_n is None:
         from analytics.config import load_settings
         min_n = load_settings().min_n
-    sql = values_sql(level, pool_grades, pool_subjects, pool_years > 1)
-    frame = store.query_df(sql, used(sql, params(region_id, municipality_id, year_from, year_to, procedure, subject_id,
-                                       grade, pool_years, min_n, school_id)))
-    return _finish(frame, indicators)
+    # Only the indicators asked for are computed, and DuckDB sorts: the frame is built once.
+    sql = ORDERED.format(sql=values_sql(level, pool_grades, pool_subjects, pool_years > 1, indicators))
+    if indicators is not None and not set(indicators) & set(BY_CODE):
+        sql += " LIMIT 0"   # nothing known asked for: an empty frame with the usual columns
+    return store.query_df(sql, used(sql, params(region_id, municipality_id, year_from, year_to, procedure, subject_id,
+                                                grade, pool_years, min_n, school_id)))
 
 
 def school_indicators(store: Store, region_id: str | None, municipality_id: str | None = None,

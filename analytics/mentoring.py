@@ -163,19 +163,27 @@ def candidate_pairs(mentees: pd.DataFrame, mentors: pd.DataFrame, road: pd.DataF
     municipality) with straight km, road km if known and the km used (``km_kind``)."""
     columns = ["mentee_school_id", "mentor_school_id", "straight_km", "road_km", "km", "km_kind"]
     frames = []
+    # School types as integer codes and a code x code table of who may mentor whom, so that
+    # the allowed matrix of a region is one fancy-indexing step.
+    types = sorted(set(mentees["school_type"]) | set(mentors["school_type"]) | set(FULL_SCHOOLS))
+    code = {kind: i for i, kind in enumerate(types)}
+    may = np.array([[m in CAN_MENTOR.get(t, FULL_SCHOOLS) for m in types] for t in types], dtype=bool)
+    pools = dict(tuple(mentors.groupby("region_id", sort=False)))
     for region_id, group in mentees.groupby("region_id", sort=False):
-        pool = mentors[mentors["region_id"] == region_id]
-        if pool.empty:
+        pool = pools.get(region_id)
+        if pool is None or pool.empty:
             continue
-        allowed = np.array([[m in CAN_MENTOR.get(t, FULL_SCHOOLS) for m in pool["school_type"]]
-                            for t in group["school_type"]], dtype=bool).reshape(len(group), len(pool))
-        allowed &= group["school_id"].to_numpy()[:, None] != pool["school_id"].to_numpy()[None, :]
+        group_codes = np.array([code[t] for t in group["school_type"]], dtype=int)
+        pool_codes = np.array([code[t] for t in pool["school_type"]], dtype=int)
+        allowed = may[group_codes[:, None], pool_codes[None, :]].reshape(len(group), len(pool))
+        group_ids, pool_ids = group["school_id"].to_numpy(), pool["school_id"].to_numpy()
+        allowed &= group_ids[:, None] != pool_ids[None, :]
         if rules.same_municipality:
             allowed &= group["municipality_id"].to_numpy()[:, None] == pool["municipality_id"].to_numpy()[None, :]
         km = geodesic_matrix_km(group["lat"], group["lon"], pool["lat"], pool["lon"])
         rows, cols = np.nonzero(allowed)
-        frames.append(pd.DataFrame({"mentee_school_id": group["school_id"].to_numpy()[rows],
-                                    "mentor_school_id": pool["school_id"].to_numpy()[cols],
+        frames.append(pd.DataFrame({"mentee_school_id": group_ids[rows],
+                                    "mentor_school_id": pool_ids[cols],
                                     "straight_km": km[rows, cols]}))
     if not frames:
         return pd.DataFrame(columns=columns)
@@ -269,16 +277,21 @@ def assign(mentees: pd.DataFrame, mentors: pd.DataFrame, candidates: pd.DataFram
     pair_frames, unassigned = [], []
     part_key = ["region_id", "municipality_id"] if rules.same_municipality else ["region_id"]
     by_mentee = candidates.groupby("mentee_school_id")
-    for _, group in mentees.groupby(part_key, sort=False):
+    # Each candidate pair belongs to its mentee's part: split the candidates once.
+    groups = [group for _, group in mentees.groupby(part_key, sort=False)]
+    part_of = {school: number for number, group in enumerate(groups) for school in group["school_id"]}
+    parts = dict(tuple(candidates.groupby(candidates["mentee_school_id"].map(part_of).fillna(-1).astype(int),
+                                          sort=False)))
+    empty = candidates.iloc[0:0]
+    for number, group in enumerate(groups):
         ids = group["school_id"].tolist()
-        options = candidates[candidates["mentee_school_id"].isin(ids)]
+        options = parts.get(number, empty)
         mentor_ids = options["mentor_school_id"].drop_duplicates().tolist()
-        row = {s: i for i, s in enumerate(ids)}
-        col = {s: j for j, s in enumerate(mentor_ids)}
         cost = np.full((len(ids), len(mentor_ids)), np.inf)
         if len(options):
-            cost[options["mentee_school_id"].map(row).to_numpy(dtype=int),
-                 options["mentor_school_id"].map(col).to_numpy(dtype=int)] = options["km"].to_numpy(dtype=float)
+            cost[pd.Index(ids).get_indexer(options["mentee_school_id"].to_numpy(dtype=object)),
+                 pd.Index(mentor_ids).get_indexer(options["mentor_school_id"].to_numpy(dtype=object))] = \
+                options["km"].to_numpy(dtype=float)
         chosen = solve(cost, rules.capacity, method, rules.max_km) if mentor_ids else np.full(len(ids), -1)
         picked = [(ids[i], mentor_ids[j]) for i, j in enumerate(chosen) if j >= 0]
         if picked:

@@ -347,10 +347,23 @@ def change_counts(store: Store, region_id: str, municipality_id: str | None, yea
     return table
 
 
-def _per_factor(store, catalogue_id, frame, column, values) -> pd.DataFrame:
+LEVEL_COUNTS = f"""
+WITH p AS ({PROFILES_IN_SCOPE})
+SELECT factor_id, level, count(*) AS schools FROM p GROUP BY factor_id, level
+"""
+
+
+def _per_factor(store, catalogue_id, frame, column, values, counted: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per factor of the catalogue, schools per value of ``column`` (from the long ``frame``,
+    or already ``counted``: factor_id, <column>, schools)."""
     catalogue = factors(store, catalogue_id)
-    counts = (frame.groupby(["factor_id", column]).size().unstack(fill_value=0)
-              if not frame.empty else pd.DataFrame(index=pd.Index([], name="factor_id")))
+    if counted is not None:
+        counts = (counted.pivot_table(index="factor_id", columns=column, values="schools", aggfunc="sum",
+                                      fill_value=0) if not counted.empty
+                  else pd.DataFrame(index=pd.Index([], name="factor_id")))
+    else:
+        counts = (frame.groupby(["factor_id", column]).size().unstack(fill_value=0)
+                  if not frame.empty else pd.DataFrame(index=pd.Index([], name="factor_id")))
     counts = counts.reindex(columns=list(values), fill_value=0)
     table = catalogue.merge(counts, left_on="factor_id", right_index=True, how="left")
     table[list(values)] = table[list(values)].fillna(0).astype(int)
@@ -360,9 +373,10 @@ def _per_factor(store, catalogue_id, frame, column, values) -> pd.DataFrame:
 
 def level_counts(store: Store, region_id: str, municipality_id: str | None, year: int, catalogue_id: str,
                  category: str | None = None) -> pd.DataFrame:
-    """Per factor of the catalogue: schools at each level (high, medium, low) and in total."""
-    frame = profiles(store, region_id, municipality_id, year, catalogue_id, category)
-    table = _per_factor(store, catalogue_id, frame, "level", LEVELS)
+    """Per factor of the catalogue: schools at each level (high, medium, low) and in total.
+    Counted in DuckDB; ``region_id=None`` is every region."""
+    counted = store.query_df(LEVEL_COUNTS, _scope_params(region_id, municipality_id, year, catalogue_id, category))
+    table = _per_factor(store, catalogue_id, None, "level", LEVELS, counted)
     table["high_share"] = (table["high"] / table["schools"]).where(table["schools"] > 0)
     return table
 

@@ -64,7 +64,7 @@ FROM measure_status u
 JOIN measures me USING (measure_id)
 JOIN roadmaps r USING (roadmap_id)
 LEFT JOIN schools s ON s.school_id = u.school_id
-WHERE r.region_id = $region_id
+WHERE ($region_id IS NULL OR r.region_id = $region_id)
   AND ($municipality_id IS NULL OR coalesce(s.municipality_id, r.municipality_id) = $municipality_id)
   AND ($year IS NULL OR year(coalesce(u.due_date, r.period_end)) = $year)
   AND ($subject_id IS NULL OR list_contains(me.subjects, $subject_id))
@@ -88,6 +88,33 @@ SELECT units.*,
             THEN date_diff('day', due_date, $as_of) END          AS days_overdue
 FROM units
 ORDER BY roadmap_id, measure_id, school_id NULLS FIRST, due_date
+"""
+
+# The same states as UNITS_AT, counted in DuckDB (what summarise() counts in pandas).
+COUNTS_AT = f"""
+WITH units AS ({UNIT_BASE}),
+states AS (
+    SELECT due_date,
+           CASE WHEN status = 'not_applicable'                       THEN 'not_applicable'
+                WHEN done_on <= $as_of AND done_on <= due_date       THEN 'done'
+                WHEN done_on <= $as_of                               THEN 'done_late'
+                WHEN due_date < $as_of                               THEN 'overdue'
+                WHEN status IN ('in_progress', 'done')               THEN 'in_progress'
+                ELSE 'not_started' END                               AS state
+    FROM units
+)
+SELECT count(*)                                                                  AS units,
+       count(*) FILTER (WHERE state <> 'not_applicable')                         AS planned,
+       count(*) FILTER (WHERE state <> 'not_applicable' AND due_date <= $as_of)  AS due,
+       count(*) FILTER (WHERE state IN ('done', 'done_late'))                    AS done,
+       count(*) FILTER (WHERE state = 'done')                                    AS done_on_time,
+       count(*) FILTER (WHERE state = 'done_late')                               AS done_late,
+       count(*) FILTER (WHERE state IN ('done', 'done_late') AND due_date <= $as_of) AS done_due,
+       count(*) FILTER (WHERE state = 'overdue')                                 AS overdue,
+       count(*) FILTER (WHERE state = 'in_progress')                             AS in_progress,
+       count(*) FILTER (WHERE state = 'not_started')                             AS not_started,
+       count(*) FILTER (WHERE state = 'not_applicable')                          AS not_applicable
+FROM states
 """
 
 CHECKPOINTS_FOR = """
@@ -146,7 +173,7 @@ def summarise(frame: pd.DataFrame, as_of: dt.date) -> dict:
     applicable = state != "not_applicable"
     due = applicable & (frame["due_date"] <= as_of)
     done = state.isin(["done", "done_late"])
-    row = {
+    return _shares({
         "units": int(len(frame)),
         "planned": int(applicable.sum()),
         "due": int(due.sum()),
@@ -158,7 +185,10 @@ def summarise(frame: pd.DataFrame, as_of: dt.date) -> dict:
         "in_progress": int((state == "in_progress").sum()),
         "not_started": int((state == "not_started").sum()),
         "not_applicable": int((~applicable).sum()),
-    }
+    })
+
+
+def _shares(row: dict) -> dict:
     planned, due_n = row["planned"], row["due"]
     row["share_of_plan"] = row["done"] / planned if planned else float("nan")
     row["on_time_share_of_plan"] = row["done_on_time"] / planned if planned else float("nan")
@@ -169,8 +199,13 @@ def summarise(frame: pd.DataFrame, as_of: dt.date) -> dict:
 
 
 def completion(store: Store, flt: RoadmapFilter, as_of: dt.date) -> pd.DataFrame:
-    """One row: counts of units by state at ``as_of`` and the completion shares."""
-    return pd.DataFrame([summarise(units(store, flt, as_of), as_of)])
+    """One row: counts of units by state at ``as_of`` and the completion shares.
+
+    Counted in DuckDB (no unit is loaded into pandas); ``region_id=None`` is every region."""
+    cursor = store.cursor().execute(COUNTS_AT, {**flt._asdict(), "as_of": as_of})
+    names = [d[0] for d in cursor.description]
+    counts = dict(zip(names, cursor.fetchall()[0]))
+    return pd.DataFrame([_shares({k: int(v or 0) for k, v in counts.items()})])
 
 
 def completion_by(store: Store, flt: RoadmapFilter, as_of: dt.date, dimension: str,

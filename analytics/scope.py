@@ -21,4 +21,6 @@ class Scope(NamedTuple):
 
 
 # Append to a query that joins ``municipalities m`` (and schools ``s`` where relevant).
-GEO_CONDITION = "m.region_id = $region_id AND ($municipality_id IS NULL OR m.municipality_id = $municipality_id)"
+# ``region_id`` None = every region (the national view).
+GEO_CONDITION = ("($region_id IS NULL OR m.region_id = $region_id)"
+                 " AND ($municipality_id IS NULL OR m.municipality_id = $municipality_id)")

@@ -1,0 +1,1 @@
+"""National-scale benchmark: ``python -m bench`` (see README «Performance»)."""

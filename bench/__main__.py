@@ -1,0 +1,169 @@
+"""python -m bench [--db FILE] [--repeat N] [--only analytics,pages,map,memory,import]
+
+Prints a table and writes bench/results/latest.json. Medians of --repeat runs after one
+warm-up run. Ratios: project / floor (target ≤ 3 for analytics, ≤ 10 for pages at national
+scale, ≤ 4 at region scale) and pandas / project (target ≥ 5)."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.timing import median_seconds, self_peak_rss_bytes
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+TODAY = "2026-11-22"
+SECTIONS = ("analytics", "pages", "map", "memory", "import")
+
+
+def _ensure_db(path: Path, scale: str) -> None:
+    if path.exists():
+        return
+    print(f"generating the {scale} data set at {path} (once) ...", flush=True)
+    subprocess.run([sys.executable, "-m", "analytics.demo", "--scale", scale, "--db", str(path), "--today", TODAY],
+                   check=True, cwd=ROOT)
+
+
+def _open(path: Path):
+    from analytics.store import open_store
+    store = open_store(path)
+    store.cursor().execute("SET memory_limit='4GB'; SET threads=2")
+    return store
+
+
+def run_analytics(store, repeat: int, rows: list) -> None:
+    from bench.analytics_ops import operations
+    con = store.cursor()
+    for op in operations(store):
+        print(f"  {op.name} ...", flush=True)
+        same = op.check(op.project(), op.pandas())
+        project = median_seconds(op.project, repeat)
+        pandas = median_seconds(op.pandas, repeat)
+        floor = median_seconds(lambda: con.execute(op.floor_sql).fetchall(), repeat)
+        rows.append({"section": "analytics", "operation": op.name, "project_s": project, "pandas_s": pandas,
+                     "floor_s": floor, "x_floor": project / floor, "pandas_x": pandas / project,
+                     "same_result": bool(same), "target": "≤ 3× floor, ≥ 5× faster than pandas",
+                     "met": project / floor <= 3 and pandas / project >= 5})
+
+
+def run_pages(db: Path, region_db: Path, repeat: int, rows: list) -> None:
+    from bench.pages import render_times
+    for scale, path, limit, session in (("region", region_db, 4, None), ("national", db, 10, None),
+                                        ("national, map of the whole country", db, 10, {"map_country": True})):
+        only = ["map"] if session else None
+        times = render_times(str(path), repeat, TODAY, session, only)
+        floor = times.pop("bench_empty")
+        for key, t in times.items():
+            rows.append({"section": "pages", "operation": f"render {key} ({scale})", "project_s": t["median"],
+                         "first_s": t["first"], "floor_s": floor["median"], "x_floor": t["median"] / floor["median"],
+                         "target": f"≤ {limit}× empty page", "met": t["median"] / floor["median"] <= limit,
+                         **({"error": t["error"]} if "error" in t else {})})
+
+
+def run_map(store, region_store, rows: list) -> None:
+    from bench.analytics_ops import AS_OF, YEAR
+    from bench.mapsize import map_bytes
+    region_id = region_store.scalar("SELECT min(region_id) FROM regions")
+    national_region = store.scalar("SELECT min(region_id) FROM regions")
+    for label, st, region in (("region (demo region)", region_store, region_id),
+                              ("one region of the national set", store, national_region),
+                              ("whole country", store, None)):
+        size, seconds = map_bytes(st, region, YEAR, AS_OF)
+        rows.append({"section": "map", "operation": f"map payload, {label}", "bytes": size, "project_s": seconds,
+                     "target": "< 2 MB at national scale", "met": size < 2 * 1024 * 1024})
+
+
+def run_memory(db: Path, rows: list) -> None:
+    from bench.memory import peak_rss
+    from ui.pages import PAGES
+    result = peak_rss(str(db), TODAY, [p.key for p in PAGES])
+    rows.append({"section": "memory", "operation": "peak RSS of the app (national set, every page opened)",
+                 "bytes": result["peak_bytes"], "pages": result["pages"], "target": "< 2 GB",
+                 "met": result["peak_bytes"] < 2 * 1024 ** 3})
+
+
+def run_import(db: Path, repeat: int, import_rows: int, cap_gb: float, rows: list) -> None:
+    from bench import importing
+    try:
+        import analytics.importer  # noqa: F401  (issue #9)
+    except ImportError:
+        rows.append({"section": "import", "operation": "student CSV import", "note": "not available", "met": None})
+        return
+    csv = RESULTS / f"students_{import_rows}.csv"
+    importing.generate_csv(str(db), csv, import_rows)
+    raw = importing.raw_read_seconds(csv, repeat)
+    run = importing.importer_run(str(db), csv, RESULTS / "import_scratch.duckdb", cap_gb)
+    rows.append({"section": "import", "operation": f"student CSV import, {import_rows:,} rows "
+                 f"({csv.stat().st_size / 1024 ** 2:,.0f} MB)", "project_s": run["seconds"], "floor_s": raw,
+                 "x_floor": run["seconds"] / raw, "ok": run["ok"], "peak_bytes": run["peak_bytes"],
+                 "message": run["message"], "target": "≥ ½ of DuckDB read_csv throughput (≤ 2× its time)",
+                 "met": run["ok"] and run["seconds"] / raw <= 2})
+
+
+def _fmt(value, unit="s") -> str:
+    if value is None or value != value:
+        return "—"
+    if unit == "s":
+        return f"{value:.3f}"
+    return f"{value / 1024 ** 2:,.2f} MB"
+
+
+def print_table(rows: list) -> None:
+    print(f"\n{'operation':<78} {'project s':>10} {'pandas s':>9} {'floor s':>8} {'×floor':>7} {'pandas×':>8}  met")
+    for r in rows:
+        size = _fmt(r.get("bytes"), "b") if "bytes" in r else ""
+        print(f"{r['operation'][:78]:<78} {_fmt(r.get('project_s')):>10} {_fmt(r.get('pandas_s')):>9} "
+              f"{_fmt(r.get('floor_s')):>8} {_fmt(r.get('x_floor')).rstrip('0'):>7} "
+              f"{_fmt(r.get('pandas_x')):>8}  {'yes' if r.get('met') else ('—' if r.get('met') is None else 'NO')}"
+              f" {size} {r.get('note', '')}{r.get('error', '')}")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--db", type=Path, default=ROOT / "data" / "national" / "shnor_national.duckdb")
+    parser.add_argument("--region-db", type=Path, default=RESULTS / "region.duckdb")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", default=",".join(SECTIONS))
+    parser.add_argument("--import-rows", type=int, default=15_000_000)
+    parser.add_argument("--import-mem-cap-gb", type=float, default=8.0)
+    parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
+    args = parser.parse_args(argv)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    sections = [s for s in args.only.split(",") if s]
+    _ensure_db(args.db, "national")
+    _ensure_db(args.region_db, "region")
+    rows: list = []
+    store = _open(args.db)
+    if "analytics" in sections:
+        print("analytics (national)", flush=True)
+        run_analytics(store, args.repeat, rows)
+    if "map" in sections:
+        print("map payload", flush=True)
+        run_map(store, _open(args.region_db), rows)
+    if "pages" in sections:
+        print("pages (AppTest)", flush=True)
+        run_pages(args.db, args.region_db, args.repeat, rows)
+    bench_rss = self_peak_rss_bytes()
+    if "memory" in sections:
+        print("app memory (server + Chromium)", flush=True)
+        run_memory(args.db, rows)
+    if "import" in sections:
+        print("import", flush=True)
+        run_import(args.db, args.repeat, args.import_rows, args.import_mem_cap_gb, rows)
+    print_table(rows)
+    machine = {"python": platform.python_version(), "platform": platform.platform(),
+               "cores": __import__("os").cpu_count(), "bench_peak_rss_bytes": bench_rss}
+    payload = {"when": dt.datetime.now().isoformat(timespec="seconds"), "db": str(args.db), "repeat": args.repeat,
+               "machine": machine, "rows": rows}
+    args.out.write_text(json.dumps(payload, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    print(f"\nwritten {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

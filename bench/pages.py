@@ -1,0 +1,46 @@
+"""Server-side render of every page with AppTest (warm caches), against an empty page."""
+from __future__ import annotations
+
+import os
+import time
+
+from bench.timing import median_seconds
+
+EMPTY = "bench/empty_page.py"
+
+
+def _register_empty_page() -> None:
+    from ui import pages
+    if pages.find("bench_empty") is None:
+        pages.PAGES = (*pages.PAGES, pages.PageSpec("bench_empty", EMPTY, "overview.title", ":material/circle:"))
+
+
+def render_times(db_path: str, repeat: int, today: str, session: dict | None = None,
+                 only: list[str] | None = None) -> dict[str, dict]:
+    """{page key: {"first": s, "median": s}} for every page of PAGES plus ``bench_empty``."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.apptest_helpers import _navigation_mode_only
+    from ui import pages
+
+    os.environ["SHNOR_DB"] = db_path
+    os.environ["SHNOR_TODAY"] = today
+    _register_empty_page()
+    _navigation_mode_only()
+    out = {}
+    for spec in pages.PAGES:
+        if only and spec.key not in only and spec.key != "bench_empty":
+            continue
+        app = AppTest.from_file("app.py", default_timeout=600)
+        for key, value in (session or {}).items():
+            app.session_state[key] = value
+        app.run()
+        app.switch_page(spec.script)
+        start = time.perf_counter()
+        app.run()
+        first = time.perf_counter() - start
+        if app.exception:
+            out[spec.key] = {"first": first, "median": float("nan"), "error": str(app.exception[0].value)[:200]}
+            continue
+        out[spec.key] = {"first": first, "median": median_seconds(app.run, repeat, warmup=1)}
+    return out
