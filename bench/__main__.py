@@ -36,6 +36,12 @@ def _open(path: Path):
     return store
 
 
+def _close_all() -> None:
+    from analytics import store as store_module
+    for opened in list(store_module._stores.values()):
+        opened.close()
+
+
 def run_analytics(store, repeat: int, rows: list) -> None:
     from bench.analytics_ops import operations
     con = store.cursor()
@@ -149,12 +155,17 @@ def main(argv=None) -> int:
         print("pages (AppTest)", flush=True)
         run_pages(args.db, args.region_db, args.repeat, rows)
     bench_rss = self_peak_rss_bytes()
+    _close_all()   # DuckDB lets one process hold the file: the app server and the importer need it
     if "memory" in sections:
         print("app memory (server + Chromium)", flush=True)
         run_memory(args.db, rows)
     if "import" in sections:
         print("import", flush=True)
         run_import(args.db, args.repeat, args.import_rows, args.import_mem_cap_gb, rows)
+    if args.out.exists() and set(sections) != set(SECTIONS):
+        # A partial run keeps the other sections' rows of the previous run.
+        previous = json.loads(args.out.read_text(encoding="utf-8")).get("rows", [])
+        rows = [r for r in previous if r.get("section") not in sections] + rows
     print_table(rows)
     machine = {"python": platform.python_version(), "platform": platform.platform(),
                "cores": __import__("os").cpu_count(), "bench_peak_rss_bytes": bench_rss}

@@ -14,11 +14,11 @@ import duckdb
 # One row per participant: real schools, ВПР, mark and journal mark; columns as the template names them.
 GENERATE = """
 COPY (
-    WITH s AS (SELECT school_id, row_number() OVER (ORDER BY school_id) - 1 AS k, count(*) OVER () AS n FROM schools)
+    WITH s AS (SELECT school_id, row_number() OVER (ORDER BY school_id) - 1 AS k FROM schools)
     SELECT 'P' || i AS "Код участника", s.school_id AS "Код школы", 2026 AS "Год", 'ВПР' AS "Процедура",
            ['Математика', 'Русский язык'][1 + (i % 2)::INT] AS "Предмет", 5 + (i // 2 % 4)::INT AS "Класс",
            2 + (hash(i) % 4)::INT AS "Отметка", 2 + (hash(i + 7) % 4)::INT AS "Отметка по журналу"
-    FROM range({rows}) t(i) JOIN s ON s.k = (i // 8) % s.n
+    FROM range({rows}) t(i) JOIN s ON s.k = (i // 8) % {schools}
 ) TO '{path}' (HEADER, DELIMITER ';')
 """
 
@@ -52,7 +52,8 @@ def generate_csv(db_path: str, path: Path, rows: int) -> None:
         return
     con = duckdb.connect(db_path, read_only=True)
     con.execute("SET memory_limit='4GB'; SET threads=2")
-    con.execute(GENERATE.format(rows=int(rows), path=str(path)))
+    schools = con.execute("SELECT count(*) FROM schools").fetchall()[0][0]
+    con.execute(GENERATE.format(rows=int(rows), path=str(path), schools=int(schools)))
     con.close()
 
 

@@ -11,6 +11,7 @@ import urllib.request
 from bench.timing import tree_rss_bytes
 
 CHROMIUM = "/usr/lib/chromium/chromium"
+ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 
 
 def _free_port() -> int:
@@ -29,7 +30,7 @@ def peak_rss(db_path: str, today: str, page_keys: list[str], timeout: float = 60
     env = dict(os.environ, SHNOR_DB=db_path, SHNOR_TODAY=today)
     server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                                "--server.address", "127.0.0.1", "--server.headless", "true"],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     peak, per_page, stop = [0], {}, threading.Event()
 
     def sample():
@@ -59,9 +60,10 @@ def peak_rss(db_path: str, today: str, page_keys: list[str], timeout: float = 60
                 start = time.perf_counter()
                 page.goto(f"{base}/{key}", timeout=timeout * 1000)
                 page.wait_for_selector("h1", timeout=timeout * 1000)
-                # The script is done when Streamlit's "running" indicator is gone.
+                # The script is done when the app reports it is not running any more.
                 page.wait_for_function(
-                    "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout * 1000)
+                    "() => document.querySelector('[data-testid=\"stApp\"]')"
+                    "?.getAttribute('data-test-script-state') === 'notRunning'", timeout=timeout * 1000)
                 per_page[key] = {"seconds": time.perf_counter() - start, "rss_after": tree_rss_bytes(server.pid)}
             browser.close()
     finally:

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 from bench.timing import median_seconds
 
 EMPTY = "bench/empty_page.py"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _register_empty_page() -> None:
@@ -31,7 +33,7 @@ def render_times(db_path: str, repeat: int, today: str, session: dict | None = N
     for spec in pages.PAGES:
         if only and spec.key not in only and spec.key != "bench_empty":
             continue
-        app = AppTest.from_file("app.py", default_timeout=600)
+        app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
         for key, value in (session or {}).items():
             app.session_state[key] = value
         app.run()
