@@ -24,6 +24,13 @@ def membership(store: Store, region_id: str, municipality_id: str | None, catego
     return lists[["year", "school_id"]].sort_values(["year", "school_id"]).reset_index(drop=True)
 
 
+def flow_years(members: pd.DataFrame, last_year: int) -> tuple[int, ...]:
+    """Years from the first list present up to ``last_year``; empty when fewer than two
+    lists exist (a flow needs a year before and a year after)."""
+    present = sorted(int(y) for y in members["year"].unique())
+    return tuple(range(present[0], last_year + 1)) if len(present) >= 2 else ()
+
+
 def flow_table(members: pd.DataFrame, years: tuple[int, ...]) -> pd.DataFrame:
     """Per year: listed, entered (not listed the year before), stayed, left (listed the year
     before, not now), and schools listed two or more years in a row up to this year."""

@@ -22,7 +22,7 @@ from ui.figures.school_map import build_map
 from ui.figures.style import CATEGORY_COLOURS
 from ui.figures.teachers import coverage_by_group
 from ui.filters import current_scope
-from ui.reasons import reason_text
+from ui.reasons import reasons_markdown
 from ui.shell import page_header
 from ui.text import day, language, num, pct, pp, t
 
@@ -133,10 +133,8 @@ with cards[3]:
 st.subheader(t("passport.reasons_title", year=year))
 if own_flags.empty:
     st.write(t("passport.no_flags"))
-for category, group in own_flags.groupby("category", sort=False):
-    items = "\n".join(f"  - {html.escape(reason_text(k, p, lang))}"
-                      for k, p in zip(group["reason_key"], group["reason_params"]))
-    st.markdown(f"- **{t(f'codes.category.{category}')}**\n{items}")
+else:
+    st.markdown(reasons_markdown(own_flags, lambda category: t(f"codes.category.{category}"), lang))
 st.caption(t("passport.reasons_note"))
 
 # -- results ----------------------------------------------------------------------------------------

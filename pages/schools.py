@@ -1,6 +1,4 @@
 """Schools: computed categories with reasons, the official lists beside them, list flows, what-if."""
-import html
-
 import pandas as pd
 import streamlit as st
 
@@ -9,7 +7,7 @@ from ui import export, pages
 from ui.data import compute
 from ui.figures.identification import list_sankey, school_index_history
 from ui.filters import current_scope
-from ui.reasons import reasons_by_school, reason_text
+from ui.reasons import reasons_by_school, reasons_markdown
 from ui.shell import page_header
 from ui.text import language, num, pct, t
 
@@ -110,10 +108,8 @@ with tab_list:
         st.markdown(f"**{t('schools.school_reasons')}**")
         if own.empty:
             st.write(t("schools.school_no_flags"))
-        for category, group in own.groupby("category", sort=False):
-            items = "\n".join(f"  - {html.escape(reason_text(k, p, lang))}"
-                              for k, p in zip(group["reason_key"], group["reason_params"]))
-            st.markdown(f"- **{category_name(category)}**\n{items}")
+        else:
+            st.markdown(reasons_markdown(own, category_name, lang))
         official = compute(identification.official_lists, *geo)
         own_official = official[official["school_id"] == school_id]
         if own_official.empty:
@@ -162,11 +158,10 @@ with tab_flows:
                                     format_func=category_name, key="schools_flow_category")
     flow_years = tuple(range(year - 4, year + 1))
     members = compute(flows.membership, *geo, flow_category, source, flow_years, params)
-    present = tuple(sorted(int(y) for y in members["year"].unique()))
-    if len(present) < 2:
+    flow_years = flows.flow_years(members, year)
+    if not flow_years:
         st.info(t("schools.flows_none"))
     else:
-        flow_years = tuple(range(present[0], year + 1))
         links = flows.sankey_links(members, flow_years)
         st.plotly_chart(list_sankey(links, {"in": t("schools.flows_in"), "out": t("schools.flows_out")},
                                     t("schools.flows_title", category=category_name(flow_category)), lang),

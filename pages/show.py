@@ -126,11 +126,10 @@ if slide == "overview":
 elif slide == "flows":
     years = tuple(range(year - 4, year + 1))
     members = compute(flows.membership, *geo, "low_results", "official", years, None)
-    present_years = sorted(int(y) for y in members["year"].unique())
-    if len(present_years) < 2:
+    years = flows.flow_years(members, year)
+    if not years:
         st.info(t("schools.flows_none"))
     else:
-        years = tuple(range(present_years[0], year + 1))
         links = flows.sankey_links(members, years)
         present.chart(list_sankey(links, {"in": t("schools.flows_in"), "out": t("schools.flows_out")},
                                   None, lang), height, width=present.slide_width())

@@ -210,3 +210,9 @@ def test_saving_targets_is_all_or_nothing(programme):
     targets.save_targets(programme, good, replace_region="01")
     after = targets.region_targets(programme, "01").set_index("target_id")
     assert after.loc["leave_list", "target_low"] == pytest.approx(0.7)
+
+
+def test_flow_years_start_at_the_first_list_and_need_two():
+    members = pd.DataFrame({"year": [2024, 2025, 2025], "school_id": ["a", "a", "b"]})
+    assert flows.flow_years(members, 2026) == (2024, 2025, 2026)
+    assert flows.flow_years(members[members["year"] == 2025], 2026) == ()

@@ -1,6 +1,9 @@
 """Turning identification flags (reason_key + reason_params) into text in the user's language."""
 from __future__ import annotations
 
+import html
+from typing import Callable
+
 import pandas as pd
 
 from ui import fmt
@@ -31,3 +34,13 @@ def reasons_by_school(flags: pd.DataFrame, language: str = "ru", category: str |
         return pd.Series(dtype=str)
     texts = [reason_text(k, p, language) for k, p in zip(flags["reason_key"], flags["reason_params"])]
     return pd.Series(texts, index=flags["school_id"].to_numpy()).groupby(level=0, sort=False).agg("; ".join)
+
+
+def reasons_markdown(flags: pd.DataFrame, category_name: Callable[[str], str], language: str = "ru") -> str:
+    """One school's flags as a Markdown list: category, then its reasons (text escaped)."""
+    blocks = []
+    for category, group in flags.groupby("category", sort=False):
+        items = "\n".join(f"  - {html.escape(reason_text(k, p, language))}"
+                          for k, p in zip(group["reason_key"], group["reason_params"]))
+        blocks.append(f"- **{category_name(category)}**\n{items}")
+    return "\n".join(blocks)
