@@ -12,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from tests.conftest import PROJECT_ROOT, TODAY
 
@@ -74,3 +75,20 @@ def copy_db(source: Path, target_dir: Path) -> Path:
     target = target_dir / "browser.duckdb"
     shutil.copy(source, target)
     return target
+
+
+# Fixtures for browser test modules (import them by name): each module gets its own copy
+# of the demo database behind its own server, and one Chromium for all its tests.
+@pytest.fixture(scope="module")
+def server(demo_db_path, tmp_path_factory):
+    db = copy_db(demo_db_path, tmp_path_factory.mktemp("browser"))
+    with streamlit_server(db) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=chromium_path())
+        yield instance
+        instance.close()

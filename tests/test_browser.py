@@ -2,25 +2,10 @@
 import re
 from urllib.parse import parse_qs, urlparse
 
-import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.browser import chromium_path, copy_db, offline_context, streamlit_server
-
-
-@pytest.fixture(scope="module")
-def server(demo_db_path, tmp_path_factory):
-    db = copy_db(demo_db_path, tmp_path_factory.mktemp("browser"))
-    with streamlit_server(db) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=chromium_path())
-        yield instance
-        instance.close()
+from tests.browser import copy_db, offline_context, streamlit_server
+from tests.browser import browser, server  # noqa: F401 — pytest fixtures used by name
 
 
 def test_overview_then_municipality_filter(server, browser, tmp_path):

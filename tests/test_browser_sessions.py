@@ -2,14 +2,13 @@
 school name: every page renders, no error, no script from the data ever runs (the pages are
 opened with the hostile school selected, so its name is in tables, cards, popups and charts)."""
 import asyncio
-import shutil
 import time
 
 import pytest
 from playwright.async_api import async_playwright
 
-from analytics.store import open_store
 from tests.browser import chromium_path, streamlit_server
+from tests.fixtures import hostile_copy
 from tests.test_hostile_input import HOSTILE
 
 SESSIONS = 10
@@ -19,15 +18,7 @@ PAGES = ["overview", "schools", "results", "map", "risks", "roadmaps", "roadmap_
 @pytest.fixture(scope="module")
 def hostile_server(demo_db_path, tmp_path_factory):
     path = tmp_path_factory.mktemp("sessions") / "sessions.duckdb"
-    shutil.copy(demo_db_path, path)
-    store = open_store(path)
-    school = store.scalar("SELECT min(l.school_id) FROM school_lists l JOIN schools s USING (school_id) "
-                          "WHERE l.category = 'low_results' AND s.municipality_id = '01-03' AND l.year = 2026")
-    with store.transaction() as cur:
-        cur.execute("UPDATE schools SET short_name = ? WHERE school_id = ?", [HOSTILE, school])
-        store.bump_data_version(cur)
-    store.cursor().execute("CHECKPOINT")
-    store.close()
+    school = hostile_copy(demo_db_path, path, [("UPDATE schools SET short_name = ? WHERE school_id = ?", [HOSTILE])])
     with streamlit_server(path) as base:
         yield base, school
 

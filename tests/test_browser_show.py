@@ -4,29 +4,14 @@ import os
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.browser import chromium_path, copy_db, offline_context, streamlit_server
+from tests.browser import offline_context
+from tests.browser import browser, server  # noqa: F401 — pytest fixtures used by name
 
 TOLERANCE = 2  # px
 SIZES = [(1920, 1080), (1280, 720)]
 SLIDES = [(1, "Главное", 2), (5, "Исполнение дорожных карт", 2)]  # slide, title, plotly charts
-
-
-@pytest.fixture(scope="module")
-def server(demo_db_path, tmp_path_factory):
-    db = copy_db(demo_db_path, tmp_path_factory.mktemp("browser_show"))
-    with streamlit_server(db) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=chromium_path())
-        yield instance
-        instance.close()
-
 
 SCROLL = """() => { const main = document.querySelector('[data-testid=stMain]');
   return {doc: document.documentElement.scrollHeight, inner: window.innerHeight,
@@ -35,8 +20,9 @@ SCROLL = """() => { const main = document.querySelector('[data-testid=stMain]');
                    getComputedStyle(document.querySelector('[data-testid=stSidebar]')).display !== 'none',
           header: getComputedStyle(document.querySelector('header[data-testid=stHeader]')).display !== 'none'}; }"""
 
-
 @pytest.mark.parametrize("width, height", SIZES)
+
+
 def test_slides_fit_the_screen(server, browser, tmp_path, width, height):
     shots = Path(os.environ.get("SHNOR_SHOT_DIR", tmp_path))
     context = offline_context(browser, viewport={"width": width, "height": height})

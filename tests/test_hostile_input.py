@@ -7,6 +7,7 @@ from analytics import overview, school_map
 from analytics.store import open_store
 from tests.apptest_helpers import assert_no_exception, new_app
 from tests.conftest import TODAY
+from tests.fixtures import hostile_copy
 
 HOSTILE = "<script>alert(1)</script><b>x</b>"
 GARBAGE = ["<script>alert(1)</script>", "' OR 1=1 --", "-1", "999999999999", "%00", "🙂" * 3, "null", "../../etc"]
@@ -32,17 +33,11 @@ GLOBAL_PARAMS = ["region", "municipality", "year", "procedure", "subject", "grad
 @pytest.fixture(scope="module")
 def hostile_db(demo_db_path, tmp_path_factory):
     """A copy of the demo region where a listed school of «Сергиевский» carries a hostile name."""
-    import shutil
     path = tmp_path_factory.mktemp("hostile") / "hostile.duckdb"
-    shutil.copy(demo_db_path, path)
-    store = open_store(path)
-    school = store.scalar("SELECT min(l.school_id) FROM school_lists l JOIN schools s USING (school_id) "
-                          "WHERE l.category = 'low_results' AND s.municipality_id = '01-03' AND l.year = 2026")
-    with store.transaction() as cur:
-        cur.execute("UPDATE schools SET short_name = ?, name = ? WHERE school_id = ?", [HOSTILE, HOSTILE + " полное", school])
-        cur.execute("UPDATE municipalities SET name = name || ' <img src=x onerror=alert(2)>' WHERE municipality_id = '01-03'")
-        store.bump_data_version(cur)
-    store.cursor().execute("CHECKPOINT")
+    school = hostile_copy(demo_db_path, path, [
+        ("UPDATE schools SET short_name = ?, name = ? WHERE school_id = ?", [HOSTILE, HOSTILE + " полное"]),
+        ("UPDATE municipalities SET name = name || ' <img src=x onerror=alert(2)>' WHERE municipality_id = '01-03'", []),
+    ])
     return path, school
 
 

@@ -6,18 +6,14 @@ import pytest
 
 from analytics import completion, overview
 from analytics.store import insert_df
+from tests.fixtures import add_region
 
 
 @pytest.fixture
 def tiny(empty_store):
     cur = empty_store.cursor()
-    cur.execute("INSERT INTO regions VALUES ('01', 'Р', TRUE, NULL)")
-    insert_df(cur, "municipalities", pd.DataFrame({
-        "municipality_id": ["A", "B"], "region_id": "01", "name": ["Альфа", "Бета"], "kind": "district"}))
-    insert_df(cur, "schools", pd.DataFrame({
-        "school_id": [f"s{i}" for i in range(1, 7)], "municipality_id": ["A", "A", "A", "B", "B", "B"],
-        "name": "школа", "short_name": [f"Ш{i}" for i in range(1, 7)], "school_type": "sosh",
-        "is_rural": [True, True, False, True, False, False]}))
+    add_region(cur, {"s1": "A", "s2": "A", "s3": "A", "s4": "B", "s5": "B", "s6": "B"},
+               rural=[True, True, False, True, False, False])
     insert_df(cur, "school_lists", pd.DataFrame({
         "year": [2025, 2025, 2025, 2025, 2026, 2026, 2026],
         "category": "low_results",

@@ -10,6 +10,7 @@ from scipy import stats
 from analytics import risks
 from analytics.reference import load_reference
 from analytics.store import insert_df
+from tests.fixtures import add_region
 from ui.figures import risks as figures
 
 LEVELS = {"high": "высокий", "medium": "средний", "low": "низкий"}
@@ -18,12 +19,7 @@ LEVELS = {"high": "высокий", "medium": "средний", "low": "низк
 @pytest.fixture
 def tiny(empty_store):
     cur = empty_store.cursor()
-    cur.execute("INSERT INTO regions VALUES ('01', 'Р', TRUE, NULL)")
-    insert_df(cur, "municipalities", pd.DataFrame({
-        "municipality_id": ["A", "B"], "region_id": "01", "name": ["Альфа", "Бета"], "kind": "district"}))
-    insert_df(cur, "schools", pd.DataFrame({
-        "school_id": ["s1", "s2", "s3", "s4", "s5"], "municipality_id": ["A", "A", "A", "B", "B"],
-        "name": "школа", "short_name": ["Ш1", "Ш2", "Ш3", "Ш4", "Ш5"], "school_type": "sosh", "is_rural": True}))
+    add_region(cur, {"s1": "A", "s2": "A", "s3": "A", "s4": "B", "s5": "B"})
     insert_df(cur, "risk_levels", pd.DataFrame({"level": ["high", "medium", "low"], "score": [3, 2, 1]}))
     cur.execute("INSERT INTO risk_catalogues VALUES ('c', 'Каталог', TRUE)")
     insert_df(cur, "risk_factors", pd.DataFrame({"catalogue_id": "c", "factor_id": ["f1", "f2", "f3"],

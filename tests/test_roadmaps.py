@@ -25,6 +25,7 @@ from analytics import completion
 from analytics import roadmaps as rm
 from analytics.schedules import assessment_dates
 from analytics.store import insert_df
+from tests.fixtures import add_region
 
 D = dt.date
 TODAY = D(2026, 11, 22)
@@ -35,12 +36,7 @@ DEFAULT_POINTS = [D(2026, 6, 30), D(2026, 11, 30)]
 @pytest.fixture
 def plan(empty_store):
     cur = empty_store.cursor()
-    cur.execute("INSERT INTO regions VALUES ('01', 'Р', TRUE, NULL)")
-    insert_df(cur, "municipalities", pd.DataFrame({
-        "municipality_id": ["A", "B"], "region_id": "01", "name": ["Альфа", "Бета"], "kind": "district"}))
-    insert_df(cur, "schools", pd.DataFrame({
-        "school_id": ["s1", "s2", "s3"], "municipality_id": ["A", "A", "B"], "name": "школа",
-        "short_name": ["Ш1", "Ш2", "Ш3"], "school_type": "sosh", "is_rural": True}))
+    add_region(cur, {"s1": "A", "s2": "A", "s3": "B"})
     insert_df(cur, "roadmaps", pd.DataFrame({
         "roadmap_id": [1, 2, 3], "level": ["region", "municipality", "school"], "region_id": "01",
         "municipality_id": [None, "A", "B"], "school_id": [None, None, "s3"], "title": ["РК", "МК А", "ШК 3"],

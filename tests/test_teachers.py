@@ -7,6 +7,7 @@ import pytest
 
 from analytics import teachers
 from analytics.store import insert_df
+from tests.fixtures import add_region
 
 DEV_COLUMNS = ["school_id", "year", "round", "subject_id", "teachers_total", "teachers_diagnosed",
                "diagnostic_mean", "teachers_level_rose", "teachers_with_route", "teachers_trained",
@@ -16,12 +17,7 @@ DEV_COLUMNS = ["school_id", "year", "round", "subject_id", "teachers_total", "te
 @pytest.fixture
 def tiny(empty_store):
     cur = empty_store.cursor()
-    cur.execute("INSERT INTO regions VALUES ('01', 'Р', TRUE, NULL)")
-    insert_df(cur, "municipalities", pd.DataFrame({
-        "municipality_id": ["A", "B"], "region_id": "01", "name": ["Альфа", "Бета"], "kind": "district"}))
-    insert_df(cur, "schools", pd.DataFrame({
-        "school_id": ["s1", "s2", "s3"], "municipality_id": ["A", "A", "B"], "name": "школа",
-        "short_name": ["Ш1", "Ш2", "Ш3"], "school_type": "sosh", "is_rural": True}))
+    add_region(cur, {"s1": "A", "s2": "A", "s3": "B"})
     insert_df(cur, "subjects", pd.DataFrame({
         "subject_id": ["rus", "math", "math_prof"], "name_ru": ["Русский язык", "Математика", "Математика (п)"],
         "name_en": ["Russian", "Maths", "Maths (adv)"], "position": [1, 2, 3]}))
