@@ -1,4 +1,4 @@
-"""python -m bench [--db FILE] [--repeat N] [--only analytics,pages,map,memory,import]
+"""python -m bench [--db FILE] [--repeat N] [--only analytics,pages,map,memory,import] [--pages map,...]
 
 Prints a table and writes bench/results/latest.json. Medians of --repeat runs after one
 warm-up run. Ratios: project / floor (target ≤ 3 for analytics, ≤ 10 for pages at national
@@ -57,11 +57,13 @@ def run_analytics(store, repeat: int, rows: list) -> None:
                      "met": project / floor <= 3 and pandas / project >= 5})
 
 
-def run_pages(db: Path, region_db: Path, repeat: int, rows: list) -> None:
+def run_pages(db: Path, region_db: Path, repeat: int, rows: list, pages: list[str] | None = None) -> None:
     from bench.pages import render_times
     for scale, path, limit, session in (("region", region_db, 4, None), ("national", db, 10, None),
                                         ("national, map of the whole country", db, 10, {"map_country": True})):
-        only = ["map"] if session else None
+        only = ["map"] if session else pages
+        if only is not None and "map" not in only and session:
+            continue
         times = render_times(str(path), repeat, TODAY, session, only)
         floor = times.pop("bench_empty")
         for key, t in times.items():
@@ -135,6 +137,7 @@ def main(argv=None) -> int:
     parser.add_argument("--region-db", type=Path, default=RESULTS / "region.duckdb")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--only", default=",".join(SECTIONS))
+    parser.add_argument("--pages", default="", help="comma-separated page keys for the pages section (default: all)")
     parser.add_argument("--import-rows", type=int, default=15_000_000)
     parser.add_argument("--import-mem-cap-gb", type=float, default=8.0)
     parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
@@ -153,7 +156,7 @@ def main(argv=None) -> int:
         run_map(store, _open(args.region_db), rows)
     if "pages" in sections:
         print("pages (AppTest)", flush=True)
-        run_pages(args.db, args.region_db, args.repeat, rows)
+        run_pages(args.db, args.region_db, args.repeat, rows, [p for p in args.pages.split(",") if p] or None)
     bench_rss = self_peak_rss_bytes()
     _close_all()   # DuckDB lets one process hold the file: the app server and the importer need it
     if "memory" in sections:
@@ -162,10 +165,14 @@ def main(argv=None) -> int:
     if "import" in sections:
         print("import", flush=True)
         run_import(args.db, args.repeat, args.import_rows, args.import_mem_cap_gb, rows)
-    if args.out.exists() and set(sections) != set(SECTIONS):
+    if args.out.exists() and (set(sections) != set(SECTIONS) or args.pages):
         # A partial run keeps the other sections' rows of the previous run.
         previous = json.loads(args.out.read_text(encoding="utf-8")).get("rows", [])
-        rows = [r for r in previous if r.get("section") not in sections] + rows
+        chosen = [p for p in args.pages.split(",") if p]
+        kept = [r for r in previous if r.get("section") not in sections
+                or (r.get("section") == "pages" and chosen
+                    and not any(r.get("operation", "").startswith(f"render {key} (") for key in chosen))]
+        rows = kept + rows
     print_table(rows)
     machine = {"python": platform.python_version(), "platform": platform.platform(),
                "cores": __import__("os").cpu_count(), "bench_peak_rss_bytes": bench_rss}

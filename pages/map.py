@@ -4,12 +4,11 @@ import html
 
 import numpy as np
 import streamlit as st
-from streamlit_folium import st_folium
 
 from analytics import access, catalog, mentoring, overview, school_map
-from ui import export, pages
+from ui import export, map_view, pages
 from ui.data import compute, settings, store
-from ui.figures.school_map import NO_DATA_COLOUR, build_map, choropleth_bins, school_map_click
+from ui.figures.school_map import NO_DATA_COLOUR, build_map, choropleth_bins, draws_selection, school_map_click
 from ui.figures.style import CATEGORY_COLOURS
 from ui.filters import current_scope
 from ui.shell import page_header
@@ -91,18 +90,19 @@ with st.expander(t("map.assign_title") + " — " + t("map.method").lower(), expa
                                       key="map_same_municipality")
 _sync_url("method", "total")
 method = st.session_state[method_key]
-proposal = None
+proposal = proposal_call = None
 if list_year is not None and not country:
-    proposal = compute(mentoring.propose, scope.region_id, scope.municipality_id, scope.year, list_year, method,
-                       capacity=int(capacity), max_km=float(max_km), same_municipality=bool(same_municipality),
-                       road_factor=float(road_factor), mentor_quantile=rules_default.mentor_quantile,
-                       min_participants=rules_default.min_participants)
+    proposal_call = ((scope.region_id, scope.municipality_id, scope.year, list_year, method),
+                     dict(capacity=int(capacity), max_km=float(max_km), same_municipality=bool(same_municipality),
+                          road_factor=float(road_factor), mentor_quantile=rules_default.mentor_quantile,
+                          min_participants=rules_default.min_participants))
+    proposal = compute(mentoring.propose, *proposal_call[0], **proposal_call[1])
 
 # -- selection from the URL or the last click ---------------------------------------------------
 if "map_school" not in st.session_state:
     st.session_state["map_school"] = st.query_params.get("school")
 selected = st.session_state.get("map_school")
-if selected and selected not in set(schools["school_id"]):
+if selected and not (schools["school_id"] == selected).any():
     st.caption(t("map.unknown_school"))
     selected = None
 if selected:
@@ -128,29 +128,44 @@ if mode != "choropleth" and st.session_state[lines_key] != "none":
     st.caption(t("map.legend_lines"))
 
 # -- the map --------------------------------------------------------------------------------------
+# Built and processed by folium/streamlit-folium only when no map is cached for this data
+# version, user scope and view (ui.map_view): the view names everything _build_map uses.
 lines_choice = st.session_state[lines_key]
 if mode == "schools" and lines_choice == "proposal" and proposal is not None:
-    pairs = proposal["pairs"]
+    lines_view = ("proposal", proposal_call[0], tuple(sorted(proposal_call[1].items())))
 elif mode == "schools" and lines_choice == "current" and list_year is not None:
-    pairs = compute(school_map.current_pairs, region_id, municipality_id, list_year)
+    lines_view = ("current", list_year)
 else:
-    pairs = compute(school_map.current_pairs, region_id, municipality_id, -1)   # no lines (no pairs in year -1)
-
+    lines_view = ("none",)
 indicator = st.session_state[indicator_key]
-texts = {
-    "km_road": t("map.km_road"), "km_straight": t("map.km_straight"), "km_estimate": t("map.km_estimate"),
-    "category": t("map.category"), "categories": categories, "municipality": t("map.municipality"),
-    "vpr_participants": t("map.vpr_participants"), "vpr_share2": t("map.vpr_share2"), "roadmap": t("map.roadmap"),
-    "area_value": lambda row: t("map.area_value", value=pct(getattr(row, indicator)), schools=num(row.schools),
-                                listed=num(row.listed)),
-}
-folium_map = build_map(schools, areas, pairs, texts, lang, mode=mode, indicator=indicator, selected=selected,
-                       tiles_url=config.extra.get("map_tiles_url"),
-                       tiles_attribution=config.extra.get("map_tiles_attribution", ""))
+tiles = (config.extra.get("map_tiles_url"), config.extra.get("map_tiles_attribution", ""))
+view = {"region_id": region_id, "municipality_id": municipality_id, "year": scope.year, "list_year": list_year,
+        "as_of": as_of, "vpr": vpr_filter, "mode": mode, "indicator": indicator if mode == "choropleth" else None,
+        "lines": lines_view, "selected": selected if draws_selection(schools, mode) else None, "language": lang,
+        "tiles": tiles}
+
+
+def _build_map():
+    if lines_view[0] == "proposal":
+        pairs = proposal["pairs"]
+    else:   # no lines: the pairs of year -1 (there are none)
+        pairs = compute(school_map.current_pairs, region_id, municipality_id,
+                        list_year if lines_view[0] == "current" else -1)
+    texts = {
+        "km_road": t("map.km_road"), "km_straight": t("map.km_straight"), "km_estimate": t("map.km_estimate"),
+        "category": t("map.category"), "categories": categories, "municipality": t("map.municipality"),
+        "vpr_participants": t("map.vpr_participants"), "vpr_share2": t("map.vpr_share2"), "roadmap": t("map.roadmap"),
+        "area_value": lambda row: t("map.area_value", value=pct(getattr(row, indicator)), schools=num(row.schools),
+                                    listed=num(row.listed)),
+    }
+    return build_map(schools, areas, pairs, texts, lang, mode=mode, indicator=indicator, selected=selected,
+                     tiles_url=tiles[0], tiles_attribution=tiles[1])
+
+
 map_column, card_column = st.columns([3, 1])
 with map_column:
-    returned = st_folium(folium_map, key="school_map", height=640, use_container_width=True,
-                         returned_objects=["last_object_clicked", "last_object_clicked_tooltip"])
+    returned = map_view.show_map(_build_map, view, key="school_map", height=640, use_container_width=True,
+                                 returned_objects=["last_object_clicked", "last_object_clicked_tooltip"])
 clicked = school_map_click(returned, schools, set(categories.values()))
 if clicked and clicked != selected:
     st.session_state["map_school"] = clicked
@@ -160,7 +175,7 @@ with card_column:
     if not selected:
         st.info(t("map.click_hint"))
     else:
-        school = schools.set_index("school_id").loc[selected]
+        school = schools[schools["school_id"] == selected].iloc[0]
         st.subheader(school["short_name"])
         st.caption(f"{school['name']} · {t('map.card_code')} {selected}")
         st.markdown(f"**{t('map.category')}:** {categories.get(school['category'], school['category'])}  \n"
@@ -219,27 +234,36 @@ def _table(frame, columns):
     return view.rename(columns={c: t(f"map.columns.{c}") for c in columns})
 
 
-unassigned = proposal["unassigned"]
-tabs = st.tabs([t("map.tab_pairs"), t("map.tab_compare"), t("map.tab_unassigned", count=len(unassigned)),
+def _tables() -> dict:
+    unassigned = proposal["unassigned"]
+    return {
+        "pairs": _table(proposal["pairs"].sort_values("km", ascending=False),
+                        ["mentee_school_id", "mentee_name", "mentor_school_id", "mentor_name", "km", "km_kind",
+                         "straight_km", "road_km", "beyond_limit"]),
+        "comparison": _table(proposal["comparison"], ["mentee_school_id", "mentee_name", "mentor_school_id_current",
+                                                      "km_current", "mentor_school_id_proposed", "km_proposed",
+                                                      "changed", "km_saved"]),
+        "unassigned": None if unassigned.empty else _table(unassigned, ["mentee_school_id", "mentee_name", "reason"]),
+        "unassigned_count": len(unassigned),
+    }
+
+
+# Formatted once per proposal, language, data version and user scope, not on every rerun.
+tables = map_view.cached("assignment_tables", {"proposal": proposal_call, "language": lang}, _tables)
+tabs = st.tabs([t("map.tab_pairs"), t("map.tab_compare"), t("map.tab_unassigned", count=tables["unassigned_count"]),
                 t("map.tab_manual"), t("map.tab_roads")])
 with tabs[0]:
-    table = _table(proposal["pairs"].sort_values("km", ascending=False),
-                   ["mentee_school_id", "mentee_name", "mentor_school_id", "mentor_name", "km", "km_kind",
-                    "straight_km", "road_km", "beyond_limit"])
-    st.dataframe(table, hide_index=True, width="stretch")
-    export.download_buttons(table, f"mentor_proposal_{list_year}_{method}", key="map_proposal")
+    st.dataframe(tables["pairs"], hide_index=True, width="stretch")
+    export.download_buttons(tables["pairs"], f"mentor_proposal_{list_year}_{method}", key="map_proposal")
 with tabs[1]:
-    table = _table(proposal["comparison"], ["mentee_school_id", "mentee_name", "mentor_school_id_current", "km_current",
-                                            "mentor_school_id_proposed", "km_proposed", "changed", "km_saved"])
-    st.dataframe(table, hide_index=True, width="stretch")
-    export.download_buttons(table, f"mentor_comparison_{list_year}", key="map_comparison")
+    st.dataframe(tables["comparison"], hide_index=True, width="stretch")
+    export.download_buttons(tables["comparison"], f"mentor_comparison_{list_year}", key="map_comparison")
 with tabs[2]:
-    if unassigned.empty:
+    if tables["unassigned"] is None:
         st.success(t("map.all_assigned"))
     else:
-        table = _table(unassigned, ["mentee_school_id", "mentee_name", "reason"])
-        st.dataframe(table, hide_index=True, width="stretch")
-        export.download_buttons(table, f"mentor_unassigned_{list_year}", key="map_unassigned")
+        st.dataframe(tables["unassigned"], hide_index=True, width="stretch")
+        export.download_buttons(tables["unassigned"], f"mentor_unassigned_{list_year}", key="map_unassigned")
 with tabs[3]:
     st.caption(t("map.manual_intro", year=list_year))
     listed = schools[schools["category"] == "low_results"]
@@ -249,7 +273,8 @@ with tabs[3]:
     else:
         with st.form("map_manual"):
             mentee = st.selectbox(t("map.manual_mentee"), listed["school_id"].tolist(), format_func=lambda s: names.get(s, s))
-            mentor_options = [""] + [s for s in schools["school_id"] if s not in set(listed["school_id"])]
+            listed_ids = set(listed["school_id"])
+            mentor_options = [""] + [s for s in schools["school_id"] if s not in listed_ids]
             mentor = st.selectbox(t("map.manual_mentor"), mentor_options,
                                   format_func=lambda s: t("map.manual_remove") if s == "" else f"{names.get(s, s)} ({s})")
             road_km = st.number_input(t("map.manual_road"), min_value=0.0, value=None, step=1.0)

@@ -221,6 +221,13 @@ def test_clustered_map_references_no_external_url_and_stays_small():
     assert "MarkerCluster" in folium_map.get_root().render()
 
 
+def test_view_is_fitted_before_the_clustered_layer_is_added():
+    """markercluster 1.1 throws on a zoom change while it still loads its points in chunks; the
+    thrown error left the whole-country map blank (frame never sized). Fit first, then add layers."""
+    script = build_map(_schools(), _areas(), _pairs(), TEXTS, cluster_above=1).get_root().render()
+    assert 0 < script.index(".fitBounds(") < script.index("L.markerClusterGroup(")
+
+
 def test_unmapped_asset_fails_loudly(monkeypatch):
     import folium
     monkeypatch.setattr(folium.Map, "default_js", [("x", "https://cdn.example.org/x.js")])

@@ -124,6 +124,12 @@ def build_map(schools: pd.DataFrame, areas: pd.DataFrame, pairs: pd.DataFrame, t
     if tiles_url:
         folium.TileLayer(tiles_url, attr=tiles_attribution or " ", max_zoom=18).add_to(folium_map)
         folium_map.options["attribution_control"] = True
+    # Fit the view before any layer is added: a zoom change while the clustered layer is still
+    # loading its points in chunks makes markercluster 1.1 throw ("reading 'lat'"), which stops
+    # the script before streamlit-folium sizes its frame — the whole-country map stayed blank.
+    if len(points):
+        folium_map.fit_bounds([[float(points["lat"].min()), float(points["lon"].min())],
+                               [float(points["lat"].max()), float(points["lon"].max())]])
 
     if mode == "choropleth":
         bins = choropleth_bins(areas[indicator])
@@ -138,16 +144,18 @@ def build_map(schools: pd.DataFrame, areas: pd.DataFrame, pairs: pd.DataFrame, t
         layer = _boundaries(areas, None, {})
         if layer is not None:
             layer.add_to(folium_map)
-        if len(schools) > cluster_above:
+        if not draws_selection(schools, mode, cluster_above):
             _clustered_schools(schools, texts).add_to(folium_map)
         else:
             _school_markers(schools, texts, language, selected).add_to(folium_map)
         _pair_lines(pairs, texts, language, labelled=len(pairs) <= 300).add_to(folium_map)
-
-    if len(points):
-        folium_map.fit_bounds([[float(points["lat"].min()), float(points["lon"].min())],
-                               [float(points["lat"].max()), float(points["lon"].max())]])
     return folium_map
+
+
+def draws_selection(schools: pd.DataFrame, mode: str = "schools", cluster_above: int = CLUSTER_ABOVE) -> bool:
+    """Does the map draw a marker per school (so the selected school is highlighted)? Not in
+    choropleth mode, and not above ``cluster_above`` schools (one clustered layer instead)."""
+    return mode != "choropleth" and len(schools) <= cluster_above
 
 
 def _school_markers(schools: pd.DataFrame, texts: dict, language: str, selected: str | None) -> folium.FeatureGroup:
@@ -221,10 +229,12 @@ def school_map_click(returned: dict | None, schools: pd.DataFrame, cluster_toolt
     returned = returned or {}
     tooltip = returned.get("last_object_clicked_tooltip") or ""
     point = returned.get("last_object_clicked")
-    codes = set(schools["school_id"])
-    for candidate in re.findall(r"\[([^\[\]]+)\]", tooltip):
-        if candidate in codes:
-            return candidate
+    candidates = re.findall(r"\[([^\[\]]+)\]", tooltip)
+    if candidates:   # look up only the bracketed codes, not every school (40 000 at national scale)
+        codes = set(schools.loc[schools["school_id"].isin(candidates), "school_id"])
+        for candidate in candidates:
+            if candidate in codes:
+                return candidate
     if point and tooltip.strip() in cluster_tooltips and len(schools):
         distance = np.hypot(schools["lat"] - point["lat"], schools["lon"] - point["lng"])
         if distance.min() <= tolerance_degrees:
