@@ -22,12 +22,14 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
 from analytics import access
-from analytics.geo import geodesic_matrix_km
+from analytics.geo import geodesic_km, geodesic_matrix_km
 from analytics.store import Store, insert_df
 
 MENTEE_CATEGORY = "low_results"
@@ -63,18 +65,6 @@ def rules_from_settings(extra: dict) -> Rules:
 
 
 # -- data ---------------------------------------------------------------------------
-REGION_SCHOOLS = """
-SELECT s.school_id, s.short_name, s.school_type, s.lat, s.lon, s.municipality_id, m.region_id
-FROM schools s JOIN municipalities m USING (municipality_id)
-WHERE ($region_id IS NULL OR m.region_id = $region_id) AND s.lat IS NOT NULL AND s.lon IS NOT NULL
-"""
-
-LIST_OF_YEAR = """
-SELECT l.school_id, l.category FROM school_lists l
-JOIN schools s USING (school_id) JOIN municipalities m USING (municipality_id)
-WHERE l.year = $year AND ($region_id IS NULL OR m.region_id = $region_id)
-"""
-
 # Pooled ВПР of the year and the year before, from counts (all subjects and grades).
 VPR_TWO_YEARS = """
 SELECT r.school_id, sum(r.participants) AS participants, sum(r.n2) AS n2
@@ -82,6 +72,57 @@ FROM results r JOIN schools s USING (school_id) JOIN municipalities m USING (mun
 WHERE r.procedure = 'VPR' AND r.year IN ($year, $year - 1) AND ($region_id IS NULL OR m.region_id = $region_id)
 GROUP BY r.school_id
 """
+
+_NOT_MENTOR_SQL = ", ".join(f"'{c}'" for c in NOT_MENTOR_CATEGORIES)
+SCHOOL_COLUMNS = ("school_id", "short_name", "school_type", "lat", "lon", "municipality_id", "region_id")
+STRENGTH_COLUMNS = ("participants", "n2", "share2", "threshold", "basis")
+
+# Mentees and mentors of a scope in one pass, in the schools' storage order (the order in
+# which they were always read; it orders the assignment's rows and columns, so its ties).
+_MENTEES_AND_MENTORS = """
+WITH scope AS (
+    SELECT s.rowid AS position, s.school_id, s.short_name, s.school_type, s.lat, s.lon, s.municipality_id,
+           m.region_id
+    FROM schools s JOIN municipalities m USING (municipality_id)
+    WHERE ($region_id IS NULL OR m.region_id = $region_id) AND s.lat IS NOT NULL AND s.lon IS NOT NULL
+), listed AS (
+    SELECT school_id, bool_or(category = '{mentee}') AS mentee,
+           bool_or(category IN ({not_mentor})) AS excluded, bool_or(category = 'mentor') AS official
+    FROM school_lists WHERE year = $list_year GROUP BY school_id
+), vpr AS (
+    SELECT school_id, sum(participants)::DOUBLE AS participants, sum(n2)::DOUBLE AS n2
+    FROM results WHERE procedure = 'VPR' AND year IN ($year, $year - 1) {vpr_scope}
+    GROUP BY school_id
+), strength AS (
+    SELECT sc.*, v.participants, v.n2, CASE WHEN v.participants > 0 THEN v.n2 / v.participants END AS share2,
+           coalesce(v.participants, 0) >= $min_participants AS measured
+    FROM scope sc LEFT JOIN vpr v USING (school_id)
+), ranked AS (
+    SELECT region_id, list_sort(list(share2)) AS v, $quantile::DOUBLE * (count(*) - 1) AS q_at
+    FROM strength WHERE measured AND share2 IS NOT NULL GROUP BY region_id
+), threshold AS (
+    SELECT region_id,
+           CASE WHEN q_at = floor(q_at) THEN v[floor(q_at)::BIGINT + 1]
+                ELSE v[floor(q_at)::BIGINT + 1]
+                     + (v[floor(q_at)::BIGINT + 2] - v[floor(q_at)::BIGINT + 1]) * (q_at - floor(q_at)) END AS threshold
+    FROM ranked
+), flagged AS (
+    SELECT st.*, t.threshold, coalesce(l.mentee, false) AS mentee, coalesce(l.excluded, false) AS excluded,
+           coalesce(l.official, false) AS official
+    FROM strength st LEFT JOIN listed l USING (school_id) LEFT JOIN threshold t USING (region_id)
+)
+SELECT school_id, short_name, school_type, lat, lon, municipality_id, region_id, participants, n2, share2, threshold,
+       CASE WHEN official THEN 'official' ELSE 'results' END AS basis,
+       mentee AND ($municipality_id IS NULL OR municipality_id = $municipality_id) AS is_mentee,
+       NOT excluded AND (official OR coalesce(measured AND share2 <= threshold, false)) AS is_mentor
+FROM flagged
+WHERE mentee OR (NOT excluded AND (official OR coalesce(measured AND share2 <= threshold, false)))
+ORDER BY position
+"""
+# The whole country aggregates every school's ВПР; one region only its own schools'.
+MENTEES_AND_MENTORS = _MENTEES_AND_MENTORS.format(mentee=MENTEE_CATEGORY, not_mentor=_NOT_MENTOR_SQL, vpr_scope="")
+MENTEES_AND_MENTORS_OF_REGION = _MENTEES_AND_MENTORS.format(
+    mentee=MENTEE_CATEGORY, not_mentor=_NOT_MENTOR_SQL, vpr_scope="AND school_id IN (SELECT school_id FROM scope)")
 
 KNOWN_ROAD_KM = """
 SELECT mentor_school_id, mentee_school_id, road_km, 1 AS priority FROM road_distances
@@ -125,26 +166,19 @@ def mentees_and_mentors(store: Store, region_id: str | None, municipality_id: st
     """Mentees: schools on the low-results list of ``list_year`` in scope. Mentors: schools
     of the same region(s) not on a low-results / social-risk / risk-zone list, either on
     the official mentor list or with a pooled ВПР share of «2» at or below the region's
-    ``mentor_quantile`` (from at least ``min_participants`` participants)."""
-    schools = store.query_df(REGION_SCHOOLS, {"region_id": region_id})
-    lists = store.query_df(LIST_OF_YEAR, {"region_id": region_id, "year": list_year})
-    listed = set(lists.loc[lists["category"] == MENTEE_CATEGORY, "school_id"])
-    excluded = set(lists.loc[lists["category"].isin(NOT_MENTOR_CATEGORIES), "school_id"])
-    official = set(lists.loc[lists["category"] == "mentor", "school_id"])
-    mentees = schools[schools["school_id"].isin(listed)]
-    if municipality_id is not None:
-        mentees = mentees[mentees["municipality_id"] == municipality_id]
+    ``mentor_quantile`` (from at least ``min_participants`` participants).
 
-    strength = school_strength(store, region_id, year)
-    candidates = schools.merge(strength, on="school_id", how="left")
-    measured = candidates["participants"].fillna(0) >= rules.min_participants
-    threshold = (candidates[measured].groupby("region_id")["share2"]
-                 .quantile(rules.mentor_quantile).rename("threshold"))
-    candidates = candidates.merge(threshold, left_on="region_id", right_index=True, how="left")
-    strong = measured & (candidates["share2"] <= candidates["threshold"])
-    candidates["basis"] = np.where(candidates["school_id"].isin(official), "official", "results")
-    mentors = candidates[(strong | candidates["school_id"].isin(official))
-                         & ~candidates["school_id"].isin(excluded)]
+    One query (:data:`MENTEES_AND_MENTORS`): the per-region quantile is pandas' linear
+    interpolation (``v[i] + (v[i+1] - v[i]) * frac``, ``i + frac = q * (n - 1)``) done in
+    DuckDB, so the thresholds are the same numbers as ``groupby(...).quantile(q)``."""
+    params = {"region_id": region_id, "municipality_id": municipality_id, "year": year, "list_year": list_year,
+              "quantile": float(rules.mentor_quantile), "min_participants": rules.min_participants}
+    # Through Arrow: pandas' string columns are Arrow-backed, so this skips the Python
+    # string objects that ``.df()`` makes on the way (same frame).
+    sql = MENTEES_AND_MENTORS if region_id is None else MENTEES_AND_MENTORS_OF_REGION
+    frame = store.cursor().sql(sql, params=params).to_arrow_table().to_pandas()
+    mentees = frame.loc[frame["is_mentee"].to_numpy(dtype=bool), list(SCHOOL_COLUMNS)]
+    mentors = frame.loc[frame["is_mentor"].to_numpy(dtype=bool), [*SCHOOL_COLUMNS, *STRENGTH_COLUMNS]]
     return mentees.reset_index(drop=True), mentors.reset_index(drop=True)
 
 
@@ -193,6 +227,246 @@ def candidate_pairs(mentees: pd.DataFrame, mentors: pd.DataFrame, road: pd.DataF
     return pairs[columns]
 
 
+# -- the same plan without the all-pairs distance matrix -----------------------------------------
+_EARTH_KM = 6371.0
+# On WGS84 the geodesic distance between two points lies within [0.99441, 1.00449] x the
+# great-circle distance on a sphere of radius 6371 km through the same latitudes/longitudes
+# (the ellipsoid's radii of curvature range from 6335.4 to 6399.6 km). The bounds below are
+# looser on purpose; they only decide which pairs get the exact (pyproj) distance.
+_SPHERE_LOW, _SPHERE_HIGH, _SPHERE_SLACK_KM = 0.99, 1.01, 1e-3
+
+
+def _unit_vectors(frame: pd.DataFrame) -> np.ndarray:
+    lat, lon = np.radians(frame["lat"].to_numpy(dtype=float)), np.radians(frame["lon"].to_numpy(dtype=float))
+    return np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
+
+
+def _arrow(values) -> pa.Array:
+    """An Arrow array of (string) values: a Series, an Arrow-backed array or a list/ndarray."""
+    array = pa.array(values)
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+
+
+def _positions(values, within) -> np.ndarray:
+    """Position of each value in ``within`` (distinct values), -1 where absent."""
+    values, within = _arrow(values), _arrow(within)
+    if not len(values) or not len(within):
+        return np.full(len(values), -1, dtype=np.int64)
+    found = pc.index_in(values, value_set=within)
+    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _road_entries(mentor_key, mentee_key, road_km, mentee_ids, mentor_ids
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(mentee position, mentor position, road km) of the first row of each (mentor, mentee)
+    pair among the given rows whose mentee is in ``mentee_ids`` and mentor in ``mentor_ids``."""
+    mentee = _positions(mentee_key, mentee_ids)
+    inside = np.flatnonzero(mentee >= 0)
+    mentor = _positions(_arrow(mentor_key).take(pa.array(inside)), mentor_ids)
+    inside, mentee, mentor = inside[mentor >= 0], mentee[inside[mentor >= 0]], mentor[mentor >= 0]
+    _, first = np.unique(mentee * max(len(mentor_ids), 1) + mentor, return_index=True)
+    first = np.sort(first)
+    km = np.asarray(road_km, dtype=float)[inside[first]]
+    known = ~np.isnan(km)
+    return mentee[first][known], mentor[first][known], km[known]
+
+
+def _known_road_entries(store: Store, mentee_ids, mentor_ids) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`known_road_km` restricted to (mentee, mentor) pairs, without building its frame:
+    the same rows (both orders), the same ``quicksort`` order by priority, the first row of a
+    pair kept — so a pair recorded with different km is resolved exactly as there (numpy's
+    quicksort is not stable: which of two equal-priority rows comes first is its choice)."""
+    table = store.cursor().sql(KNOWN_ROAD_KM).to_arrow_table()
+    priority = table["priority"].to_numpy()
+    order = pa.array(np.concatenate([priority, priority]).argsort(kind="quicksort"))  # as DataFrame.sort_values
+    mentor, mentee = _arrow(table["mentor_school_id"]), _arrow(table["mentee_school_id"])
+    km = table["road_km"].to_numpy().astype(float)
+    return _road_entries(pa.concat_arrays([mentor, mentee]).take(order), pa.concat_arrays([mentee, mentor]).take(order),
+                         np.concatenate([km, km])[order.to_numpy()], mentee_ids, mentor_ids)
+
+
+PAIR_COLUMNS = ["mentee_school_id", "mentor_school_id", "straight_km", "road_km", "km", "km_kind"]
+
+
+def _codes(left: pd.Series, right: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Integer codes of two columns on one scale, and the values coded."""
+    codes, values = pd.factorize(pd.concat([left, right], ignore_index=True))
+    return codes[:len(left)], codes[len(left):], np.asarray(values, dtype=object)
+
+
+def plan(mentees: pd.DataFrame, mentors: pd.DataFrame, road: pd.DataFrame, rules: Rules,
+         method: str = "total") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``assign(mentees, mentors, candidate_pairs(mentees, mentors, road, rules), rules, method)``
+    without building every pair: the same (pairs, unassigned), tie for tie. ``road``: as
+    :func:`known_road_km` (one row per ordered pair)."""
+    entries = _road_entries(road["mentor_school_id"], road["mentee_school_id"], road["road_km"],
+                            mentees["school_id"], mentors["school_id"])
+    chosen, unassigned = _plan(mentees, mentors, entries, rules, method)
+    return _pairs_frame(mentees, mentors, chosen, rules, places=False), unassigned
+
+
+def _plan(mentees: pd.DataFrame, mentors: pd.DataFrame, road: tuple[np.ndarray, np.ndarray, np.ndarray],
+          rules: Rules, method: str) -> tuple[tuple[np.ndarray, ...], pd.DataFrame]:
+    """The plan on road km given as (mentee position, mentor position, km): ((mentee
+    position, mentor position, straight km, road km) of the pairs + two flags for the column
+    types of :func:`_pairs_frame`, unassigned).
+
+    Per part (as :func:`assign`): the allowed matrix from type codes, its columns in the order
+    in which :func:`assign` meets the mentors (by the first mentee allowed them, then pool
+    order); a great-circle distance for every allowed pair from unit vectors; the exact
+    geodesic only for the pairs that can matter — for ``nearest`` those whose lower bound does
+    not exceed the row's best upper bound, for ``total``/``longest`` those whose lower bound is
+    within ``max_km`` (all when there is no limit). Every other allowed pair is provably
+    farther than the row's nearest / beyond the limit, where :func:`solve` sets it to ``inf``
+    anyway, so the solver gets the same matrix."""
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}")
+    mentee_type, mentor_type, kinds = _codes(mentees["school_type"], mentors["school_type"])
+    may = np.array([[m in CAN_MENTOR.get(t, FULL_SCHOOLS) for m in kinds] for t in kinds], dtype=bool).reshape(
+        len(kinds), len(kinds))                                        # may[mentee type, mentor type]
+    mentee_school, mentor_school, _ = _codes(mentees["school_id"], mentors["school_id"])
+    mentee_region, mentor_region, _ = _codes(mentees["region_id"], mentors["region_id"])
+    if rules.same_municipality:
+        mentee_muni, mentor_muni, _ = _codes(mentees["municipality_id"], mentors["municipality_id"])
+    mentee_xyz, mentor_xyz = _unit_vectors(mentees), _unit_vectors(mentors)
+    mentee_lat, mentee_lon = mentees["lat"].to_numpy(dtype=float), mentees["lon"].to_numpy(dtype=float)
+    mentor_lat, mentor_lon = mentors["lat"].to_numpy(dtype=float), mentors["lon"].to_numpy(dtype=float)
+    limit = rules.max_km
+
+    # Parts in the order of mentees.groupby(part_key, sort=False); mentor pools per region;
+    # known road km per part.
+    if rules.same_municipality:
+        part, _ = pd.factorize(pd.Series(mentee_region) * (mentee_muni.max(initial=0) + 1) + mentee_muni)
+    else:
+        part = mentee_region
+    parts = int(part.max(initial=-1)) + 1
+    part_order = np.argsort(part, kind="stable")
+    part_bounds = np.searchsorted(part[part_order], np.arange(parts + 1))
+    pool_order = np.argsort(mentor_region, kind="stable")
+    regions = max(mentee_region.max(initial=-1), mentor_region.max(initial=-1)) + 1
+    pool_bounds = np.searchsorted(mentor_region[pool_order], np.arange(regions + 1))
+    road_mentee, road_mentor, road_km = road
+    road_order = np.argsort(part[road_mentee], kind="stable")
+    road_bounds = np.searchsorted(part[road_mentee][road_order], np.arange(parts + 1))
+    row_of, column_of = np.full(len(mentees), -1), np.full(len(mentors), -1)
+
+    picked, unassigned = [], []
+    region_pairs = np.zeros(regions, dtype=bool)                       # any allowed pair in the region
+    for number in range(parts):
+        rows = part_order[part_bounds[number]:part_bounds[number + 1]]
+        region = mentee_region[rows[0]]
+        pool = pool_order[pool_bounds[region]:pool_bounds[region + 1]]
+        allowed = may[mentee_type[rows][:, None], mentor_type[pool][None, :]]
+        allowed &= mentee_school[rows][:, None] != mentor_school[pool][None, :]
+        if rules.same_municipality:
+            allowed &= mentee_muni[rows][:, None] == mentor_muni[pool][None, :]
+        used = allowed.any(axis=0)
+        region_pairs[region] |= used.any()
+        columns = np.flatnonzero(used)[np.argsort(allowed.argmax(axis=0)[used], kind="stable")]
+        allowed, pool = allowed[:, columns], pool[columns]
+        n, m = allowed.shape
+        road_matrix = np.full((n, m), np.nan)
+        row_of[rows], column_of[pool] = np.arange(n), np.arange(m)
+        entries = road_order[road_bounds[number]:road_bounds[number + 1]]
+        entries = entries[column_of[road_mentor[entries]] >= 0]
+        road_matrix[row_of[road_mentee[entries]], column_of[road_mentor[entries]]] = road_km[entries]
+        column_of[pool] = -1
+        known = allowed & ~np.isnan(road_matrix)
+        estimate = allowed & ~known
+        # Great-circle km from the chord between unit vectors -> bounds of straight x factor.
+        chord = np.sqrt(np.maximum(2.0 - 2.0 * (mentee_xyz[rows] @ mentor_xyz[pool].T), 0.0))
+        sphere = 2 * _EARTH_KM * np.arcsin(np.minimum(chord / 2, 1.0))
+        low = (sphere * _SPHERE_LOW - _SPHERE_SLACK_KM) * rules.road_factor
+        if method == "nearest":
+            high = (sphere * _SPHERE_HIGH + _SPHERE_SLACK_KM) * rules.road_factor
+            best = np.minimum(np.where(estimate, high, np.inf).min(axis=1, initial=np.inf),
+                              np.where(known, road_matrix, np.inf).min(axis=1, initial=np.inf))[:, None]
+            exact = (estimate & (low <= best)) | (known & (road_matrix <= best))
+        elif limit is None:
+            exact = allowed
+        else:
+            exact = (estimate & (low <= limit)) | (known & (road_matrix <= limit))
+        i, j = np.nonzero(exact)
+        straight = np.full((n, m), np.nan)
+        if len(i):
+            straight[i, j] = geodesic_km(mentee_lat[rows[i]], mentee_lon[rows[i]],
+                                         mentor_lat[pool[j]], mentor_lon[pool[j]])
+        cost = np.where(known, road_matrix, straight * rules.road_factor)
+        cost[~exact] = np.inf
+        chosen = solve(cost, rules.capacity, method, limit) if m else np.full(n, -1)
+        placed = np.flatnonzero(chosen >= 0)
+        picked.append((rows[placed], pool[chosen[placed]], straight[placed, chosen[placed]],
+                       road_matrix[placed, chosen[placed]]))
+        for r in np.flatnonzero(chosen < 0):
+            if not allowed[r].any():
+                reason = "no_candidate"
+            elif limit is not None and cost[r].min() > limit:
+                reason = "beyond_limit"
+            else:
+                reason = "capacity"
+            unassigned.append({"mentee_school_id": mentees["school_id"].iat[rows[r]], "reason": reason})
+    chosen = tuple(np.concatenate(column) for column in zip(*picked)) if picked else ()
+    if not chosen:
+        chosen = (np.zeros(0, dtype=int), np.zeros(0, dtype=int), np.zeros(0), np.zeros(0))
+    # How assign's frame types came out: typed candidate columns if some mentee's region had a
+    # mentor pool; school codes as ``object`` (not ``str``) if such a region had no allowed pair
+    # (its empty block made the concatenated candidates ``object``).
+    pooled = np.unique(mentee_region[np.isin(mentee_region, mentor_region)])
+    chosen += (bool(len(pooled)), bool((~region_pairs[pooled]).any()))
+    return chosen, pd.DataFrame(unassigned, columns=["mentee_school_id", "reason"])
+
+
+def _pairs_frame(mentees: pd.DataFrame, mentors: pd.DataFrame, chosen: tuple, rules: Rules,
+                 places: bool) -> pd.DataFrame:
+    """The pairs as :func:`assign` returns them (``PAIR_COLUMNS`` + ``beyond_limit``), with the
+    names, municipalities and points of both schools when ``places`` (as :func:`propose`)."""
+    mentee, mentor, straight, road, any_pool, object_codes = chosen
+    limit = rules.max_km
+    if not len(mentee):  # as assign: an empty pick list merged with the candidate columns (typed if a pool existed)
+        if any_pool:
+            empty = pd.DataFrame({column: np.zeros(0, dtype=object if column.endswith("_id") else float)
+                                  for column in PAIR_COLUMNS[:-1]})
+            empty["km_kind"] = np.where(np.zeros(0, dtype=bool), "road", "estimate")
+        else:
+            empty = pd.DataFrame(columns=PAIR_COLUMNS)
+        pairs = pd.DataFrame(columns=PAIR_COLUMNS[:2]).merge(empty, on=PAIR_COLUMNS[:2], how="left")
+        pairs["beyond_limit"] = (pairs["km"] > limit) if limit is not None else False
+        if places:
+            points = pd.concat([mentees, mentors]).drop_duplicates("school_id").set_index("school_id")
+            for role in ("mentee", "mentor"):
+                pairs[f"{role}_name"] = pairs[f"{role}_school_id"].map(points["short_name"])
+            for role in ("mentee", "mentor"):
+                for column in ("municipality_id", "lat", "lon"):
+                    pairs[f"{role}_{column}"] = pairs[f"{role}_school_id"].map(points[column])
+        return pairs
+    known = ~np.isnan(road)
+    km = np.where(known, road, straight * rules.road_factor)
+    def take(frame: pd.DataFrame, column: str, rows: np.ndarray):
+        values = frame[column]
+        if isinstance(values.dtype, pd.StringDtype):
+            return pd.Series(values.array.take(rows), copy=False)
+        return values.to_numpy(dtype=object)[rows]
+
+    def code(frame: pd.DataFrame, rows: np.ndarray):
+        values = take(frame, "school_id", rows)
+        return values.astype(object) if object_codes else values
+
+    columns = {
+        "mentee_school_id": code(mentees, mentee),
+        "mentor_school_id": code(mentors, mentor),
+        "straight_km": straight, "road_km": road, "km": km, "km_kind": np.where(known, "road", "estimate"),
+        "beyond_limit": km > limit if limit is not None else False,
+    }
+    if places:
+        columns["mentee_name"] = take(mentees, "short_name", mentee)
+        columns["mentor_name"] = take(mentors, "short_name", mentor)
+        for role, frame, rows in (("mentee", mentees, mentee), ("mentor", mentors, mentor)):
+            columns[f"{role}_municipality_id"] = take(frame, "municipality_id", rows)
+            columns[f"{role}_lat"] = frame["lat"].to_numpy(dtype=float)[rows]
+            columns[f"{role}_lon"] = frame["lon"].to_numpy(dtype=float)[rows]
+    return pd.DataFrame(columns)
+
+
 # -- solvers (pure) ----------------------------------------------------------------------------
 def _min_total(cost: np.ndarray, capacity: int) -> np.ndarray:
     """Mentor index per mentee (-1: none): most mentees placed, then least total cost."""
@@ -204,12 +478,17 @@ def _min_total(cost: np.ndarray, capacity: int) -> np.ndarray:
         return result
     slots = min(capacity, n)
     sub = cost[:, cols]
-    expanded = np.repeat(sub, slots, axis=1)           # column j*slots+k -> mentor cols[j]
+    real_columns = cols.size * slots
+    # [slot columns | one "unassigned" column per mentee], filled in place: column j*slots+k
+    # is mentor cols[j]; "unassigned" costs more than any real plan and only on the diagonal.
+    matrix = np.full((n, real_columns + n), np.inf)
+    slot_view = matrix[:, :real_columns]
+    slot_view.shape = (n, cols.size, slots)            # a view (raises rather than copy)
+    slot_view[...] = sub[:, :, None]
     penalty = (float(sub[np.isfinite(sub)].max()) + 1.0) * (n + 1)
-    dummy = np.full((n, n), np.inf)
-    np.fill_diagonal(dummy, penalty)                   # "unassigned" costs more than any real plan
-    rows, chosen = linear_sum_assignment(np.hstack([expanded, dummy]))
-    real = chosen < expanded.shape[1]
+    matrix[np.arange(n), real_columns + np.arange(n)] = penalty
+    rows, chosen = linear_sum_assignment(matrix)
+    real = chosen < real_columns
     result[rows[real]] = cols[chosen[real] // slots]
     return result
 
@@ -335,20 +614,15 @@ def propose(store: Store, region_id: str | None, municipality_id: str | None, ye
     the current pairs of ``list_year`` and the number of eligible mentors."""
     rules = Rules(**rule_values)
     mentees, mentors = mentees_and_mentors(store, region_id, municipality_id, year, list_year, rules)
-    candidates = candidate_pairs(mentees, mentors, known_road_km(store), rules)
-    pairs, unassigned = assign(mentees, mentors, candidates, rules, method)
-    names = pd.concat([mentees[["school_id", "short_name", "municipality_id"]],
-                       mentors[["school_id", "short_name", "municipality_id"]]]).drop_duplicates("school_id")
-    name_of = names.set_index("school_id")["short_name"]
-    pairs["mentee_name"] = pairs["mentee_school_id"].map(name_of)
-    pairs["mentor_name"] = pairs["mentor_school_id"].map(name_of)
-    points = pd.concat([mentees, mentors]).drop_duplicates("school_id").set_index("school_id")
-    for role in ("mentee", "mentor"):
-        pairs[f"{role}_municipality_id"] = pairs[f"{role}_school_id"].map(points["municipality_id"])
-        pairs[f"{role}_lat"] = pairs[f"{role}_school_id"].map(points["lat"])
-        pairs[f"{role}_lon"] = pairs[f"{role}_school_id"].map(points["lon"])
+    road = _known_road_entries(store, mentees["school_id"], mentors["school_id"])
+    chosen, unassigned = _plan(mentees, mentors, road, rules, method)
+    pairs = _pairs_frame(mentees, mentors, chosen, rules, places=True)
+    # Mentees and mentors are disjoint (a listed school is never a mentor): the names a
+    # comparison or an unplaced school needs are the mentees' (with no mentee, the empty
+    # lookups keep the types they had when mentors' names were in it).
+    name_of = (mentees if len(mentees) else pd.concat([mentees, mentors])).set_index("school_id")["short_name"]
     unassigned["mentee_name"] = unassigned["mentee_school_id"].map(name_of)
-    current = current_plan(store, mentees, candidates, year=list_year, rules=rules)
+    current = current_plan(store, mentees, None, year=list_year, rules=rules)
     return {
         "pairs": pairs, "unassigned": unassigned,
         "summary": summarise(pairs, len(mentees), rules),
@@ -364,11 +638,13 @@ FROM mentor_pairs p WHERE p.year = $year
 """
 
 
-def current_plan(store: Store, mentees: pd.DataFrame, candidates: pd.DataFrame, year: int, rules: Rules) -> pd.DataFrame:
+def current_plan(store: Store, mentees: pd.DataFrame, candidates: pd.DataFrame | None, year: int,
+                 rules: Rules) -> pd.DataFrame:
     """The current pairs of the mentees, with the km the same way as the proposal (road,
-    else straight × factor) so that both plans are compared on one scale."""
+    else straight × factor) so that both plans are compared on one scale. (``candidates``
+    is not used; kept for callers.)"""
     current = store.query_df(CURRENT_OF_YEAR, {"year": year})
-    current = current[current["mentee_school_id"].isin(mentees["school_id"])].copy()
+    current = current[_positions(current["mentee_school_id"], mentees["school_id"]) >= 0].copy()
     current["km"] = current["road_km"].where(current["road_km"].notna(), current["straight_km"] * rules.road_factor)
     current["km_kind"] = np.where(current["road_km"].notna(), "road", "estimate")
     return current.reset_index(drop=True)
