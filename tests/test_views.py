@@ -134,6 +134,7 @@ def test_downloads_are_written_when_clicked(monkeypatch):
     class Column:
         def download_button(self, label, data, file_name, **kwargs):
             handed[file_name] = data
+            assert kwargs["on_click"] == "ignore"     # no rerun: the other button's file id stays valid
 
     class FakeStreamlit:
         @staticmethod
