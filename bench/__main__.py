@@ -57,17 +57,19 @@ def run_analytics(store, repeat: int, rows: list) -> None:
                      "met": project / floor <= 3 and pandas / project >= 5})
 
 
-def run_pages(db: Path, region_db: Path, repeat: int, rows: list, pages: list[str] | None = None) -> None:
+def run_pages(db: Path, region_db: Path, repeat: int, rows: list, pages: list[str] | None = None,
+              compiled_once: bool = False) -> None:
     from bench.pages import render_times
+    how = ", compiled once" if compiled_once else ""
     for scale, path, limit, session in (("region", region_db, 4, None), ("national", db, 10, None),
                                         ("national, map of the whole country", db, 10, {"map_country": True})):
         only = ["map"] if session else pages
         if only is not None and "map" not in only and session:
             continue
-        times = render_times(str(path), repeat, TODAY, session, only)
+        times = render_times(str(path), repeat, TODAY, session, only, compiled_once)
         floor = times.pop("bench_empty")
         for key, t in times.items():
-            rows.append({"section": "pages", "operation": f"render {key} ({scale})", "project_s": t["median"],
+            rows.append({"section": "pages", "operation": f"render {key} ({scale}{how})", "project_s": t["median"],
                          "first_s": t["first"], "floor_s": floor["median"], "x_floor": t["median"] / floor["median"],
                          "target": f"≤ {limit}× empty page", "met": t["median"] / floor["median"] <= limit,
                          **({"error": t["error"]} if "error" in t else {})})
@@ -141,6 +143,8 @@ def main(argv=None) -> int:
     parser.add_argument("--import-rows", type=int, default=15_000_000)
     parser.add_argument("--import-mem-cap-gb", type=float, default=8.0)
     parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
+    parser.add_argument("--pages-compiled-once", action="store_true",
+                        help="pages: compile each script once, as a server does (AppTest recompiles on every run)")
     args = parser.parse_args(argv)
     RESULTS.mkdir(parents=True, exist_ok=True)
     sections = [s for s in args.only.split(",") if s]
@@ -156,7 +160,8 @@ def main(argv=None) -> int:
         run_map(store, _open(args.region_db), rows)
     if "pages" in sections:
         print("pages (AppTest)", flush=True)
-        run_pages(args.db, args.region_db, args.repeat, rows, [p for p in args.pages.split(",") if p] or None)
+        run_pages(args.db, args.region_db, args.repeat, rows, [p for p in args.pages.split(",") if p] or None,
+                  args.pages_compiled_once)
     bench_rss = self_peak_rss_bytes()
     _close_all()   # DuckDB lets one process hold the file: the app server and the importer need it
     if "memory" in sections:

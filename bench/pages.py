@@ -17,8 +17,23 @@ def _register_empty_page() -> None:
         pages.PAGES = (*pages.PAGES, pages.PageSpec("bench_empty", EMPTY, "overview.title", ":material/circle:"))
 
 
+def _compile_once() -> None:
+    """Let AppTest keep compiled scripts between runs, as a server does.
+
+    AppTest builds a new ScriptCache for every ``run()`` (streamlit/testing/v1/app_test.py
+    and local_script_runner.py), so each measured run reads, rewrites (magic) and compiles
+    app.py and the page file again: 10–35 ms for a 150–300-line page, 0.3 ms for the empty
+    page. ``streamlit run`` compiles each file once per process. Opt-in (``--pages-compiled-once``)."""
+    import streamlit.testing.v1.app_test as app_test
+    import streamlit.testing.v1.local_script_runner as local_script_runner
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+
+    shared = ScriptCache()
+    app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared
+
+
 def render_times(db_path: str, repeat: int, today: str, session: dict | None = None,
-                 only: list[str] | None = None) -> dict[str, dict]:
+                 only: list[str] | None = None, compiled_once: bool = False) -> dict[str, dict]:
     """{page key: {"first": s, "median": s}} for every page of PAGES plus ``bench_empty``."""
     from streamlit.testing.v1 import AppTest
 
@@ -29,6 +44,8 @@ def render_times(db_path: str, repeat: int, today: str, session: dict | None = N
     os.environ["SHNOR_TODAY"] = today
     _register_empty_page()
     _navigation_mode_only()
+    if compiled_once:
+        _compile_once()
     out = {}
     for spec in pages.PAGES:
         if only and spec.key not in only and spec.key != "bench_empty":

@@ -5,11 +5,12 @@ import streamlit as st
 
 from analytics import completion, overview
 from ui import export, pages
-from ui.data import compute, settings
+from ui.data import compute, settings, source, view
 from ui.figures.overview import list_size_bars, listed_share_by_municipality
 from ui.filters import current_scope
 from ui.shell import page_header
 from ui.text import day, language, metric_delta, num, pct, pp, t
+from ui.views import overview as views
 
 scope = current_scope()
 page_header(t("overview.title"), scope, show_assessment=False)
@@ -72,25 +73,19 @@ with cards[3]:
     pages.link("map", t("overview.details"))
 
 left, right = st.columns([2, 3])
-sizes = compute(overview.list_size_by_year, *geo)
-left.plotly_chart(list_size_bars(sizes, t("overview.list_chart"), t("overview.list_chart_y"), language()),
+left.plotly_chart(view(list_size_bars, source(overview.list_size_by_year, *geo), t("overview.list_chart"),
+                       t("overview.list_chart_y"), language()),
                   width="stretch", config={"displayModeBar": False})
-municipalities = compute(overview.by_municipality, *geo, list_year)
+municipalities = source(overview.by_municipality, *geo, list_year)
 if scope.municipality_id is None:
     right.plotly_chart(
-        listed_share_by_municipality(municipalities, t("overview.municipality_chart", year=list_year),
-                                     t("overview.municipality_chart_x"), language()),
+        view(listed_share_by_municipality, municipalities, t("overview.municipality_chart", year=list_year),
+             t("overview.municipality_chart_x"), language()),
         width="stretch", config={"displayModeBar": False})
 
 st.subheader(t("overview.municipality_table"))
-columns = ["name", "schools", "rural_schools", "listed", "listed_previous", "listed_share", "mentor_share"]
-table = municipalities[columns].copy()
-download = table.assign(**{c: (table[c] * 100).round(1) for c in ("listed_share", "mentor_share")})
-shown = table.assign(**{c: table[c].map(pct) for c in ("listed_share", "mentor_share")})
-labels = {c: t(f"overview.columns.{c}") for c in columns}
+shown, download = view(views.municipality_table, municipalities, language())
 # Every municipality visible at once (a district head should not have to scroll a 12-row table).
-st.dataframe(shown.rename(columns=labels), hide_index=True, width="stretch", height=36 * (len(shown) + 1) + 4)
-percent_labels = {**labels, **{c: labels[c] + ", %" for c in ("listed_share", "mentor_share")}}
-export.download_buttons(download.rename(columns=percent_labels), f"municipalities_{list_year}",
-                        key="overview_municipalities")
+st.dataframe(shown, hide_index=True, width="stretch", height=36 * (len(shown) + 1) + 4)
+export.download_buttons(download, f"municipalities_{list_year}", key="overview_municipalities")
 st.caption(t("app.guardrail"))

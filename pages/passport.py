@@ -13,18 +13,18 @@ from analytics import catalog, comparison, identification, indicators, overview,
 from analytics import roadmaps as rm
 from analytics.indicators import BY_CODE, DEFAULT_INDICATOR
 from ui import export, pages, present
-from ui.data import compute, settings
+from ui.data import compute, settings, source, view
 from ui.figures import roadmaps as roadmap_figures
-from ui.figures.identification import school_index_history
 from ui.figures.results import trend_lines
 from ui.figures.risks import profile_bars
 from ui.figures.school_map import build_map
 from ui.figures.style import CATEGORY_COLOURS
-from ui.figures.teachers import coverage_by_group
 from ui.filters import current_scope
 from ui.reasons import reasons_markdown
 from ui.shell import page_header
 from ui.text import day, language, num, pct, pp, t
+from ui.views import schools as school_views, teachers as teacher_views
+from ui.views.charts import fitted
 
 URL_KEY, PICKER_KEY = "school", "passport_school"
 LEGEND_BELOW = dict(legend=dict(orientation="h", yanchor="top", y=-0.14, xanchor="left", x=0))
@@ -207,18 +207,21 @@ with left:
     if series.empty:
         st.info(t("passport.no_series"))
     else:
-        present.chart(trend_lines(series, who_names, t("passport.trend_title", indicator=name, subject=subject_label),
-                                  name + (", %" if share else ""), share, lang, t("app.little_data"))
-                      .update_layout(**LEGEND_BELOW))
+        present.draw(view(fitted, trend_lines,
+                          (source(comparison.series, school_id, scope.procedure, code, scope.subject_id, scope.grade,
+                                  1, min_n), who_names, t("passport.trend_title", indicator=name, subject=subject_label),
+                           name + (", %" if share else ""), share, lang, t("app.little_data")),
+                          on=present.is_on(), layout=LEGEND_BELOW))
         st.caption(t("passport.trend_caption"))
 with right:
     last = year - int(params["lists"]["results_lag"])
-    history = compute(identification.school_history, region_id, school_id, last - 6, last, params)
-    if history["composite"].notna().any():
-        present.chart(school_index_history(
-            history.dropna(subset=["composite"]), history.dropna(subset=["cut"]), t("schools.history_title"),
-            t("schools.history_index"), t("schools.history_cut", share=pct(params["low_results"]["bottom_share"], 0)),
-            lang))
+    history = view(fitted, school_views.history_chart,
+                   (source(identification.school_history, region_id, school_id, last - 6, last, params),
+                    t("schools.history_title"), t("schools.history_index"),
+                    t("schools.history_cut", share=pct(params["low_results"]["bottom_share"], 0)), lang),
+                   on=present.is_on())
+    if history is not None:
+        present.draw(history)
     else:
         st.info(t("schools.little_data"))
 pages.link("results", t("passport.to_results"), query_params={"school": school_id})
@@ -231,9 +234,10 @@ else:
     level_names = {level: t(f"codes.risk_level.{level}") for level in risks.LEVELS}
     left, right = st.columns([3, 2])
     with left:
-        present.chart(profile_bars(profile, name_column, level_names, risk_year,
-                                   t("risks.profile_chart", school=info["short_name"], year=risk_year),
-                                   t("risks.previous_year", year=risk_year - 1), lang))
+        present.draw(view(fitted, profile_bars,
+                          (source(risks.school_profile, school_id, risk_year, catalogue_id), name_column, level_names,
+                           risk_year, t("risks.profile_chart", school=info["short_name"], year=risk_year),
+                           t("risks.previous_year", year=risk_year - 1), lang), on=present.is_on()))
     with right:
         if profile["previous_score"].isna().all():
             st.info(t("risks.no_previous", year=risk_year - 1))
@@ -286,14 +290,14 @@ if not planned:
     st.info(t("passport.no_units", year=year))
 else:
     st.caption(t("roadmaps.as_of_note", date=day(as_of)))
-    progress = compute(rm.checkpoint_progress, flt, as_of)
     figure_labels = {"on_time": t("roadmaps.on_time_line"), "late": t("roadmaps.late"), "target": t("roadmaps.target"),
                      "target_short": t("roadmaps.target_short"), "so_far": t("roadmaps.so_far"),
                      "y": t("roadmaps.y_share"), "x": t("roadmaps.x_share"), "date_format": day}
     left, right = st.columns([2, 3])
     with left:
-        present.chart(roadmap_figures.checkpoint_bars(progress, figure_labels, t("passport.checkpoints"), lang)
-                      .update_layout(**LEGEND_BELOW))
+        present.draw(view(fitted, roadmap_figures.checkpoint_bars,
+                          (source(rm.checkpoint_progress, flt, as_of), figure_labels, t("passport.checkpoints"), lang),
+                          on=present.is_on(), layout=LEGEND_BELOW))
     with right:
         overdue = compute(rm.overdue_units, flt, as_of)
         st.markdown(f"**{t('passport.overdue_title', count=len(overdue))}**")
@@ -323,14 +327,15 @@ if detail.empty:
     st.info(t("passport.no_teachers"))
 else:
     st.caption(t("passport.teachers_caption", year=teacher_year, teachers=num(detail["teachers_total"].sum())))
-    target_frame = compute(teachers.targets, *geo_of_school, teacher_year)
-    total = compute(teachers.coverage, *geo_of_school, teacher_year, None)
-    targets_by_indicator = {r.indicator: r.target for r in teachers.against_targets(total, target_frame).itertuples()}
     indicator_labels = {i: t(f"teachers.indicator.{i}") for i in teachers.INDICATORS}
-    present.chart(coverage_by_group(detail, "subject_ru" if lang == "ru" else "subject_en",
-                                    ["route_share", "consultations_share", "positive_share"], indicator_labels,
-                                    targets_by_indicator, t("passport.teachers_chart", year=teacher_year),
-                                    t("teachers.target"), lang))
+    present.draw(view(fitted, teacher_views.school_chart,
+                      (source(teachers.coverage, *geo_of_school, teacher_year, None, level="school_subject"),
+                       source(teachers.coverage, *geo_of_school, teacher_year, None),
+                       source(teachers.targets, *geo_of_school, teacher_year), school_id,
+                       "subject_ru" if lang == "ru" else "subject_en",
+                       ["route_share", "consultations_share", "positive_share"], indicator_labels,
+                       t("passport.teachers_chart", year=teacher_year), t("teachers.target"), lang),
+                      on=present.is_on()))
     st.caption(t("teachers.interval_note"))
     if detail["teachers_total"].sum() < min_n:
         st.caption(t("passport.teachers_small", min_n=min_n))

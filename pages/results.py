@@ -1,18 +1,17 @@
 """«Результаты»: indicator dynamics for methodologists (filter by subject and grade)."""
-import math
-
 import pandas as pd
 import streamlit as st
 
 from analytics import catalog, comparison, dynamics, indicators, performance_grid
 from analytics.indicators import BY_CODE, DEFAULT_INDICATOR
 from ui import export, pages
-from ui.data import compute, settings
-from ui.figures.results import heatmap, mark_distribution, objectivity_bars, status_change_grid, trend_lines
+from ui.data import compute, settings, source, view
+from ui.figures.results import trend_lines
 from ui.figures.style import LEVEL_COLOURS, MARK_COLOURS, PALETTE
 from ui.filters import current_scope
 from ui.shell import page_header
-from ui.text import language, num, pct, pp, t
+from ui.text import language, num, t
+from ui.views import results as views
 
 CHART = {"displayModeBar": False}
 scope = current_scope()
@@ -48,34 +47,7 @@ if scope.subject_id is None:
     st.info(t("results.pooled_note"))
 
 share = indicator.kind == "share"
-
-
-def fmt_value(value) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    return pct(value) if share else num(value, indicator.decimals)
-
-
-def fmt_change(value) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    if share:
-        return pp(value)
-    sign = "+" if value > 0 else ("−" if value < 0 else "±")
-    return sign + num(abs(value), indicator.decimals)
-
-
-def fmt_interval(low, high) -> str:
-    if pd.isna(low) or pd.isna(high):
-        return "—"
-    return f"{fmt_value(low)} … {fmt_value(high)}" if share else f"{num(low, indicator.decimals)} … {num(high, indicator.decimals)}"
-
-
-def fmt_change_interval(low, high) -> str:
-    if pd.isna(low) or pd.isna(high):
-        return "—"
-    return f"{fmt_change(low)} … {fmt_change(high)}"
-
+formats = views.Formats(code, lang)
 
 slice_args = dict(procedure=scope.procedure, subject_id=scope.subject_id, grade=scope.grade,
                   pool_grades=True, pool_subjects=scope.subject_id is None, pool_years=pool_years, min_n=min_n,
@@ -101,10 +73,11 @@ def select_school(school_id: str | None) -> None:
         st.rerun()
 
 
-levels_frame = None
+levels_frame = levels_source = None
 if indicator.higher_is_better is not None:
-    levels_frame = compute(performance_grid.school_levels, scope.region_id, scope.municipality_id, year,
+    levels_source = source(performance_grid.school_levels, scope.region_id, scope.municipality_id, year,
                            scope.procedure, code, scope.subject_id, scope.grade, pool_years, min_n)
+    levels_frame = compute(levels_source.function, *levels_source.args)
 
 tab_names = [t("results.tab_trend"), t("results.tab_schools"), t("results.tab_subjects")]
 if scope.procedure == "VPR":
@@ -113,63 +86,58 @@ tabs = st.tabs(tab_names)
 
 # -- trend and distribution -----------------------------------------------------------------
 with tabs[0]:
-    parts = [region_series.assign(who="region")]
+    parts = {"region": source(indicators.aggregate, "region", scope.region_id, None, **slice_args)}
     names = {"region": t("results.region")}
     who_label = st.session_state.get("scope_labels", {}).get("region") or scope.region_id
     if scope.municipality_id:
-        mun = compute(indicators.aggregate, "municipality", scope.region_id, scope.municipality_id, **slice_args)
-        parts.append(mun.assign(who="municipality"))
+        parts["municipality"] = source(indicators.aggregate, "municipality", scope.region_id, scope.municipality_id,
+                                       **slice_args)
         names["municipality"] = st.session_state.get("scope_labels", {}).get("municipality") or t("results.municipality")
         who_label = names["municipality"]
     if selected:
-        sch = compute(comparison.series, selected, scope.procedure, code, scope.subject_id, scope.grade,
-                      pool_years, min_n)
-        parts.append(sch[sch["who"] == "school"])
+        parts["school"] = source(comparison.series, selected, scope.procedure, code, scope.subject_id, scope.grade,
+                                 pool_years, min_n)
         names["school"] = school_names.get(selected, selected)
-    series = pd.concat(parts, ignore_index=True)
+    trend_figure, trend_table = view(views.trend, parts, names, t("results.trend_title", indicator=name),
+                                     name + (", %" if share else ""), share, lang, t("app.little_data"))
     left, right = st.columns(2)
-    left.plotly_chart(trend_lines(series, names, t("results.trend_title", indicator=name), name + (", %" if share else ""),
-                                  share, lang, t("app.little_data")), width="stretch", config=CHART)
-    counts = compute(indicators.mark_counts, scope.region_id, scope.municipality_id, scope.procedure,
-                     scope.subject_id, scope.grade)
+    left.plotly_chart(trend_figure, width="stretch", config=CHART)
+    counts = source(indicators.mark_counts, scope.region_id, scope.municipality_id, scope.procedure,
+                    scope.subject_id, scope.grade)
     if scope.procedure == "EGE":
-        counts = counts.assign(below=counts["n_below_min"], high=counts["n_high"],
-                               middle=counts["n"] - counts["n_below_min"] - counts["n_high"])
         columns = {c: t(f"results.marks.{c}") for c in ("below", "middle", "high")}
         colours = {"below": PALETTE["vermillion"], "middle": PALETTE["sky"], "high": PALETTE["blue"]}
         title = t("results.ege_marks_title", who=who_label)
     else:
         columns = {c: t(f"results.marks.{c}") for c in ("n2", "n3", "n4", "n5")}
         colours, title = MARK_COLOURS, t("results.marks_title", who=who_label)
-    right.plotly_chart(mark_distribution(counts, columns, colours, title, lang), width="stretch", config=CHART)
-    trend_table = series.assign(who=series["who"].map(names))[["who", "year", "n", "value", "ci_low", "ci_high"]]
+    right.plotly_chart(view(views.marks, counts, scope.procedure, columns, colours, title, lang), width="stretch",
+                       config=CHART)
     export.download_buttons(trend_table, f"results_trend_{code}", key="results_trend")
 
 # -- schools: status x change grid and ranked table ------------------------------------------
 with tabs[1]:
     if levels_frame is None:
         st.info(t("results.grid_no_direction", indicator=name))
-        graded = compute(dynamics.summary, "school", scope.region_id, scope.municipality_id, year,
-                         scope.procedure, code, scope.subject_id, scope.grade, True, scope.subject_id is None,
-                         pool_years, 5, min_n)
-        graded = graded.rename(columns={"unit_id": "school_id"}).assign(level=float("nan"))
-        graded = graded.merge(schools[["school_id", "short_name"]], on="school_id", how="left")
-        graded["municipality"] = ""
+        graded_sources = (None, source(dynamics.summary, "school", scope.region_id, scope.municipality_id, year,
+                                       scope.procedure, code, scope.subject_id, scope.grade, True,
+                                       scope.subject_id is None, pool_years, 5, min_n),
+                          source(catalog.schools, scope.region_id, None))
     else:
-        graded = levels_frame
-    if graded.empty:
+        graded_sources = (levels_source, None, None)
+    ranked, display, export_table = view(views.ranking, *graded_sources, code, lang)
+    if ranked.empty:
         st.warning(t("results.no_results"))
     else:
         if levels_frame is not None:
-            plotted = graded.dropna(subset=["level"])
+            plotted = int(levels_frame["level"].notna().sum())
             level_names = {lvl: t(f"results.levels.{lvl}") for lvl in LEVEL_COLOURS}
-            if plotted.empty:
+            if not plotted:
                 st.info(t("results.too_small", min_n=min_n))
             else:
-                figure = status_change_grid(graded, level_names, t("results.grid_title", year=year),
-                                            t("results.grid_x"), t("results.grid_y", year=year), share,
-                                            graded.attrs.get("status_cuts", ()), graded.attrs.get("change_cuts", ()),
-                                            lang, selected, indicator.higher_is_better is False)
+                figure = view(views.grid, levels_source, level_names, t("results.grid_title", year=year),
+                              t("results.grid_x"), t("results.grid_y", year=year), share, lang, selected,
+                              indicator.higher_is_better is False)
                 event = st.plotly_chart(figure, width="stretch", config=CHART, on_select="rerun",
                                         selection_mode="points", key="results_grid")
                 points = (event or {}).get("selection", {}).get("points", []) if event else []
@@ -178,28 +146,8 @@ with tabs[1]:
                     if st.session_state.get("_results_last_point") != clicked:
                         st.session_state["_results_last_point"] = clicked
                         select_school(clicked)
-            st.caption(t("results.grid_caption", min_n=min_n, hidden=len(graded) - len(plotted)))
+            st.caption(t("results.grid_caption", min_n=min_n, hidden=len(levels_frame) - plotted))
 
-        sign = 1 if indicator.higher_is_better is not False else -1
-        ranked = graded.assign(_key=graded["value"].where(graded["enough"].astype(bool)) * sign)
-        ranked = ranked.sort_values(["_key", "short_name"], na_position="last").reset_index(drop=True)
-        little = t("app.little_data")
-        enough = ranked["enough"].astype(bool)
-        display = pd.DataFrame({
-            t("results.columns.school"): ranked["short_name"],
-            t("results.columns.municipality"): ranked["municipality"],
-            t("results.columns.n"): ranked["n"].astype(int),
-            t("results.columns.value"): [fmt_value(v) if ok else little for v, ok in zip(ranked["value"], enough)],
-            t("results.columns.interval"): [fmt_interval(lo, hi) if ok else "" for lo, hi, ok in
-                                             zip(ranked["ci_low"], ranked["ci_high"], enough)],
-            t("results.columns.change"): [fmt_change(d) for d in ranked["delta"]],
-            t("results.columns.change_interval"): [fmt_change_interval(lo, hi) for lo, hi in
-                                                    zip(ranked["delta_low"], ranked["delta_high"])],
-            t("results.columns.verdict"): [t(f"results.verdict.{v}") for v in ranked["change_verdict"]],
-            t("results.columns.trend"): [t(f"results.verdict.{v}") for v in ranked["trend_verdict"]],
-            t("results.columns.level"): [t(f"results.levels.{int(v)}") if not pd.isna(v) else "—"
-                                         for v in ranked["level"]],
-        })
         st.subheader(t("results.table_title"))
         st.caption(t("results.table_caption"))
         event = st.dataframe(display, hide_index=True, width="stretch", height=420, on_select="rerun",
@@ -210,63 +158,47 @@ with tabs[1]:
             if st.session_state.get("_results_last_row") != clicked:
                 st.session_state["_results_last_row"] = clicked
                 select_school(clicked)
-        export_table = ranked[["school_id", "short_name", "municipality", "n", "value", "ci_low", "ci_high",
-                               "prev_value", "delta", "delta_low", "delta_high", "change_verdict", "slope",
-                               "slope_low", "slope_high", "trend_verdict", "level"]]
         export.download_buttons(export_table, f"results_schools_{code}_{year}", key="results_schools")
 
 # -- subjects heatmap -----------------------------------------------------------------------------
 with tabs[2]:
     level = "school" if scope.municipality_id else "municipality"
-    cells = compute(indicators.aggregate, level, scope.region_id, scope.municipality_id, year, year,
-                    scope.procedure, None, scope.grade, True, False, pool_years, min_n, (code,))
-    if cells.empty:
+    rows = (source(catalog.schools, scope.region_id, None) if level == "school"
+            else source(catalog.municipalities, scope.region_id))
+    rows_label = t(f"results.heatmap_rows_{'schools' if level == 'school' else 'municipalities'}")
+    subjects_view = view(views.subjects_heatmap,
+                         source(indicators.aggregate, level, scope.region_id, scope.municipality_id, year, year,
+                                scope.procedure, None, scope.grade, True, False, pool_years, min_n, (code,)),
+                         source(catalog.subjects, scope.procedure), rows, level,
+                         t("results.heatmap_title", indicator=name, year=year, rows=rows_label),
+                         share, indicator.higher_is_better is False, lang, t("app.little_data"))
+    if subjects_view is None:
         st.warning(t("results.no_results"))
     else:
-        subjects = compute(catalog.subjects, scope.procedure)
-        subject_names = dict(zip(subjects["subject_id"], subjects["name_ru" if lang == "ru" else "name_en"]))
-        if level == "school":
-            row_names = school_names
-        else:
-            municipalities = compute(catalog.municipalities, scope.region_id)
-            row_names = dict(zip(municipalities["municipality_id"], municipalities["name"]))
-        cells = cells.assign(shown=cells["value"].where(cells["enough"].astype(bool)))
-        table = cells.pivot_table(index="unit_id", columns="subject_id", values="shown", aggfunc="first",
-                                  dropna=False)
-        table = table[[s for s in subject_names if s in table.columns]]
-        table = table.rename(index=lambda u: row_names.get(u, u), columns=subject_names).sort_index()
-        rows_label = t(f"results.heatmap_rows_{'schools' if level == 'school' else 'municipalities'}")
-        st.plotly_chart(heatmap(table, t("results.heatmap_title", indicator=name, year=year, rows=rows_label),
-                                share, indicator.higher_is_better is False, lang, t("app.little_data")),
-                        width="stretch", config=CHART)
+        heat_figure, heat_table = subjects_view
+        st.plotly_chart(heat_figure, width="stretch", config=CHART)
         st.caption(t("results.heatmap_caption", min_n=min_n))
-        export.download_buttons(table.reset_index(names=t(f"results.{'school' if level == 'school' else 'municipality'}")),
-                                f"results_subjects_{code}_{year}", key="results_subjects")
+        export.download_buttons(heat_table, f"results_subjects_{code}_{year}", key="results_subjects")
 
 # -- ВПР objectivity ------------------------------------------------------------------------------
 if scope.procedure == "VPR":
     with tabs[3]:
         level = "school" if scope.municipality_id else "municipality"
-        objective = compute(indicators.objectivity, level, scope.region_id, scope.municipality_id, year,
-                            scope.subject_id, scope.grade)
-        objective = objective[objective["n"] >= min_n]
-        if objective.empty:
+        rows = (source(catalog.schools, scope.region_id, None) if level == "school"
+                else source(catalog.municipalities, scope.region_id))
+        labels = {"share_lower": t("indicators.vpr_lower"), "share_confirmed": t("indicators.vpr_confirmed"),
+                  "share_higher": t("indicators.vpr_higher")}
+        objective_view = view(views.objectivity,
+                              source(indicators.objectivity, level, scope.region_id, scope.municipality_id, year,
+                                     scope.subject_id, scope.grade),
+                              rows, level, min_n, labels, t("results.objectivity_title", year=year), lang)
+        if objective_view is None:
             st.warning(t("results.no_results"))
         else:
-            if level == "school":
-                objective = objective.assign(name=objective["unit_id"].map(school_names)).head(30)
-            else:
-                municipalities = compute(catalog.municipalities, scope.region_id)
-                objective = objective.assign(name=objective["unit_id"].map(
-                    dict(zip(municipalities["municipality_id"], municipalities["name"]))))
-            labels = {"share_lower": t("indicators.vpr_lower"), "share_confirmed": t("indicators.vpr_confirmed"),
-                      "share_higher": t("indicators.vpr_higher")}
-            st.plotly_chart(objectivity_bars(objective, labels, t("results.objectivity_title", year=year), lang),
-                            width="stretch", config=CHART)
-            st.caption(t("results.objectivity_caption", shown=len(objective), min_n=min_n))
-            export.download_buttons(objective[["unit_id", "name", "n", "n_lower", "n_confirmed", "n_higher",
-                                               "share_lower", "share_confirmed", "share_higher"]],
-                                    f"results_vpr_objectivity_{year}", key="results_objectivity")
+            objective_figure, objective_table = objective_view
+            st.plotly_chart(objective_figure, width="stretch", config=CHART)
+            st.caption(t("results.objectivity_caption", shown=len(objective_table), min_n=min_n))
+            export.download_buttons(objective_table, f"results_vpr_objectivity_{year}", key="results_objectivity")
 
 # -- detail panel of the selected school -----------------------------------------------------------
 st.divider()
@@ -294,12 +226,12 @@ else:
         detail = pd.DataFrame({
             t("results.columns.who"): compared["who"].map(who_names),
             t("results.columns.n"): compared["n"].astype(int),
-            t("results.columns.value"): [fmt_value(v) if ok else t("app.little_data")
+            t("results.columns.value"): [formats.value(v) if ok else t("app.little_data")
                                          for v, ok in zip(compared["value"], enough)],
-            t("results.columns.interval"): [fmt_interval(lo, hi) if ok else "" for lo, hi, ok in
+            t("results.columns.interval"): [formats.interval(lo, hi) if ok else "" for lo, hi, ok in
                                              zip(compared["ci_low"], compared["ci_high"], enough)],
-            t("results.columns.change"): [fmt_change(d) for d in compared["delta"]],
-            t("results.columns.change_interval"): [fmt_change_interval(lo, hi) for lo, hi in
+            t("results.columns.change"): [formats.change(d) for d in compared["delta"]],
+            t("results.columns.change_interval"): [formats.change_interval(lo, hi) for lo, hi in
                                                     zip(compared["delta_low"], compared["delta_high"])],
             t("results.columns.verdict"): [t(f"results.verdict.{v}") for v in compared["change_verdict"]],
         })
@@ -308,9 +240,9 @@ else:
             st.markdown(f"**{t('results.detail_compare')}**", help=t("results.detail_similar_help"))
             st.dataframe(detail, hide_index=True, width="stretch")
             export.download_buttons(detail, f"results_school_{selected}_{code}", key="results_detail")
-        sch = compute(comparison.series, selected, scope.procedure, code, scope.subject_id, scope.grade,
-                      pool_years, min_n)
-        right.plotly_chart(trend_lines(sch, who_names, t("results.trend_title", indicator=name),
-                                       name + (", %" if share else ""), share, lang, t("app.little_data")),
+        sch = source(comparison.series, selected, scope.procedure, code, scope.subject_id, scope.grade,
+                     pool_years, min_n)
+        right.plotly_chart(view(trend_lines, sch, who_names, t("results.trend_title", indicator=name),
+                                name + (", %" if share else ""), share, lang, t("app.little_data")),
                            width="stretch", config=CHART)
 st.caption(t("app.guardrail"))

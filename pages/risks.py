@@ -1,24 +1,17 @@
 """Risk profiles: one school's profile and its change, the schools × factors map, the most
 frequent risks, high risks that no measure addresses, and factor–results association."""
-import html
-import re
-
 import streamlit as st
 
 from analytics import risks
 from ui import export, pages
-from ui.data import compute, settings
-from ui.figures.risks import association_chart, change_distribution, level_distribution, profile_bars, risk_heatmap
+from ui.data import compute, settings, source, view
 from ui.filters import current_scope
 from ui.shell import page_header
 from ui.text import language, num, pct, t
+from ui.views import risks as views
+from ui.views.risks import escape_markdown
 
 CHART_CONFIG = {"displayModeBar": False}
-
-
-def escape_markdown(text: str) -> str:
-    """Data text shown as markdown: no HTML, no markdown syntax taken from the data."""
-    return re.sub(r"([\\`*_{}\[\]()<>#+!|~-])", r"\\\1", html.escape(str(text), quote=False))
 
 
 def url_choice(name: str, options: list, default=""):
@@ -79,33 +72,31 @@ category = controls[0].selectbox(
 write_url("category", category)
 
 args = (scope.region_id, scope.municipality_id, year, catalogue_id, category)
-counts = compute(risks.level_counts, *args)
-matrix = compute(risks.profile_matrix, *args)
-gaps = compute(risks.coverage, *args)
-if matrix.empty:
+counts = source(risks.level_counts, *args)
+matrix = source(risks.profile_matrix, *args)
+gaps = source(risks.coverage, *args)
+head = view(views.headline, counts, matrix, gaps, name_column)
+if head is None:
     st.info(t("risks.no_profiles_in_scope"))
     st.stop()
 
-names_by_factor = dict(zip(counts["factor_id"], counts[name_column]))
+names_by_factor = head["names_by_factor"]
 
 # -- headline figures ------------------------------------------------------------------------
-factor_ids = counts["factor_id"].tolist()
-high_schools = int((matrix[factor_ids] == 3).any(axis=1).sum())
 top = compute(risks.top_high_risks, *args)
-uncovered_high = gaps[(gaps["level"] == "high") & ~gaps["covered"] & gaps["in_roadmap"]]
 cards = st.columns(3, border=True)
-cards[0].metric(t("risks.metric_schools"), num(len(matrix)), help=t("risks.metric_schools_help"))
-cards[1].metric(t("risks.metric_high"), t("risks.of", count=high_schools, total=len(matrix)),
+cards[0].metric(t("risks.metric_schools"), num(head["schools"]), help=t("risks.metric_schools_help"))
+cards[1].metric(t("risks.metric_high"), t("risks.of", count=head["high_schools"], total=head["schools"]),
                 help=t("risks.metric_high_help"))
 if not top.empty:
     cards[1].caption(t("risks.top_risk", name=top.iloc[0][name_column], count=int(top.iloc[0]["high"])))
-cards[2].metric(t("risks.metric_uncovered"), num(len(uncovered_high)), help=t("risks.metric_uncovered_help"))
-cards[2].caption(t("risks.metric_uncovered_caption", schools=uncovered_high["school_id"].nunique()))
+cards[2].metric(t("risks.metric_uncovered"), num(head["uncovered_high"]), help=t("risks.metric_uncovered_help"))
+cards[2].caption(t("risks.metric_uncovered_caption", schools=head["uncovered_schools"]))
 
 # -- one school ----------------------------------------------------------------------------------
 st.subheader(t("risks.school_section"))
-school_names = dict(zip(matrix.index, matrix["short_name"] + " · " + matrix["municipality"]))
-school_options = ["", *sorted(school_names, key=lambda s: school_names[s])]
+school_names = head["school_names"]
+school_options = list(head["school_options"])
 key = url_choice("school", school_options, "")
 school_id = st.selectbox(t("risks.school"), school_options, key=key, help=t("risks.school_help"),
                          format_func=lambda s: t("risks.choose_school") if s == "" else school_names[s])
@@ -113,13 +104,12 @@ write_url("school", school_id)
 if not school_id:
     st.info(t("risks.choose_school_hint"))
 else:
-    profile = compute(risks.school_profile, school_id, year, catalogue_id)
-    school_gaps = gaps[gaps["school_id"] == school_id].set_index("factor_id")
+    profile_source = source(risks.school_profile, school_id, year, catalogue_id)
+    profile = compute(profile_source.function, *profile_source.args)
+    profile_figure, school_gaps, table = view(views.profile, profile_source, gaps, school_id,
+                                              head["short_names"][school_id], name_column, level_names, year, lang)
     left, right = st.columns([3, 2])
-    left.plotly_chart(profile_bars(profile, name_column, level_names, year,
-                                   t("risks.profile_chart", school=matrix.at[school_id, "short_name"], year=year),
-                                   t("risks.previous_year", year=year - 1), lang),
-                      width="stretch", config=CHART_CONFIG)
+    left.plotly_chart(profile_figure, width="stretch", config=CHART_CONFIG)
     left.caption(t("risks.profile_read"))
     with right:
         if profile["previous_score"].isna().all():
@@ -140,15 +130,6 @@ else:
                                   for f, lv in zip(school_uncovered.index, school_uncovered["level"])))
         pages.link("roadmaps", t("risks.to_roadmaps"))
         pages.link("passport", t("risks.passport"), query_params={"school": school_id})
-    table = profile[["position", name_column, "level", "previous_level", "change"]].copy()
-    table["level"] = table["level"].map(level_names)
-    table["previous_level"] = table["previous_level"].map(level_names)
-    table["change"] = table["change"].map(lambda c: t(f"risks.change.{c}"))
-    table["measures"] = [int(school_gaps.at[f, "measures"]) if f in school_gaps.index else None
-                         for f in profile["factor_id"]]
-    table.columns = [t("risks.columns.position"), t("risks.columns.factor"), t("risks.columns.level", year=year),
-                     t("risks.columns.level", year=year - 1), t("risks.columns.change"),
-                     t("risks.columns.measures")]
     with st.expander(t("risks.profile_table")):
         st.dataframe(table, hide_index=True, width="stretch")
         st.caption(t("risks.measures_note"))
@@ -156,20 +137,13 @@ else:
 
 # -- heatmap ---------------------------------------------------------------------------------------
 st.subheader(t("risks.heatmap_section"))
-factor_names = dict(zip(counts["factor_id"], [f"{p}. {n}" for p, n in zip(counts["position"], counts[name_column])]))
 st.caption(t("risks.heatmap_read"))
 left, right = st.columns([3, 1])
-left.plotly_chart(risk_heatmap(matrix, factor_names, level_names, t("risks.heatmap_chart", year=year), lang,
-                               column_labels=[str(p) for p in counts["position"]]),
-                  width="stretch", config=CHART_CONFIG)
+heat_figure, heat_table = view(views.heatmap, matrix, counts, name_column, level_names,
+                               t("risks.heatmap_chart", year=year), lang)
+left.plotly_chart(heat_figure, width="stretch", config=CHART_CONFIG)
 right.markdown(f"**{t('risks.factors_legend')}**")
-right.markdown("\n".join(f"{p}. {escape_markdown(n)}" for p, n in zip(counts["position"], counts[name_column])))
-heat_table = matrix[["short_name", "municipality", *factor_ids]].copy()
-for factor in factor_ids:
-    heat_table[factor] = heat_table[factor].map({1: level_names["low"], 2: level_names["medium"],
-                                                 3: level_names["high"]})
-heat_table = heat_table.rename(columns={"short_name": t("risks.columns.school"),
-                                        "municipality": t("risks.columns.municipality"), **factor_names})
+right.markdown(view(views.legend, counts, name_column))
 with st.expander(t("risks.heatmap_table")):
     st.dataframe(heat_table, hide_index=True, width="stretch")
     export.download_buttons(heat_table, f"risk_profiles_{year}", key="risks_matrix")
@@ -177,25 +151,15 @@ with st.expander(t("risks.heatmap_table")):
 # -- distribution and dynamics -------------------------------------------------------------------------
 st.subheader(t("risks.distribution_section"))
 left, right = st.columns(2)
-left.plotly_chart(level_distribution(counts, name_column, level_names, t("risks.distribution_chart", year=year),
-                                     t("risks.schools_axis"), lang), width="stretch", config=CHART_CONFIG)
+levels_figure, change_figure, compared, distribution_table = view(
+    views.distribution, counts, source(risks.change_counts, *args), name_column, level_names, year, lang)
+left.plotly_chart(levels_figure, width="stretch", config=CHART_CONFIG)
 left.caption(t("risks.distribution_read"))
-change_counts = compute(risks.change_counts, *args)
-compared = int((change_counts[["improved", "unchanged", "worsened"]].sum(axis=1)).max() or 0)
 if compared:
-    right.plotly_chart(change_distribution(
-        change_counts, name_column, {c: t(f"risks.change.{c}") for c in ("improved", "unchanged", "worsened")},
-        t("risks.change_chart", year=year, previous=year - 1), t("risks.schools_axis"), lang),
-        width="stretch", config=CHART_CONFIG)
+    right.plotly_chart(change_figure, width="stretch", config=CHART_CONFIG)
     right.caption(t("risks.change_read", compared=compared, previous=year - 1))
 else:
     right.info(t("risks.no_change_data", previous=year - 1))
-distribution_table = counts[["position", name_column, "high", "medium", "low", "schools"]].merge(
-    change_counts[["position", "improved", "unchanged", "worsened", "no_data"]], on="position")
-distribution_table.columns = [t("risks.columns.position"), t("risks.columns.factor"), level_names["high"],
-                              level_names["medium"], level_names["low"], t("risks.columns.schools"),
-                              t("risks.change.improved"), t("risks.change.unchanged"), t("risks.change.worsened"),
-                              t("risks.change.no_data")]
 with st.expander(t("risks.distribution_table")):
     st.dataframe(distribution_table, hide_index=True, width="stretch")
     export.download_buttons(distribution_table, f"risk_factors_{year}", key="risks_distribution")
@@ -203,39 +167,27 @@ with st.expander(t("risks.distribution_table")):
 # -- high risks without a measure ----------------------------------------------------------------------------
 st.subheader(t("risks.uncovered_section"))
 st.caption(t("risks.uncovered_read"))
-if uncovered_high.empty:
+gap_table, outside = view(views.uncovered, gaps, counts, name_column, lang)
+if gap_table is None:
     st.success(t("risks.uncovered_none"))
 else:
-    gap_table = uncovered_high[["short_name", "municipality", "factor_id", "has_roadmap"]].copy()
-    gap_table["factor_id"] = gap_table["factor_id"].map(names_by_factor)
-    gap_table["has_roadmap"] = gap_table["has_roadmap"].map({True: t("risks.yes"), False: t("risks.no")})
-    gap_table.columns = [t("risks.columns.school"), t("risks.columns.municipality"), t("risks.columns.factor"),
-                         t("risks.columns.has_roadmap")]
     st.dataframe(gap_table, hide_index=True, width="stretch")
     export.download_buttons(gap_table, f"risks_without_measures_{year}", key="risks_uncovered")
-outside = gaps[~gaps["in_roadmap"]].drop_duplicates("school_id")
-if not outside.empty:
+if outside:
     st.warning(t("risks.outside_roadmaps", count=len(outside), year=year,
-                 names=", ".join(outside["short_name"].head(12)) + (" …" if len(outside) > 12 else "")))
+                 names=", ".join(outside[:12]) + (" …" if len(outside) > 12 else "")))
 
 # -- association ------------------------------------------------------------------------------------------
 st.subheader(t("risks.association_section"))
-association = compute(risks.factor_association, *args, min_participants=settings().min_n)
+association_figure, assoc_table = view(
+    views.association, source(risks.factor_association, *args, min_participants=settings().min_n), name_column,
+    year, lang)
 st.caption(t("risks.association_read"))
-if association["enough"].any():
-    st.plotly_chart(association_chart(association, name_column, t("risks.association_chart", year=year),
-                                      t("risks.association_axis"), t("app.little_data"), lang),
-                    width="stretch", config=CHART_CONFIG)
+if association_figure is not None:
+    st.plotly_chart(association_figure, width="stretch", config=CHART_CONFIG)
 else:
     st.info(t("risks.association_too_few"))
 st.warning(t("risks.association_guardrail"), icon=":material/info:")
-assoc_table = association[["position", name_column, "n_high", "mean_high", "n_low", "mean_low",
-                           "difference", "ci_low", "ci_high"]].copy()
-for column in ("mean_high", "mean_low", "difference", "ci_low", "ci_high"):
-    assoc_table[column] = (assoc_table[column] * 100).round(1)
-assoc_table.columns = [t(f"risks.assoc_columns.{c}") for c in
-                       ("position", "factor", "n_high", "mean_high", "n_low", "mean_low", "difference",
-                        "ci_low", "ci_high")]
 with st.expander(t("risks.association_table")):
     st.dataframe(assoc_table, hide_index=True, width="stretch")
     export.download_buttons(assoc_table, f"risk_association_{year}", key="risks_association")

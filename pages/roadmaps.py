@@ -8,11 +8,12 @@ import streamlit as st
 from analytics import access, roadmap_status, roadmaps as rm
 from analytics.roadmap_status import EDITABLE_STATUSES
 from ui import export, pages
-from ui.data import compute, settings, store
+from ui.data import compute, settings, source, store, view
 from ui.figures import roadmaps as figures
 from ui.filters import current_scope
 from ui.shell import page_header
 from ui.text import day, language, metric_delta, num, pct, pp, t
+from ui.views import roadmaps as views
 
 ALL = ""
 CHART = {"displayModeBar": False}
@@ -43,12 +44,6 @@ def columns(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     return frame[names].rename(columns={c: t(f"roadmaps.columns.{c}") for c in names})
 
 
-def percent_columns(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
-    frame = frame.copy()
-    frame[names] = (frame[names] * 100).round(1)
-    return frame
-
-
 scope = current_scope()
 page_header(t("roadmaps.title"), scope, show_assessment=False)
 lang = language()
@@ -75,6 +70,7 @@ summary = compute(rm.completion, flt, as_of).iloc[0]
 if int(summary["units"]) == 0:
     st.info(t("roadmaps.no_units"))
     st.stop()
+progress_source = source(rm.checkpoint_progress, flt, as_of)
 progress = compute(rm.checkpoint_progress, flt, as_of)
 passed = progress[progress["passed"]]
 st.caption(t("roadmaps.as_of_note", date=day(as_of)))
@@ -109,7 +105,8 @@ figure_labels = {"on_time": t("roadmaps.on_time_line"), "late": t("roadmaps.late
                  "target_short": t("roadmaps.target_short"), "so_far": t("roadmaps.so_far"),
                  "y": t("roadmaps.y_share"), "x": t("roadmaps.x_share"), "date_format": day,
                  "planned": t("roadmaps.planned"), "actual": t("roadmaps.actual"), "today": t("roadmaps.today")}
-left.plotly_chart(figures.checkpoint_bars(progress, figure_labels, None, lang), width="stretch", config=CHART)
+left.plotly_chart(view(figures.checkpoint_bars, progress_source, figure_labels, None, lang), width="stretch",
+                  config=CHART)
 with right:
     for point in progress.itertuples(index=False):
         values = dict(date=day(point.checkpoint_date), target=pct(point.target_share, 0),
@@ -133,19 +130,17 @@ tab_geo, tab_burnup, tab_gantt, tab_overdue, tab_breakdown, tab_edit = st.tabs(
 
 with tab_geo:
     if scope.municipality_id is None:
-        by_municipality = compute(rm.completion_by, flt, as_of, "municipality", lang)
-        by_municipality["name"] = by_municipality["name"].where(by_municipality["key"] != "", t("roadmaps.regional_level"))
-        st.plotly_chart(figures.completion_bars(by_municipality, bar_targets, figure_labels,
-                                                t("roadmaps.by_municipality"), lang), width="stretch", config=CHART)
-    by_school = compute(rm.completion_by, flt, as_of, "school", lang)
-    if not by_school.empty:
-        st.plotly_chart(figures.completion_bars(by_school, bar_targets, figure_labels, t("roadmaps.by_school"), lang),
+        st.plotly_chart(view(views.completion_chart, source(rm.completion_by, flt, as_of, "municipality", lang),
+                             "municipality", bar_targets, figure_labels, t("roadmaps.by_municipality"), lang),
                         width="stretch", config=CHART)
+    by_school = view(views.completion_chart, source(rm.completion_by, flt, as_of, "school", lang), "school",
+                     bar_targets, figure_labels, t("roadmaps.by_school"), lang, skip_empty=True)
+    if by_school is not None:
+        st.plotly_chart(by_school, width="stretch", config=CHART)
 
 with tab_burnup:
-    curve = compute(rm.burnup, flt, as_of)
-    st.plotly_chart(figures.burnup(curve, progress, today, figure_labels, t("roadmaps.burnup"), lang),
-                    width="stretch", config=CHART)
+    st.plotly_chart(view(figures.burnup, source(rm.burnup, flt, as_of), progress_source, today, figure_labels,
+                         t("roadmaps.burnup"), lang), width="stretch", config=CHART)
     st.caption(t("roadmaps.burnup_help"))
 
 with tab_gantt:
@@ -157,53 +152,40 @@ with tab_gantt:
                           lambda v: t("roadmaps.all_executors") if v == ALL else v, row[1])
     chosen_states = row[2].multiselect(t("roadmaps.states"), list(rm.STATES), format_func=state_name,
                                        key="roadmaps_states", placeholder=t("roadmaps.all_states"))
-    timeline = compute(rm.measures_timeline, flt._replace(section=section or None, executor=executor or None), as_of)
-    if chosen_states:
-        timeline = timeline[timeline["state"].isin(chosen_states)]
-    if len(timeline) > 80:
-        st.info(t("roadmaps.gantt_too_many", count=len(timeline)))
-    elif not timeline.empty:
-        gantt_labels = dict(figure_labels, states={s: state_name(s) for s in rm.STATES},
-                            hover_units=t("roadmaps.hover_units", done="%{customdata[3]}", units="%{customdata[4]}",
-                                          overdue="%{customdata[5]}"))
-        st.plotly_chart(figures.gantt(timeline, today, gantt_labels, t("roadmaps.gantt"), lang),
-                        width="stretch", config=CHART)
+    gantt_labels = dict(figure_labels, states={s: state_name(s) for s in rm.STATES},
+                        hover_units=t("roadmaps.hover_units", done="%{customdata[3]}", units="%{customdata[4]}",
+                                      overdue="%{customdata[5]}"))
+    measures, gantt_figure = view(
+        views.gantt, source(rm.measures_timeline, flt._replace(section=section or None, executor=executor or None),
+                            as_of), tuple(chosen_states), today, gantt_labels, t("roadmaps.gantt"), lang)
+    if measures > views.GANTT_LIMIT:
+        st.info(t("roadmaps.gantt_too_many", count=measures))
+    elif gantt_figure is not None:
+        st.plotly_chart(gantt_figure, width="stretch", config=CHART)
     st.caption(t("roadmaps.gantt_help"))
 
 with tab_overdue:
-    overdue = compute(rm.overdue_units, flt, as_of)
+    overdue_table = view(views.overdue, source(rm.overdue_units, flt, as_of), lang)
     st.subheader(t("roadmaps.overdue_list"))
-    if overdue.empty:
+    if overdue_table is None:
         st.success(t("roadmaps.overdue_none"))
     else:
-        overdue_table = columns(overdue.assign(status=overdue["status"].map(state_name)),
-                                ["roadmap_title", "number", "title", "school_name", "due_date", "days_overdue",
-                                 "executors_text", "status"])
         st.dataframe(overdue_table, hide_index=True, width="stretch")
         export.download_buttons(overdue_table, f"overdue_{as_of.isoformat()}", key="roadmaps_overdue")
-    workload = compute(rm.executor_workload, flt, as_of)
+    workload = view(views.workload, source(rm.executor_workload, flt, as_of),
+                    dict(overdue=state_name("overdue"), due_soon=t("roadmaps.due_soon"),
+                         other_open=t("roadmaps.other_open"), x=t("roadmaps.units_axis")), lang)
     st.subheader(t("roadmaps.workload"), help=t("roadmaps.workload_help"))
-    if not workload.empty:
-        st.plotly_chart(figures.workload_bars(workload, dict(overdue=state_name("overdue"), due_soon=t("roadmaps.due_soon"),
-                                                             other_open=t("roadmaps.other_open"),
-                                                             x=t("roadmaps.units_axis")), None, lang),
-                        width="stretch", config=CHART)
-        workload_table = columns(workload, ["executor", "open", "overdue", "due_soon", "done"])
+    if workload is not None:
+        workload_figure, workload_table = workload
+        st.plotly_chart(workload_figure, width="stretch", config=CHART)
         st.dataframe(workload_table, hide_index=True, width="stretch")
         export.download_buttons(workload_table, "workload", key="roadmaps_workload")
 
 with tab_breakdown:
     dimensions = ["section", "executor", "risk_factor", "subject", "roadmap", "municipality", "school"]
     dimension = url_choice("rm_by", dimensions, t("roadmaps.breakdown"), lambda v: t(f"roadmaps.dimension.{v}"))
-    table = compute(rm.completion_by, flt, as_of, dimension, lang)
-    if dimension == "municipality":
-        table["name"] = table["name"].where(table["key"] != "", t("roadmaps.regional_level"))
-    table["name"] = table["name"].where(table["name"] != "", "—")
-    table = table.sort_values("share_of_plan", na_position="last")
-    breakdown = columns(percent_columns(table, ["share_of_plan", "share_of_due"]),
-                        ["name", "planned", "done_on_time", "done_late", "overdue", "in_progress", "not_started",
-                         "not_applicable", "share_of_plan", "share_of_due"])
-    breakdown = breakdown.rename(columns={t("roadmaps.columns.name"): t(f"roadmaps.dimension.{dimension}")})
+    breakdown = view(views.breakdown, source(rm.completion_by, flt, as_of, dimension, lang), dimension, lang)
     st.dataframe(breakdown, hide_index=True, width="stretch")
     export.download_buttons(breakdown, f"completion_by_{dimension}", key="roadmaps_breakdown")
     if dimension in ("executor", "risk_factor", "subject"):

@@ -5,23 +5,21 @@ chart heights below) and is zoomed on a 1920×1080 screen (see ui/present.py).""
 import datetime as dt
 import html
 
-import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from analytics import attention, completion, flows, overview, risks, school_map
 from analytics import roadmaps as rm
 from ui import export, present
-from ui.data import compute, settings
-from ui.figures import roadmaps as roadmap_figures
-from ui.figures.identification import list_sankey
+from ui.data import compute, settings, source, view
 from ui.figures.overview import list_size_bars, listed_share_by_municipality
-from ui.figures.risks import risk_heatmap
 from ui.figures.school_map import build_map
 from ui.figures.style import CATEGORY_COLOURS
 from ui.filters import current_scope
 from ui.shell import page_header
-from ui.text import day, language, num, pct, pp, t
+from ui.text import day, language, num, pct, t
+from ui.views import show as views
+from ui.views.charts import fitted
 
 SLIDES = ("overview", "flows", "map", "risks", "roadmap", "attention")
 URL_KEY, STATE_KEY = "slide", "show_slide"
@@ -88,6 +86,7 @@ as_of = min(config.today, dt.date(year, 12, 31))
 geo = (scope.region_id, scope.municipality_id)
 list_year = compute(overview.latest_list_year, year)
 height = HEIGHTS[slide]
+on = present.is_on()
 
 if list_year is None and slide in ("overview", "flows", "map", "attention"):
     st.info(t("overview.no_list"))
@@ -111,31 +110,31 @@ if slide == "overview":
                                                 total=int(high["with_profile"])), help=t("overview.high_risk_help"))
     cards[3].metric(t("overview.mentors"), pct(mentors["share"], 0), help=t("overview.mentors_help"))
     left, right = st.columns([2, 3])
-    sizes = compute(overview.list_size_by_year, *geo)
+    sizes = source(overview.list_size_by_year, *geo)
     with left:
-        present.chart(list_size_bars(sizes, t("overview.list_chart"), t("overview.list_chart_y"), lang), height,
-                      width=present.slide_width(2 / 5, 2))
+        width = present.slide_width(2 / 5, 2)
+        present.draw(view(fitted, list_size_bars, (sizes, t("overview.list_chart"), t("overview.list_chart_y"),
+                                                         lang), height, width, on), width)
     if scope.municipality_id is None:
-        municipalities = compute(overview.by_municipality, *geo, list_year)
+        municipalities = source(overview.by_municipality, *geo, list_year)
         with right:
-            present.chart(listed_share_by_municipality(municipalities, t("overview.municipality_chart", year=list_year),
-                                                       t("overview.municipality_chart_x"), lang), height,
-                          width=present.slide_width(3 / 5, 2))
+            width = present.slide_width(3 / 5, 2)
+            present.draw(view(fitted, listed_share_by_municipality,
+                              (municipalities, t("overview.municipality_chart", year=list_year),
+                               t("overview.municipality_chart_x"), lang), height, width, on), width)
 
 # -- 2. list flows ------------------------------------------------------------------------------------
 elif slide == "flows":
     years = tuple(range(year - 4, year + 1))
-    members = compute(flows.membership, *geo, "low_results", "official", years, None)
-    years = flows.flow_years(members, year)
-    if not years:
+    width = present.slide_width()
+    flow_view = view(views.flows_slide, source(flows.membership, *geo, "low_results", "official", years, None), year,
+                     {"in": t("schools.flows_in"), "out": t("schools.flows_out")}, lang, height, width, on)
+    if flow_view is None:
         st.info(t("schools.flows_none"))
     else:
-        links = flows.sankey_links(members, years)
-        present.chart(list_sankey(links, {"in": t("schools.flows_in"), "out": t("schools.flows_out")},
-                                  None, lang), height, width=present.slide_width())
-        last = flows.flow_table(members, years).iloc[-1]
-        st.markdown(t("show.flows_line", year=int(last["year"]), listed=int(last["listed"]),
-                      entered=int(last["entered"]), left=int(last["left"]), stayed=int(last["stayed"])))
+        figure, last = flow_view
+        present.draw(figure, width)
+        st.markdown(t("show.flows_line", **last))
 
 # -- 3. map ---------------------------------------------------------------------------------------------
 elif slide == "map":
@@ -163,27 +162,27 @@ elif slide == "map":
 elif slide == "risks":
     catalogue_id = compute(risks.default_catalogue)
     risk_year = compute(risks.profile_year, catalogue_id, year)
-    matrix = compute(risks.profile_matrix, *geo, risk_year, catalogue_id, "low_results") if risk_year else None
-    if matrix is None or matrix.empty:
+    width = present.slide_width(5 / 8, 2)
+    risk_view = None
+    if risk_year:
+        risk_view = view(views.risks_slide, source(risks.profile_matrix, *geo, risk_year, catalogue_id, "low_results"),
+                         source(risks.level_counts, *geo, risk_year, catalogue_id, "low_results"), risk_year, lang,
+                         height, width, on)
+    if risk_view is None:
         st.info(t("risks.no_profiles_in_scope"))
     else:
-        name_column = "name_ru" if lang == "ru" else "name_en"
-        counts = compute(risks.level_counts, *geo, risk_year, catalogue_id, "low_results")
-        factor_names = dict(zip(counts["factor_id"], [f"{p}. {n}" for p, n in zip(counts["position"], counts[name_column])]))
-        level_names = {level: t(f"codes.risk_level.{level}") for level in risks.LEVELS}
+        figure, factor_names = risk_view
         left, right = st.columns([5, 3])
         with left:
-            present.chart(risk_heatmap(matrix, factor_names, level_names,
-                                       t("show.risks_chart", year=risk_year, schools=len(matrix)), lang,
-                                       column_labels=[str(p) for p in counts["position"]]), height,
-                          width=present.slide_width(5 / 8, 2))
-        items = "".join(f"<li>{html.escape(str(n))}</li>" for n in counts[name_column])
+            present.draw(figure, width)
+        items = "".join(f"<li>{html.escape(n)}</li>" for n in factor_names)
         right.markdown(f'<ol class="shnor-factors" style="font-size:0.95rem;line-height:1.25;padding-left:1.3rem;'
                        f'margin-top:0.5rem">{items}</ol>', unsafe_allow_html=True)
 
 # -- 5. roadmap completion with checkpoints -----------------------------------------------------------------
 elif slide == "roadmap":
     flt = rm.RoadmapFilter(scope.region_id, scope.municipality_id, year)
+    progress_source = source(rm.checkpoint_progress, flt, as_of)
     progress = compute(rm.checkpoint_progress, flt, as_of)
     summary = compute(rm.completion, flt, as_of).iloc[0]
     if int(summary["planned"]) == 0:
@@ -201,15 +200,14 @@ elif slide == "roadmap":
         below = dict(legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0), margin=dict(r=50, b=30))
         left, right = st.columns([2, 3])
         with left:
-            figure = roadmap_figures.checkpoint_bars(progress, labels, t("show.checkpoints_chart"), lang)
-            present.chart(figure.update_layout(**below), height, width=present.slide_width(2 / 5, 2))
+            width = present.slide_width(2 / 5, 2)
+            present.draw(view(views.checkpoints_slide, progress_source, labels, t("show.checkpoints_chart"), below,
+                              lang, height, width, on), width)
         dimension = "municipality" if scope.municipality_id is None else "school"
-        by = compute(rm.completion_by, flt, as_of, dimension, lang)
-        if dimension == "municipality":
-            by["name"] = by["name"].where(by["key"] != "", t("roadmaps.regional_level"))
         with right:
-            figure = roadmap_figures.completion_bars(by, targets, labels, t(f"roadmaps.by_{dimension}"), lang)
-            present.chart(figure.update_layout(xaxis_title=None, **below), height, width=present.slide_width(3 / 5, 2))
+            width = present.slide_width(3 / 5, 2)
+            present.draw(view(views.completion_slide, source(rm.completion_by, flt, as_of, dimension, lang), dimension,
+                              targets, labels, below, lang, height, width, on), width)
 
 # -- 6. schools that need attention --------------------------------------------------------------------------
 elif slide == "attention":

@@ -6,11 +6,12 @@ import streamlit as st
 
 from analytics import access, identification, targets
 from ui import export
-from ui.data import clear_caches, compute, settings, store
+from ui.data import clear_caches, compute, settings, source, store, view
 from ui.figures.identification import targets_chart
 from ui.filters import current_scope
 from ui.shell import page_header
 from ui.text import day, language, num, pct, t
+from ui.views import targets as views
 
 scope = current_scope()
 page_header(t("targets.title"), scope, show_assessment=False)
@@ -20,27 +21,12 @@ year = int(scope.year)
 as_of = min(settings().today, dt.date(year, 12, 31))
 geo = (scope.region_id, scope.municipality_id)
 
+summary_source = source(targets.summary, *geo, year, as_of, params)
 summary = compute(targets.summary, *geo, year, as_of, params)
-history = compute(targets.trend, *geo, tuple(range(year - 2, year + 1)), as_of, params)
 
 
 def value_text(value, kind: str, row=None) -> str:
-    if value is None or value != value:
-        return "—"
-    if kind == "municipalities" and row is not None and row["denominator"]:
-        return t("targets.municipalities_value", met=int(row["numerator"]), total=int(row["denominator"]))
-    return num(value) if kind == "count" else pct(value, 0)
-
-
-def target_text(row) -> str:
-    if row["target_low"] is None or row["target_low"] != row["target_low"]:
-        return "—"
-    sign = "≤" if row["direction"] == "at_most" else "≥"
-    kind = "share" if row["kind"] in ("share", "reported", "municipalities") else "count"
-    low = value_text(row["target_low"], kind)
-    if row["target_high"] is not None and row["target_high"] == row["target_high"]:
-        return f"{sign} {low.replace(' %', '').replace(chr(160) + '%', '')}–{value_text(row['target_high'], kind)}"
-    return f"{sign} {low}"
+    return views.value_text(value, kind, lang, row)
 
 
 counts = summary["status"].value_counts()
@@ -48,19 +34,8 @@ st.markdown("### " + t("targets.summary_line", achieved=int(counts.get("achieved
                            at_risk=int(counts.get("at_risk", 0)), not_achieved=int(counts.get("not_achieved", 0))))
 st.caption(t("targets.as_of", date=day(as_of), fraction=pct(params["targets"]["at_risk_fraction"], 0)))
 
-trend_values = {tid: " → ".join(f"{y}: {value_text(v, 'count' if kind == 'count' else 'share')}"
-                                for y, v in zip(group.sort_values("year")["year"], group.sort_values("year")["actual"]))
-                for tid, group in history.groupby("target_id") for kind in [group["kind"].iloc[-1]]}
-table = pd.DataFrame({
-    t("targets.columns.name"): [t(f"targets.name.{x}") for x in summary["target_id"]],
-    t("targets.columns.target"): [target_text(r) for _, r in summary.iterrows()],
-    t("targets.columns.actual"): [value_text(r["actual"], r["kind"], r) for _, r in summary.iterrows()],
-    t("targets.columns.status"): [t(f"identification.target_status.{s}") for s in summary["status"]],
-    t("targets.columns.basis"): [f"{int(r['numerator'])} / {int(r['denominator'])}"
-                                 if r["kind"] in ("share", "municipalities") and r["denominator"] else ""
-                                 for _, r in summary.iterrows()],
-    t("targets.columns.trend"): [trend_values.get(x, "") for x in summary["target_id"]],
-})
+table = view(views.summary_table, summary_source,
+             source(targets.trend, *geo, tuple(range(year - 2, year + 1)), as_of, params), lang)
 STATUS_BACKGROUND = {"achieved": "#d9f2ea", "at_risk": "#fbeccc", "not_achieved": "#f7dccc", "no_data": "#eeeeee"}
 status_column = t("targets.columns.status")
 status_of_label = {t(f"identification.target_status.{s}"): s for s in targets.STATUSES}
@@ -71,7 +46,7 @@ export.download_buttons(table, f"targets_{year}", key="targets_table")
 
 names = {x: t(f"targets.name.{x}") for x in targets.TARGETS}
 status_labels = {s: t(f"identification.target_status.{s}") for s in targets.STATUSES} | {"target": t("targets.target")}
-st.plotly_chart(targets_chart(summary, names, status_labels, t("targets.chart_title", year=year), lang),
+st.plotly_chart(view(targets_chart, summary_source, names, status_labels, t("targets.chart_title", year=year), lang),
                 width="stretch", config={"displayModeBar": False})
 
 with st.expander(t("targets.definitions"), icon=":material/help:"):
@@ -85,23 +60,15 @@ if "targets_drill" not in st.session_state:
 target_id = st.selectbox(t("targets.drill"), drillable, format_func=names.get, key="targets_drill")
 st.query_params["target"] = target_id
 row = summary.set_index("target_id").loc[target_id]
-rows = compute(targets.details, target_id, *geo, year, as_of, params)
+shown = view(views.drill_table, source(targets.details, target_id, *geo, year, as_of, params), lang)
 if row["kind"] in ("share", "municipalities") and row["denominator"]:
     st.caption(t("targets.drill_caption", name=names[target_id], actual=value_text(row["actual"], "share"),
                  numerator=num(row["numerator"]), denominator=num(row["denominator"])))
 else:
     st.caption(t("targets.drill_caption_count", name=names[target_id], actual=value_text(row["actual"], row["kind"])))
-if rows.empty:
+if shown is None:
     st.info(t("targets.drill_none"))
 else:
-    columns = {"short_name": "school", "municipality": "municipality", "title": "roadmap",
-               "agreements": "agreements", "target": "municipal_target", "index_before": "index_before",
-               "index_now": "index_now", "change": "change", "numerator": "numerator", "denominator": "denominator"}
-    shown = rows[[c for c in columns if c in rows.columns]].copy()
-    for column in ("index_before", "index_now", "change"):
-        if column in shown:
-            shown[column] = shown[column].round(2)
-    shown = shown.rename(columns={c: t(f"targets.columns.{k}") for c, k in columns.items()})
     st.dataframe(shown, hide_index=True, width="stretch")
     export.download_buttons(shown, f"target_{target_id}_{year}", key="targets_drill_download")
 

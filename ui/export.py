@@ -1,6 +1,7 @@
 """Table downloads: CSV (UTF-8 with BOM, so Excel opens it) and formatted XLSX."""
 from __future__ import annotations
 
+import functools
 import io
 import re
 
@@ -62,11 +63,15 @@ def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "Данные") -> bytes:
 
 
 def download_buttons(frame: pd.DataFrame, file_stem: str, key: str) -> None:
-    """XLSX and CSV buttons for ``frame``. The files are made when a button is clicked (Streamlit's
-    deferred download), not on every run of the page: building an XLSX costs 10–50 ms a table."""
+    """XLSX and CSV buttons for ``frame``. The files are written when a button is clicked
+    (Streamlit's deferred download), not on every run: building an XLSX of a table of a
+    few thousand rows costs more than drawing the whole page. The frame must not be
+    changed after this call (the click reads it). A click does not rerun the page (nothing
+    on it changes; a rerun would also renew the buttons' file ids under a second click)."""
     left, right = st.columns(2)
-    left.download_button(t("app.download_xlsx"), lambda: to_xlsx_bytes(frame), file_name=f"{file_stem}.xlsx",
+    left.download_button(t("app.download_xlsx"), functools.partial(to_xlsx_bytes, frame),
+                         file_name=f"{file_stem}.xlsx",
                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                         key=f"{key}_xlsx", icon=":material/download:")
-    right.download_button(t("app.download_csv"), lambda: to_csv_bytes(frame), file_name=f"{file_stem}.csv",
-                          mime="text/csv", key=f"{key}_csv", icon=":material/download:")
+                         key=f"{key}_xlsx", icon=":material/download:", on_click="ignore")
+    right.download_button(t("app.download_csv"), functools.partial(to_csv_bytes, frame), file_name=f"{file_stem}.csv",
+                          mime="text/csv", key=f"{key}_csv", icon=":material/download:", on_click="ignore")

@@ -98,15 +98,26 @@ def slide_width(fraction: float = 1.0, columns: int = 1) -> int:
     return int(inner * fraction) - 6
 
 
-def chart(figure, height: int | None = None, container=st, width: int | None = None, **kwargs) -> None:
-    """``st.plotly_chart`` that, in presentation mode, lifts all text to ≥ 18 px; ``height``
-    fixes the height; ``width`` (slides in presentation mode) fixes the width."""
-    if is_on():
+def fit(figure, height: int | None = None, width: int | None = None, on: bool | None = None):
+    """The figure (changed in place) as :func:`chart` draws it: in presentation mode (``on``,
+    default: this run's mode) every text ≥ 18 px and ``width`` fixed; ``height`` fixed."""
+    on = is_on() if on is None else on
+    if on:
         style.enlarge(figure, height)
     elif height is not None:
         figure.update_layout(height=height)
-    if width is not None and is_on():
+    if width is not None and on:
         figure.update_layout(width=width)
-        container.plotly_chart(figure, width="content", config={"displayModeBar": False}, **kwargs)
-    else:
-        container.plotly_chart(figure, width="stretch", config={"displayModeBar": False}, **kwargs)
+    return figure
+
+
+def draw(figure, width: int | None = None, container=st, **kwargs) -> None:
+    """``st.plotly_chart`` of a figure already :func:`fit` (a cached one from ``ui.data.view``)."""
+    mode = "content" if width is not None and is_on() else "stretch"
+    container.plotly_chart(figure, width=mode, config={"displayModeBar": False}, **kwargs)
+
+
+def chart(figure, height: int | None = None, container=st, width: int | None = None, **kwargs) -> None:
+    """``st.plotly_chart`` that, in presentation mode, lifts all text to ≥ 18 px; ``height``
+    fixes the height; ``width`` (slides in presentation mode) fixes the width."""
+    draw(fit(figure, height, width), width, container, **kwargs)

@@ -1,0 +1,106 @@
+"""Views of the «Кадры» page (see ui/views/__init__.py): its figures and tables."""
+from __future__ import annotations
+
+import pandas as pd
+
+from analytics import teachers
+from ui.figures.teachers import coverage_by_group, coverage_vs_targets, deficits_chart
+from ui.i18n import text
+
+
+def summary(total: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
+    """Coverage against the KPI targets (analytics.teachers.against_targets)."""
+    return teachers.against_targets(total, targets)
+
+
+def targets_chart(total: pd.DataFrame, targets: pd.DataFrame, labels: dict, title: str, target_label: str,
+                  count_template: str, language: str):
+    return coverage_vs_targets(summary(total, targets), labels, title, target_label, count_template, language)
+
+
+def groups_chart(groups: pd.DataFrame, total: pd.DataFrame, targets: pd.DataFrame, group_column: str,
+                 indicators: list[str], labels: dict, title: str, target_label: str, language: str):
+    """Coverage per subject, municipality or school, with the targets as lines."""
+    by_indicator = {row.indicator: row.target for row in summary(total, targets).itertuples(index=False)}
+    return coverage_by_group(groups, group_column, indicators, labels, by_indicator, title, target_label, language)
+
+
+def school_chart(detail: pd.DataFrame, total: pd.DataFrame, targets: pd.DataFrame, school_id: str,
+                 group_column: str, indicators: list[str], labels: dict, title: str, target_label: str, language: str):
+    """One school's coverage per subject (``detail``: coverage per school × subject)."""
+    by_indicator = {r.indicator: r.target for r in teachers.against_targets(total, targets).itertuples()}
+    return coverage_by_group(detail[detail["school_id"] == school_id], group_column, indicators, labels, by_indicator,
+                             title, target_label, language)
+
+
+def deficits(topics: pd.DataFrame, title: str, count_template: str, name_column: str, subject_column: str | None,
+             language: str):
+    """The most frequent deficit topics, or None without any."""
+    if topics.empty:
+        return None
+    return deficits_chart(topics, title, count_template, name_column, subject_column=subject_column,
+                          language=language)
+
+
+def _percent(series: pd.Series) -> pd.Series:
+    return (series.astype(float) * 100).round(1)
+
+
+def attention(joined: pd.DataFrame, show_all: bool, language: str):
+    """(schools flagged, schools compared, the rows shown, the table shown). Shown: schools
+    whose results fell (all compared ones with ``show_all``)."""
+    t = lambda key: text(language, key)  # noqa: E731
+    subject_column = "subject_ru" if language == "ru" else "subject_en"
+    topic_column = "topic_ru" if language == "ru" else "topic_en"
+    shown = joined if show_all else joined[joined["results_fell"]]
+
+    def reason(row) -> str:
+        if row.attention and row.no_route:
+            return t("teachers.reason.fell_no_route")
+        if row.attention:
+            return t("teachers.reason.fell_deficit")
+        if row.results_fell:
+            return t("teachers.reason.fell")
+        return t("teachers.reason.small_n") if row.small_n else ""
+
+    table = pd.DataFrame({
+        t("teachers.columns.school"): shown["short_name"],
+        t("teachers.columns.subject"): shown[subject_column],
+        t("teachers.columns.reason"): [reason(r) for r in shown.itertuples(index=False)],
+        t("teachers.columns.fail_change"): _percent(shown["fail_change"]),
+        t("teachers.columns.quality_change"): _percent(shown["quality_change"]),
+        t("teachers.columns.teachers_total"): shown["teachers_total"],
+        t("teachers.columns.with_route"): shown["with_route"],
+        t("teachers.columns.top_deficit"): shown[topic_column],
+        t("teachers.columns.top_deficit_share"): _percent(shown["top_deficit_share"]),
+        t("teachers.columns.n_before"): shown["n_before"].astype("Int64"),
+        t("teachers.columns.n_now"): shown["n_now"].astype("Int64"),
+        t("teachers.columns.fail_before"): _percent(shown["fail_share_before"]),
+        t("teachers.columns.fail_now"): _percent(shown["fail_share_now"]),
+        t("teachers.columns.quality_before"): _percent(shown["quality_before"]),
+        t("teachers.columns.quality_now"): _percent(shown["quality_now"]),
+        t("teachers.columns.municipality"): shown["municipality_name"],
+    })
+    return int(joined["attention"].sum()), len(joined), shown, table
+
+
+def coverage_table(detail: pd.DataFrame, language: str) -> pd.DataFrame:
+    """Coverage per school × subject as shown (shares in %)."""
+    t = lambda key: text(language, key)  # noqa: E731
+    subject_column = "subject_ru" if language == "ru" else "subject_en"
+    return pd.DataFrame({
+        t("teachers.columns.school"): detail["short_name"],
+        t("teachers.columns.municipality"): detail["municipality_name"],
+        t("teachers.columns.subject"): detail[subject_column],
+        t("teachers.columns.teachers_total"): detail["teachers_total"],
+        t("teachers.columns.diagnosed"): detail["diagnosed"],
+        t("teachers.columns.with_route"): detail["with_route"],
+        t("teachers.columns.trained"): detail["trained"],
+        t("teachers.columns.in_consultations"): detail["in_consultations"],
+        t("teachers.columns.in_mentoring"): detail["in_mentoring"],
+        t("teachers.columns.level_rose"): detail["level_rose"],
+        t("teachers.columns.route_share"): _percent(detail["route_share"]),
+        t("teachers.columns.consultations_share"): _percent(detail["consultations_share"]),
+        t("teachers.columns.positive_share"): _percent(detail["positive_share"]),
+        t("teachers.columns.diagnostic_mean"): detail["diagnostic_mean"].round(1),
+    })
