@@ -67,7 +67,7 @@ def comparison(compared: pd.DataFrame, flags: pd.DataFrame, category: str, langu
         t("schools.columns.status"): compared["status"].map(lambda s: t(f"identification.status.{s}")),
         t("schools.columns.school"): compared["short_name"],
         t("schools.columns.municipality"): compared["municipality"],
-        t("schools.columns.reasons"): compared["school_id"].map(reasons).fillna(""),
+        t("schools.columns.reasons"): compared["school_id"].map(lambda school: reasons.get(school, "")),
     })
     return {s: int(counts.get(s, 0)) for s in ("both", "official_only", "computed_only")}, \
         bool(compared["in_official"].any()), shown
