@@ -20,89 +20,106 @@ from analytics.store import Store
 COMPONENTS = ("vpr_share2", "vpr_sou", "oge_share2", "ege_below")
 
 COMPOSITE = """
-WITH core AS (
-    SELECT r.school_id, r.year, m.region_id, s.municipality_id, r.procedure, r.subject_id,
-           r.participants, r.n2, r.n3, r.n4, r.n5, r.n_below_min
-    FROM results r
-    JOIN schools s USING (school_id)
-    JOIN municipalities m USING (municipality_id)
+WITH core AS (   -- (procedure, subject) pairs of the core subjects
+    SELECT 'VPR' AS procedure, unnest($vpr_subjects) AS subject_id
+    UNION ALL SELECT 'OGE', unnest($oge_subjects)
+    UNION ALL SELECT 'EGE', unnest($ege_subjects)
+),
+scope AS (
+    SELECT s.school_id, s.municipality_id, m.region_id
+    FROM schools s JOIN municipalities m USING (municipality_id)
     WHERE ($region_id IS NULL OR m.region_id = $region_id)
+),
+sums AS (
+    -- Summed as DOUBLE (exact for counts): HUGEINT integer sums are much slower. Grouped by
+    -- school and year only (the geography is joined to the 40 000 × years result, not to every
+    -- results row); CASE rather than FILTER: cheaper per aggregate.
+    SELECT r.school_id, r.year,
+           sum(r.participants::DOUBLE)                                                 AS n_core,
+           sum(CASE WHEN r.procedure = 'VPR' THEN r.participants::DOUBLE END)          AS vpr_n,
+           sum(CASE WHEN r.procedure = 'VPR' THEN r.n2::DOUBLE END)                    AS vpr_n2,
+           sum(CASE WHEN r.procedure = 'VPR' THEN r.n5::DOUBLE + 0.64 * r.n4::DOUBLE + 0.36 * r.n3::DOUBLE
+                                                  + 0.16 * r.n2::DOUBLE END)           AS vpr_sou_sum,
+           sum(CASE WHEN r.procedure = 'OGE' THEN r.participants::DOUBLE END)          AS oge_n,
+           sum(CASE WHEN r.procedure = 'OGE' THEN r.n2::DOUBLE END)                    AS oge_n2,
+           sum(CASE WHEN r.procedure = 'EGE' THEN r.participants::DOUBLE END)          AS ege_n,
+           sum(CASE WHEN r.procedure = 'EGE' THEN r.n_below_min::DOUBLE END)           AS ege_below_n
+    FROM results r
+    WHERE r.school_id IN (SELECT school_id FROM scope)
       AND r.year BETWEEN $year_from AND $year_to
       AND r.participants > 0
-      AND ((r.procedure = 'VPR' AND list_contains($vpr_subjects, r.subject_id))
-        OR (r.procedure = 'OGE' AND list_contains($oge_subjects, r.subject_id))
-        OR (r.procedure = 'EGE' AND list_contains($ege_subjects, r.subject_id)))
+      AND (r.procedure, r.subject_id) IN (SELECT procedure, subject_id FROM core)
+    GROUP BY r.school_id, r.year
 ),
 per_school AS (
-    SELECT school_id, year, region_id, municipality_id,
-           -- summed as DOUBLE (exact for counts): HUGEINT integer sums are much slower
-           sum(participants::DOUBLE)                                 AS n_core,
-           sum(participants::DOUBLE) FILTER (WHERE procedure = 'VPR') AS vpr_n,
-           sum(n2::DOUBLE) FILTER (WHERE procedure = 'VPR')          AS vpr_n2,
-           sum(n5::DOUBLE + 0.64 * n4::DOUBLE + 0.36 * n3::DOUBLE + 0.16 * n2::DOUBLE) FILTER (WHERE procedure = 'VPR') AS vpr_sou_sum,
-           sum(participants::DOUBLE) FILTER (WHERE procedure = 'OGE') AS oge_n,
-           sum(n2::DOUBLE) FILTER (WHERE procedure = 'OGE')          AS oge_n2,
-           sum(participants::DOUBLE) FILTER (WHERE procedure = 'EGE') AS ege_n,
-           sum(n_below_min::DOUBLE) FILTER (WHERE procedure = 'EGE') AS ege_below_n
-    FROM core
-    GROUP BY school_id, year, region_id, municipality_id
+    -- Each component: the school's weight n (NULL when it does not count: fewer than
+    -- min_component_n participants) and its value ("higher is better").
+    SELECT sc.region_id, sc.municipality_id, s.*,
+           CASE WHEN s.vpr_n >= $min_component_n THEN s.vpr_n END               AS n_vpr,
+           -s.vpr_n2 / s.vpr_n                                                  AS v_vpr_share2,
+           s.vpr_sou_sum / s.vpr_n                                              AS v_vpr_sou,
+           CASE WHEN s.oge_n >= $min_component_n THEN s.oge_n END               AS n_oge,
+           -s.oge_n2 / s.oge_n                                                  AS v_oge_share2,
+           CASE WHEN s.ege_n >= $min_component_n AND s.ege_below_n IS NOT NULL THEN s.ege_n END AS n_ege,
+           -s.ege_below_n / s.ege_n                                             AS v_ege_below
+    FROM sums s JOIN scope sc USING (school_id)
 ),
-long AS (
-    SELECT school_id, year, region_id, 'vpr_share2' AS component, vpr_n AS n, -vpr_n2 / vpr_n AS value
-    FROM per_school WHERE vpr_n >= $min_component_n
-    UNION ALL
-    SELECT school_id, year, region_id, 'vpr_sou', vpr_n, vpr_sou_sum / vpr_n
-    FROM per_school WHERE vpr_n >= $min_component_n
-    UNION ALL
-    SELECT school_id, year, region_id, 'oge_share2', oge_n, -oge_n2 / oge_n
-    FROM per_school WHERE oge_n >= $min_component_n
-    UNION ALL
-    SELECT school_id, year, region_id, 'ege_below', ege_n, -ege_below_n / ege_n
-    FROM per_school WHERE ege_n >= $min_component_n AND ege_below_n IS NOT NULL
-),
-moments AS (
-    SELECT region_id, year, component,
-           sum(n * value) / sum(n) AS mu
-    FROM long GROUP BY ALL
+means AS (
+    -- Per region × year and component: participant-weighted mean over the schools it counts for.
+    SELECT region_id, year,
+           sum(n_vpr * v_vpr_share2) / sum(n_vpr) AS mu_vpr_share2,
+           sum(n_vpr * v_vpr_sou) / sum(n_vpr)    AS mu_vpr_sou,
+           sum(n_oge * v_oge_share2) / sum(n_oge) AS mu_oge_share2,
+           sum(n_ege * v_ege_below) / sum(n_ege)  AS mu_ege_below
+    FROM per_school GROUP BY region_id, year
 ),
 spread AS (
-    SELECT l.region_id, l.year, l.component, mo.mu,
-           sqrt(sum(l.n * (l.value - mo.mu) ^ 2) / sum(l.n)) AS sd
-    FROM long l JOIN moments mo USING (region_id, year, component)
+    -- ... and the weighted SD around that mean.
+    SELECT p.region_id, p.year, mu.*  EXCLUDE (region_id, year),
+           sqrt(sum(p.n_vpr * (p.v_vpr_share2 - mu.mu_vpr_share2) ^ 2) / sum(p.n_vpr)) AS sd_vpr_share2,
+           sqrt(sum(p.n_vpr * (p.v_vpr_sou - mu.mu_vpr_sou) ^ 2) / sum(p.n_vpr))          AS sd_vpr_sou,
+           sqrt(sum(p.n_oge * (p.v_oge_share2 - mu.mu_oge_share2) ^ 2) / sum(p.n_oge))    AS sd_oge_share2,
+           sqrt(sum(p.n_ege * (p.v_ege_below - mu.mu_ege_below) ^ 2) / sum(p.n_ege))      AS sd_ege_below
+    FROM per_school p JOIN means mu USING (region_id, year)
     GROUP BY ALL
 ),
 z AS (
-    SELECT l.school_id, l.year, l.component,
-           CASE WHEN sp.sd > 0 THEN (l.value - sp.mu) / sp.sd END AS z,
-           CASE l.component WHEN 'vpr_share2' THEN $w_vpr_share2 WHEN 'vpr_sou' THEN $w_vpr_sou
-                            WHEN 'oge_share2' THEN $w_oge_share2 ELSE $w_ege_below END AS weight
-    FROM long l JOIN spread sp USING (region_id, year, component)
-),
-index AS (
-    SELECT school_id, year,
-           sum(weight * z) FILTER (WHERE z IS NOT NULL AND weight > 0)
-             / nullif(sum(weight) FILTER (WHERE z IS NOT NULL AND weight > 0), 0) AS composite,
-           max(z) FILTER (WHERE component = 'vpr_share2') AS z_vpr_share2,
-           max(z) FILTER (WHERE component = 'vpr_sou')    AS z_vpr_sou,
-           max(z) FILTER (WHERE component = 'oge_share2') AS z_oge_share2,
-           max(z) FILTER (WHERE component = 'ege_below')  AS z_ege_below
-    FROM z GROUP BY school_id, year
+    SELECT p.*,
+           CASE WHEN p.n_vpr IS NOT NULL AND sp.sd_vpr_share2 > 0
+                THEN (p.v_vpr_share2 - sp.mu_vpr_share2) / sp.sd_vpr_share2 END AS z_vpr_share2,
+           CASE WHEN p.n_vpr IS NOT NULL AND sp.sd_vpr_sou > 0
+                THEN (p.v_vpr_sou - sp.mu_vpr_sou) / sp.sd_vpr_sou END          AS z_vpr_sou,
+           CASE WHEN p.n_oge IS NOT NULL AND sp.sd_oge_share2 > 0
+                THEN (p.v_oge_share2 - sp.mu_oge_share2) / sp.sd_oge_share2 END AS z_oge_share2,
+           CASE WHEN p.n_ege IS NOT NULL AND sp.sd_ege_below > 0
+                THEN (p.v_ege_below - sp.mu_ege_below) / sp.sd_ege_below END    AS z_ege_below
+    FROM per_school p JOIN spread sp USING (region_id, year)
 ),
 scored AS (
-    SELECT p.school_id, p.year, p.region_id, p.municipality_id, p.n_core,
-           p.vpr_n, p.vpr_n2 / nullif(p.vpr_n, 0) AS vpr_share2, p.vpr_sou_sum / nullif(p.vpr_n, 0) AS vpr_sou,
-           p.oge_n, p.oge_n2 / nullif(p.oge_n, 0) AS oge_share2,
-           p.ege_n, p.ege_below_n / nullif(p.ege_n, 0) AS ege_below_share,
-           i.z_vpr_share2, i.z_vpr_sou, i.z_oge_share2, i.z_ege_below,
-           CASE WHEN p.n_core >= $min_participants THEN i.composite END AS composite
-    FROM per_school p LEFT JOIN index i USING (school_id, year)
+    -- The index: weighted mean of the available z (components with a weight > 0).
+    SELECT school_id, year, region_id, municipality_id, n_core,
+           vpr_n, vpr_n2 / nullif(vpr_n, 0) AS vpr_share2, vpr_sou_sum / nullif(vpr_n, 0) AS vpr_sou,
+           oge_n, oge_n2 / nullif(oge_n, 0) AS oge_share2,
+           ege_n, ege_below_n / nullif(ege_n, 0) AS ege_below_share,
+           z_vpr_share2, z_vpr_sou, z_oge_share2, z_ege_below,
+           CASE WHEN n_core >= $min_participants
+                THEN list_sum([CASE WHEN $w_vpr_share2 > 0 THEN $w_vpr_share2 * z_vpr_share2 END,
+                               CASE WHEN $w_vpr_sou > 0 THEN $w_vpr_sou * z_vpr_sou END,
+                               CASE WHEN $w_oge_share2 > 0 THEN $w_oge_share2 * z_oge_share2 END,
+                               CASE WHEN $w_ege_below > 0 THEN $w_ege_below * z_ege_below END])
+                     / nullif(list_sum([CASE WHEN $w_vpr_share2 > 0 AND z_vpr_share2 IS NOT NULL THEN $w_vpr_share2 END,
+                                        CASE WHEN $w_vpr_sou > 0 AND z_vpr_sou IS NOT NULL THEN $w_vpr_sou END,
+                                        CASE WHEN $w_oge_share2 > 0 AND z_oge_share2 IS NOT NULL THEN $w_oge_share2 END,
+                                        CASE WHEN $w_ege_below > 0 AND z_ege_below IS NOT NULL THEN $w_ege_below END]), 0)
+                END AS composite
+    FROM z
 )
 SELECT *,
-       -- Position from the bottom; ties broken by school_id so the order is total.
-       CASE WHEN composite IS NOT NULL THEN row_number() OVER (
-           PARTITION BY region_id, year, composite IS NOT NULL ORDER BY composite, school_id) END AS rank_from_bottom,
-       count(composite) OVER (PARTITION BY region_id, year) AS n_ranked
+       -- Position from the bottom (unranked schools last); ties broken by school_id so the order is total.
+       CASE WHEN composite IS NOT NULL THEN row_number() OVER ranked END AS rank_from_bottom,
+       count(composite) OVER (ranked ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS n_ranked
 FROM scored
+WINDOW ranked AS (PARTITION BY region_id, year ORDER BY composite NULLS LAST, school_id)
 ORDER BY region_id, year, school_id
 """
 
@@ -125,6 +142,6 @@ def composite_index(store: Store, region_id: str | None, year_from: int, year_to
 
     ``region_id=None`` computes every region (each standardised within itself).
     """
-    frame = store.query_df(COMPOSITE, composite_params(params, region_id, year_from, year_to))
+    frame = store.query_frame(COMPOSITE, composite_params(params, region_id, year_from, year_to))
     frame["year"] = frame["year"].astype(int)
     return frame

@@ -37,9 +37,10 @@ ORDER BY s.school_id
 """
 
 VPR_HIGHER = """
-SELECT r.school_id, sum(r.participants) AS vpr_all_n, sum(r.n_higher) AS n_higher
-FROM results r JOIN schools s USING (school_id) JOIN municipalities m USING (municipality_id)
-WHERE ($region_id IS NULL OR m.region_id = $region_id)
+SELECT r.school_id, sum(r.participants)::BIGINT AS vpr_all_n, sum(r.n_higher)::BIGINT AS n_higher
+FROM results r
+WHERE r.school_id IN (SELECT s.school_id FROM schools s JOIN municipalities m USING (municipality_id)
+                      WHERE $region_id IS NULL OR m.region_id = $region_id)
   AND r.year = $year AND r.procedure = 'VPR' AND r.n_higher IS NOT NULL
 GROUP BY r.school_id
 ORDER BY r.school_id
@@ -88,6 +89,25 @@ def _cut_from_bottom(frame: pd.DataFrame, share: float) -> pd.Series:
     return cuts.set_index(["region_id", "year"])["composite"]
 
 
+def _ranked_cut(index: pd.DataFrame, share: float) -> pd.Series:
+    """:func:`_cut_from_bottom` for a results index that carries its ranks (``rank_from_bottom``
+    by index then school, ``n_ranked`` per region-year): the school at k = ceil(share × ranked)."""
+    k = np.ceil(share * index["n_ranked"].to_numpy(dtype=float) - 1e-9).clip(min=1)
+    at_k = index[index["rank_from_bottom"].to_numpy(dtype=float, na_value=np.nan) == k]
+    return at_k.set_index(["region_id", "year"])["composite"]
+
+
+def _lookup(keys: pd.Series, table: pd.Series) -> np.ndarray:
+    """``keys.map(table)`` as float values (NaN where absent) for text keys: both key columns
+    are hashed once together, which is several times cheaper than pandas' map on Arrow text.
+    ``table`` must have a unique index."""
+    codes, _ = pd.factorize(pd.concat([pd.Series(keys.to_numpy(dtype=object)),
+                                       pd.Series(table.index.to_numpy(dtype=object))], ignore_index=True))
+    by_code = np.full(len(codes) + 1, np.nan)
+    by_code[codes[len(keys):]] = table.to_numpy(dtype=float)
+    return by_code[codes[:len(keys)]]
+
+
 def _flags(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=FLAG_COLUMNS)
 
@@ -101,14 +121,17 @@ def rule_low_results(index: pd.DataFrame, params: dict, year: int) -> tuple[pd.D
     """Bottom ``bottom_share`` of the region in each of the ``consecutive_years`` results years."""
     share = float(params["low_results"]["bottom_share"])
     years = results_years(params, year)
-    window = index[index["year"].isin(years)]
-    cuts = _cut_from_bottom(window, share)
+    window = index.loc[index["year"].isin(years), ["school_id", "region_id", "year", "composite", "rank_from_bottom",
+                                                    "n_ranked"]]
+    cuts = _ranked_cut(window, share)
     window = window.dropna(subset=["composite"]).join(cuts.rename("cut"), on=["region_id", "year"])
     bottom = window[window["composite"] <= window["cut"] + 1e-12]
     counts = bottom.groupby("school_id")["year"].nunique()
     chosen = sorted(counts[counts == len(years)].index)
     rows = []
-    for row in bottom[bottom["school_id"].isin(chosen)].sort_values(["school_id", "year"]).itertuples():
+    bottom = bottom.loc[bottom["school_id"].isin(chosen), ["school_id", "year", "composite", "cut", "rank_from_bottom",
+                                                            "n_ranked"]]
+    for row in bottom.sort_values(["school_id", "year"]).itertuples(index=False):
         rows.append(dict(school_id=row.school_id, category="low_results", reason_key="low_results",
                          reason_params=dict(year=int(row.year), value=_r(row.composite), cut=_r(row.cut),
                                             rank=int(row.rank_from_bottom), ranked=int(row.n_ranked), share=share)))
@@ -124,28 +147,37 @@ def rule_social_risk(schools: pd.DataFrame, params: dict) -> pd.DataFrame:
 
 
 def context_regression(latest: pd.DataFrame) -> pd.DataFrame:
-    """Adds expected (OLS of the index on the social index, per region) and residual_z."""
-    out = []
-    for _, group in latest.dropna(subset=["composite", "social_index"]).groupby("region_id", sort=True):
-        group = group.copy()
-        if len(group) >= 3 and group["social_index"].var() > 0:
-            slope, intercept = np.polyfit(group["social_index"], group["composite"], 1)
-            group["expected"] = intercept + slope * group["social_index"]
-            resid = group["composite"] - group["expected"]
-            sd = math.sqrt(float((resid ** 2).sum()) / (len(group) - 2)) if len(group) > 2 else float("nan")
-            group["residual_z"] = resid / sd if sd > 0 else np.nan
-        else:
-            group["expected"], group["residual_z"] = np.nan, np.nan
-        out.append(group)
-    if not out:
+    """Adds expected (OLS of the index on the social index, per region) and residual_z.
+
+    Rows with both values, grouped by region (regions in order, rows in their order within it)."""
+    data = latest.dropna(subset=["composite", "social_index"])
+    data = data.iloc[np.argsort(data["region_id"].to_numpy(dtype=object), kind="stable")]
+    if data.empty:
         return latest.assign(expected=np.nan, residual_z=np.nan).iloc[0:0]
-    return pd.concat(out)
+    social = data["social_index"].to_numpy(dtype=float)
+    composite = data["composite"].to_numpy(dtype=float)
+    expected = np.full(len(data), np.nan)
+    residual_z = np.full(len(data), np.nan)
+    regions = data["region_id"].to_numpy(dtype=object)
+    starts = np.flatnonzero(np.r_[True, regions[1:] != regions[:-1]])
+    for start, stop in zip(starts, np.r_[starts[1:], len(data)]):
+        x, y = social[start:stop], composite[start:stop]
+        if len(x) >= 3 and pd.Series(x).var() > 0:
+            slope, intercept = np.polyfit(x, y, 1)
+            fitted = intercept + slope * x
+            resid = y - fitted
+            sd = math.sqrt(float(np.sum(resid ** 2)) / (len(x) - 2))
+            expected[start:stop] = fitted
+            if sd > 0:
+                residual_z[start:stop] = resid / sd
+    return data.assign(expected=expected, residual_z=residual_z)
 
 
 def rule_resilient(index: pd.DataFrame, schools: pd.DataFrame, params: dict, year: int) -> pd.DataFrame:
     settings = params["resilient"]
     last = year - int(params["lists"]["results_lag"])
-    latest = index[index["year"] == last].merge(schools[["school_id", "social_index"]], on="school_id")
+    latest = index.loc[index["year"] == last, ["school_id", "year", "region_id", "composite"]].merge(
+        schools[["school_id", "social_index"]], on="school_id")
     latest = context_regression(latest)
     if latest.empty:
         return _flags([])
@@ -154,14 +186,19 @@ def rule_resilient(index: pd.DataFrame, schools: pd.DataFrame, params: dict, yea
     mirrored = latest.assign(composite=-latest["composite"])
     top_cut = -_cut_from_bottom(mirrored, top_share)
     latest = latest.join(top_cut.rename("top_cut"), on=["region_id", "year"])
-    difficult = latest["social_index"] >= float(settings["min_social_index"])
+    min_residual = float(settings["min_residual"])
+    latest = latest.assign(is_top=latest["composite"] >= latest["top_cut"] - 1e-12,
+                           is_residual=latest["residual_z"].notna() & (latest["residual_z"] >= min_residual))
+    chosen = latest[(latest["social_index"] >= float(settings["min_social_index"]))
+                    & (latest["is_top"] | latest["is_residual"])]
     rows = []
-    for row in latest[difficult].sort_values("school_id").itertuples():
-        if row.composite >= row.top_cut - 1e-12:
+    columns = ["school_id", "composite", "top_cut", "social_index", "residual_z", "expected", "is_top", "is_residual"]
+    for row in chosen[columns].sort_values("school_id").itertuples(index=False):
+        if row.is_top:
             rows.append(dict(school_id=row.school_id, category="resilient", reason_key="resilient_top",
                              reason_params=dict(year=last, social=_r(row.social_index), value=_r(row.composite),
                                                 share=top_share, cut=_r(row.top_cut))))
-        if not pd.isna(row.residual_z) and row.residual_z >= float(settings["min_residual"]):
+        if row.is_residual:
             rows.append(dict(school_id=row.school_id, category="resilient", reason_key="resilient_residual",
                              reason_params=dict(year=last, social=_r(row.social_index), value=_r(row.composite),
                                                 expected=_r(row.expected), residual=_r(row.residual_z),
@@ -172,17 +209,24 @@ def rule_resilient(index: pd.DataFrame, schools: pd.DataFrame, params: dict, yea
 def trends(index: pd.DataFrame, last: int, params: dict) -> pd.DataFrame:
     """OLS trend of the index over the window ending at ``last`` and a forecast for ``last + 1``."""
     settings = params["risk_zone"]
-    window = index[(index["year"] > last - int(settings["window_years"])) & (index["year"] <= last)]
-    window = window.dropna(subset=["composite"])
-    g = window.assign(x=window["year"].astype(float), y=window["composite"]).groupby("school_id", sort=True)
+    window = index.loc[(index["year"] > last - int(settings["window_years"])) & (index["year"] <= last)
+                       & index["composite"].notna(), ["school_id", "year", "composite"]]
+    # Grouped by integer codes of the (sorted) school ids: the same group kernels as grouping by
+    # the ids themselves, without hashing the text five times.
+    codes, school_ids = pd.factorize(window["school_id"], sort=True)
+    xy = pd.DataFrame({"x": window["year"].to_numpy(dtype=float), "y": window["composite"].to_numpy(dtype=float)})
+    g = xy.groupby(codes, sort=True)
     n = g["x"].size()
     mean_x, mean_y = g["x"].mean(), g["y"].mean()
-    dx = window["year"].astype(float) - window["school_id"].map(mean_x)
-    dy = window["composite"] - window["school_id"].map(mean_y)
-    sxx = (dx ** 2).groupby(window["school_id"]).sum()
-    sxy = (dx * dy).groupby(window["school_id"]).sum()
-    syy = (dy ** 2).groupby(window["school_id"]).sum()
-    frame = pd.DataFrame({"n_years": n, "sxx": sxx, "sxy": sxy, "syy": syy, "mean_x": mean_x, "mean_y": mean_y})
+    dx = xy["x"] - g["x"].transform("mean")
+    dy = xy["y"] - g["y"].transform("mean")
+    parts = pd.DataFrame({"sxx": dx ** 2, "sxy": dx * dy, "syy": dy ** 2}).groupby(codes, sort=True).sum()
+    frame = pd.DataFrame({"n_years": n, "sxx": parts["sxx"], "sxy": parts["sxy"], "syy": parts["syy"],
+                          "mean_x": mean_x, "mean_y": mean_y})
+    first_year = g["x"].min().astype(int)
+    frame.index = pd.Index(np.asarray(school_ids, dtype=object)[frame.index], name="school_id").astype(
+        window["school_id"].dtype)
+    first_year.index = frame.index
     frame = frame[(frame["n_years"] >= max(3, int(settings["min_years"]))) & (frame["sxx"] > 0)]
     frame["slope"] = frame["sxy"] / frame["sxx"]
     dof = frame["n_years"] - 2
@@ -194,7 +238,7 @@ def trends(index: pd.DataFrame, last: int, params: dict) -> pd.DataFrame:
     frame["forecast"] = frame["mean_y"] + frame["slope"] * (x0 - frame["mean_x"])
     se_pred = np.sqrt(s2 * (1 + 1 / frame["n_years"] + (x0 - frame["mean_x"]) ** 2 / frame["sxx"]))
     frame["forecast_low"], frame["forecast_high"] = frame["forecast"] - tcrit * se_pred, frame["forecast"] + tcrit * se_pred
-    frame["first_year"] = g["x"].min().astype(int)
+    frame["first_year"] = first_year
     frame["last_year"] = last
     return frame.reset_index()
 
@@ -204,11 +248,15 @@ def rule_risk_zone(index: pd.DataFrame, params: dict, year: int, cuts: pd.Series
     settings = params["risk_zone"]
     last = year - int(params["lists"]["results_lag"])
     frame = trends(index, last, params)
-    regions = index.drop_duplicates("school_id").set_index("school_id")["region_id"]
-    frame["cut"] = [cuts.get((regions.get(s), last), np.nan) for s in frame["school_id"]]
+    # The cut of the school's region (its first row in the index) in the last results year.
+    first_rows = index.drop_duplicates("school_id")
+    last_cuts = cuts[cuts.index.get_level_values("year") == last].droplevel("year")
+    cut_of_school = pd.Series(_lookup(first_rows["region_id"], last_cuts), index=first_rows["school_id"].to_numpy())
+    frame["cut"] = _lookup(frame["school_id"], cut_of_school)
+    listed = _lookup(frame["school_id"], pd.Series(1.0, index=low["school_id"].drop_duplicates().to_numpy())) == 1.0
     margin = float(settings["margin"])
     chosen = frame[(frame["slope_high"] < 0) & (frame["forecast"] <= frame["cut"] + margin)
-                   & ~frame["school_id"].isin(low["school_id"])].sort_values("school_id")
+                   & ~listed].sort_values("school_id")
     rows = []
     for row in chosen.itertuples():
         rows.append(dict(school_id=row.school_id, category="risk_zone", reason_key="risk_zone_trend",
@@ -223,7 +271,7 @@ def rule_risk_zone(index: pd.DataFrame, params: dict, year: int, cuts: pd.Series
 
 def rule_biased(store: Store, index: pd.DataFrame, region_id: str | None, params: dict, year: int) -> pd.DataFrame:
     last = year - int(params["lists"]["results_lag"])
-    higher = store.query_df(VPR_HIGHER, {"region_id": region_id, "year": last})
+    higher = store.query_frame(VPR_HIGHER, {"region_id": region_id, "year": last})
     return biased_flags(index, higher, params, year)
 
 
@@ -235,17 +283,20 @@ def biased_flags(index: pd.DataFrame, higher: pd.DataFrame, params: dict, year: 
     min_n = int(settings["min_vpr_participants"])
     max_share, max_gap, max_jump = (float(settings[k]) for k in ("max_higher_share", "max_vpr_oge_gap", "max_jump"))
     rows = []
-    higher = higher.assign(share=[h / n if n else float("nan") for h, n in zip(higher["n_higher"], higher["vpr_all_n"])])
+    n_all = higher["vpr_all_n"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        higher = higher.assign(share=np.where(n_all != 0, higher["n_higher"].to_numpy(dtype=float) / n_all, np.nan))
     hit = higher[(higher["vpr_all_n"] >= min_n) & (higher["share"] > max_share)]
     for row in hit.itertuples():
         rows.append((row.school_id, 0, dict(
             reason_key="biased_higher", reason_params=dict(
                 year=last, share=_r(row.share, 4), count=int(row.n_higher), n=int(row.vpr_all_n),
                 threshold=max_share))))
-    vpr = index.assign(z_vpr=index[["z_vpr_share2", "z_vpr_sou"]].mean(axis=1, skipna=False))
+    vpr = index[["school_id", "year", "vpr_n", "oge_n", "z_vpr_share2", "z_vpr_sou", "z_oge_share2"]]
+    vpr = vpr.assign(z_vpr=vpr[["z_vpr_share2", "z_vpr_sou"]].mean(axis=1, skipna=False))
     now = vpr[(vpr["year"] == last) & (vpr["vpr_n"] >= min_n)]
     before = vpr[vpr["year"] == last - 1].drop_duplicates("school_id").set_index("school_id")["z_vpr"]
-    now = now.assign(gap=now["z_vpr"] - now["z_oge_share2"], previous=now["school_id"].map(before))
+    now = now.assign(gap=now["z_vpr"] - now["z_oge_share2"], previous=_lookup(now["school_id"], before))
     now = now.assign(jump=now["z_vpr"] - now["previous"])
     gaps = now[(now["oge_n"] >= int(settings["min_oge_participants"])) & (now["gap"] > max_gap)]
     for row in gaps.itertuples():
@@ -279,7 +330,7 @@ def identify(store: Store, region_id: str, year: int, params: dict | None = None
     """
     params = params or load_params()
     index = index_for(store, region_id, year, params)
-    schools = store.query_df(SCHOOLS_OF_REGION, {"region_id": region_id})
+    schools = store.query_frame(SCHOOLS_OF_REGION, {"region_id": region_id})
     low, cuts = rule_low_results(index, params, year)
     parts = [low, rule_social_risk(schools, params), rule_resilient(index, schools, params, year),
              rule_risk_zone(index, params, year, cuts, low), rule_biased(store, index, region_id, params, year)]

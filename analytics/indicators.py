@@ -147,25 +147,36 @@ def moments_sql(level: str, pool_grades: bool, pool_subjects: bool, window: bool
     # A school row is already unique per school x year x procedure x subject x grade: no GROUP BY needed.
     unique = level == "school" and not pool_grades and not pool_subjects
     procedures = sorted({p for ind in chosen for p in ind.procedures})
-    only = "" if len(procedures) == 3 else f"AND r.procedure IN ({', '.join(repr(p) for p in procedures)})"
-    # Per school the geography is only a filter: a semi-join on the schools in scope.
+    # Only the rows of procedures the chosen indicators use. With a procedure given the filter
+    # on $procedure already does it: the condition folds to TRUE (otherwise DuckDB checks it on
+    # every row, after the scan).
+    only = ("" if len(procedures) == 3 else
+            f"AND ($procedure IS NOT NULL OR r.procedure IN ({', '.join(repr(p) for p in procedures)}))")
     joins = "JOIN schools s USING (school_id) JOIN municipalities m USING (municipality_id)"
-    filters = _FILTERS
+    filters, having = _FILTERS, ""
     if level == "school":
+        # Per school the geography is only a filter: a semi-join on the schools in scope, applied
+        # to the per-school sums (tens of thousands of rows) rather than to every results row
+        # (millions) when there is a GROUP BY.
         joins = ""
-        filters = _FILTERS.replace(
-            "($region_id IS NULL OR m.region_id = $region_id)\n    AND ($municipality_id IS NULL OR s.municipality_id = $municipality_id)",
-            "r.school_id IN (SELECT s.school_id FROM schools s JOIN municipalities m USING (municipality_id)\n"
-            "        WHERE ($region_id IS NULL OR m.region_id = $region_id)\n"
-            "          AND ($municipality_id IS NULL OR s.municipality_id = $municipality_id))")
-        assert filters != _FILTERS
+        geo = ("($region_id IS NULL OR m.region_id = $region_id)\n"
+               "    AND ($municipality_id IS NULL OR s.municipality_id = $municipality_id)")
+        in_scope = ("{column} IN (SELECT s.school_id FROM schools s JOIN municipalities m USING (municipality_id)\n"
+                    "        WHERE ($region_id IS NULL OR m.region_id = $region_id)\n"
+                    "          AND ($municipality_id IS NULL OR s.municipality_id = $municipality_id))")
+        assert geo in _FILTERS
+        if unique:
+            filters = _FILTERS.replace(geo, in_scope.format(column="r.school_id"))
+        else:
+            filters = _FILTERS.replace(geo, "TRUE")
+            having = "HAVING " + in_scope.format(column="r.school_id")
     wide = f"""
     SELECT {unit} AS unit_id, r.year, r.procedure, {subject} AS subject_id, {grade} AS grade,
            {_wide_columns(not unique, chosen)}
     FROM results r
     {joins}
     WHERE {filters} {only}
-    {"" if unique else "GROUP BY ALL"}"""
+    {"" if unique else "GROUP BY ALL"} {having}"""
     columns, groups = _per_indicator_columns(chosen)
     long = f"""
     SELECT unit_id, year, procedure, subject_id, grade, indicator, n, s1, s2
@@ -234,8 +245,16 @@ def used(sql: str, values: dict) -> dict:
 ORDERED = """
 SELECT * REPLACE (CAST(year AS BIGINT) AS year, CAST(n AS BIGINT) AS n)
 FROM ({sql})
-ORDER BY unit_id, procedure, indicator, year, subject_id NULLS FIRST, grade NULLS FIRST
+ORDER BY {order}
 """
+ORDER = ("unit_id", "procedure", "indicator", "year", "subject_id NULLS FIRST", "grade NULLS FIRST")
+
+
+def order_by(single_year: bool, one_subject: bool, one_grade: bool) -> str:
+    """The frame's sort keys, leaving out a column that holds one value (the sort costs as much
+    as the aggregation for a national frame of one row per school × indicator)."""
+    constant = {"year": single_year, "subject_id NULLS FIRST": one_subject, "grade NULLS FIRST": one_grade}
+    return ", ".join(key for key in ORDER if not constant.get(key, False))
 
 
 def aggregate(store: Store, level: str, region_id: str | None, municipality_id: str | None = None,
@@ -252,11 +271,13 @@ def aggregate(store: Store, level: str, region_id: str | None, municipality_id: 
         from analytics.config import load_settings
         min_n = load_settings().min_n
     # Only the indicators asked for are computed, and DuckDB sorts: the frame is built once.
-    sql = ORDERED.format(sql=values_sql(level, pool_grades, pool_subjects, pool_years > 1, indicators))
+    order = order_by(year_from is not None and year_from == year_to, pool_subjects or subject_id is not None,
+                     pool_grades or grade is not None)
+    sql = ORDERED.format(sql=values_sql(level, pool_grades, pool_subjects, pool_years > 1, indicators), order=order)
     if indicators is not None and not set(indicators) & set(BY_CODE):
         sql += " LIMIT 0"   # nothing known asked for: an empty frame with the usual columns
-    return store.query_df(sql, used(sql, params(region_id, municipality_id, year_from, year_to, procedure, subject_id,
-                                                grade, pool_years, min_n, school_id)))
+    return store.query_frame(sql, used(sql, params(region_id, municipality_id, year_from, year_to, procedure,
+                                                   subject_id, grade, pool_years, min_n, school_id)))
 
 
 def school_indicators(store: Store, region_id: str | None, municipality_id: str | None = None,

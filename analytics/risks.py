@@ -347,23 +347,43 @@ def change_counts(store: Store, region_id: str, municipality_id: str | None, yea
     return table
 
 
+# Per factor of the catalogue (its order): schools at each level, in total, and the share at
+# «высокий» — counted and laid out in one statement (what _per_factor does in pandas). The
+# profiles are those of PROFILES_IN_SCOPE; its joins (school, municipality, factor, level: each
+# matches at most one row) are written as semi-joins, the catalogue's factors joined last.
 LEVEL_COUNTS = f"""
-WITH p AS ({PROFILES_IN_SCOPE})
-SELECT factor_id, level, count(*) AS schools FROM p GROUP BY factor_id, level
+WITH counted AS (
+    SELECT p.factor_id,
+           count(*) FILTER (WHERE p.level = 'high')   AS high,
+           count(*) FILTER (WHERE p.level = 'medium') AS medium,
+           count(*) FILTER (WHERE p.level = 'low')    AS low
+    FROM risk_profiles p
+    WHERE p.year = $year AND p.catalogue_id = $catalogue_id
+      AND p.level IN (SELECT level FROM risk_levels)
+      AND p.school_id IN (SELECT s.school_id FROM schools s JOIN municipalities m USING (municipality_id)
+                          WHERE {GEO_CONDITION})
+      AND ($category IS NULL OR p.school_id IN
+           (SELECT school_id FROM school_lists WHERE year = $year AND category = $category))
+    GROUP BY p.factor_id
+),
+per_factor AS (
+    SELECT f.factor_id, f.position, f.group_name, f.name_ru, f.name_en,
+           coalesce(c.high, 0) AS high, coalesce(c.medium, 0) AS medium, coalesce(c.low, 0) AS low
+    FROM risk_factors f LEFT JOIN counted c USING (factor_id)
+    WHERE f.catalogue_id = $catalogue_id
+)
+SELECT *, high + medium + low AS schools,
+       CASE WHEN high + medium + low > 0 THEN high / (high + medium + low) END AS high_share
+FROM per_factor
+ORDER BY position, factor_id
 """
 
 
-def _per_factor(store, catalogue_id, frame, column, values, counted: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per factor of the catalogue, schools per value of ``column`` (from the long ``frame``,
-    or already ``counted``: factor_id, <column>, schools)."""
+def _per_factor(store, catalogue_id, frame, column, values) -> pd.DataFrame:
+    """Per factor of the catalogue, schools per value of ``column`` (from the long ``frame``)."""
     catalogue = factors(store, catalogue_id)
-    if counted is not None:
-        counts = (counted.pivot_table(index="factor_id", columns=column, values="schools", aggfunc="sum",
-                                      fill_value=0) if not counted.empty
-                  else pd.DataFrame(index=pd.Index([], name="factor_id")))
-    else:
-        counts = (frame.groupby(["factor_id", column]).size().unstack(fill_value=0)
-                  if not frame.empty else pd.DataFrame(index=pd.Index([], name="factor_id")))
+    counts = (frame.groupby(["factor_id", column]).size().unstack(fill_value=0)
+              if not frame.empty else pd.DataFrame(index=pd.Index([], name="factor_id")))
     counts = counts.reindex(columns=list(values), fill_value=0)
     table = catalogue.merge(counts, left_on="factor_id", right_index=True, how="left")
     table[list(values)] = table[list(values)].fillna(0).astype(int)
@@ -375,10 +395,7 @@ def level_counts(store: Store, region_id: str, municipality_id: str | None, year
                  category: str | None = None) -> pd.DataFrame:
     """Per factor of the catalogue: schools at each level (high, medium, low) and in total.
     Counted in DuckDB; ``region_id=None`` is every region."""
-    counted = store.query_df(LEVEL_COUNTS, _scope_params(region_id, municipality_id, year, catalogue_id, category))
-    table = _per_factor(store, catalogue_id, None, "level", LEVELS, counted)
-    table["high_share"] = (table["high"] / table["schools"]).where(table["schools"] > 0)
-    return table
+    return store.query_frame(LEVEL_COUNTS, _scope_params(region_id, municipality_id, year, catalogue_id, category))
 
 
 def top_high_risks(store: Store, region_id: str, municipality_id: str | None, year: int, catalogue_id: str,

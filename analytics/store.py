@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Iterator
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -63,6 +64,18 @@ class Store:
 
     def query_df(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
         return self.cursor().execute(sql, params or []).df()
+
+    def query_frame(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
+        """Same frame as :meth:`query_df` (columns, dtypes, NULLs), handed over through Arrow.
+
+        DuckDB's ``.df()`` makes a Python object of every string before pandas stores it
+        again as an Arrow string column: for frames of hundreds of thousands of rows that
+        hand-over costs more than the query. Arrow hands the columns over as they are.
+        Columns of a type whose conversion is not reproduced exactly here (decimals,
+        lists, intervals, …) make it fall back to ``.df()``."""
+        table = self.cursor().sql(sql, params=params or None).to_arrow_table()
+        frame = frame_from_arrow(table)
+        return frame if frame is not None else self.query_df(sql, params)
 
     def query_rows(self, sql: str, params: list | dict | None = None) -> list[tuple]:
         return self.cursor().execute(sql, params or []).fetchall()
@@ -170,3 +183,42 @@ def insert_df(cur: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -
     finally:
         cur.unregister(view)
     return len(frame)
+
+
+def _masked(dtype) -> str:
+    """pandas' nullable dtype name for an Arrow integer/bool type (what ``.df()`` uses with NULLs)."""
+    import pyarrow.types as pat
+    if pat.is_boolean(dtype):
+        return "boolean"
+    return ("UInt" if pat.is_unsigned_integer(dtype) else "Int") + str(dtype.bit_width)
+
+
+def frame_from_arrow(table) -> pd.DataFrame | None:
+    """The frame DuckDB's ``.df()`` gives for ``table`` (a DuckDB Arrow result), or None when a
+    column's type is not one whose ``.df()`` conversion is reproduced here.
+
+    ``.df()`` rules reproduced: text → pandas ``str`` (NaN for NULL), or ``object`` of None when
+    the column has no non-NULL value (also with no rows); integers and booleans → numpy, or the
+    nullable ``Int…``/``boolean`` dtype when a NULL is present; floats → NaN for NULL; DATE and
+    TIMESTAMP → ``datetime64[us]``."""
+    import pyarrow.types as pat
+    if len(set(table.column_names)) != len(table.column_names):
+        return None
+    columns = {}
+    for name, column in zip(table.column_names, table.columns):
+        dtype = column.type
+        if pat.is_string(dtype) or pat.is_large_string(dtype):
+            if column.null_count == len(column):
+                columns[name] = pd.Series(np.full(len(column), None, dtype=object))
+            else:
+                columns[name] = column.to_pandas()
+        elif pat.is_integer(dtype) or pat.is_boolean(dtype):
+            masked = pd.api.types.pandas_dtype(_masked(dtype)) if column.null_count else None
+            columns[name] = column.to_pandas(types_mapper=masked and {dtype: masked}.get)
+        elif pat.is_floating(dtype) and not pat.is_float16(dtype):
+            columns[name] = column.to_pandas()
+        elif pat.is_date32(dtype) or (pat.is_timestamp(dtype) and dtype.tz is None and dtype.unit == "us"):
+            columns[name] = column.to_pandas(date_as_object=False).astype("datetime64[us]")
+        else:
+            return None
+    return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows), copy=False)
