@@ -107,7 +107,14 @@ def ege_rows(schools: list[str], count: int, seed: int) -> list[list]:
              rng.choice(["11", "11А"]), "", "", rng.choice(forms)] for i in range(count)]
 
 
+def ege_plain_rows(schools: list[str], count: int, seed: int) -> list[list]:
+    rng = random.Random(seed)
+    return [[f"G{seed}-{i}", schools[i % 4], "2026", "ЕГЭ", rng.choice(["Русский язык", "Химия"]), "11", "", "",
+             rng.choice(["70,5", "81", "55.0", "100", "0", "26,25", "24", "35", "80,9", "36"])] for i in range(count)]
+
+
 GOOD = {
+    "utf8_ege_plain_forms": lambda s: csv_bytes([HEADER + ["Балл"], *ege_plain_rows(s, 200, 18)]),
     "utf8_semicolon_plain": lambda s: csv_bytes([HEADER, *vpr_rows(s, 400, 1, odd=False)]),
     "utf8_bom_comma_synonyms_odd_forms": lambda s: csv_bytes([SYNONYMS, *vpr_rows(s, 300, 2)], sep=",", bom=True),
     "cp1251_tab_quoted": lambda s: csv_bytes([HEADER, *vpr_rows(s, 300, 3)], sep="\t", encoding="cp1251",
