@@ -107,12 +107,21 @@ def run_import(db: Path, repeat: int, import_rows: int, cap_gb: float, rows: lis
     csv = RESULTS / f"students_{import_rows}.csv"
     importing.generate_csv(str(db), csv, import_rows)
     raw = importing.raw_read_seconds(csv, repeat)
-    run = importing.importer_run(str(db), csv, RESULTS / "import_scratch.duckdb", cap_gb)
-    rows.append({"section": "import", "operation": f"student CSV import, {import_rows:,} rows "
-                 f"({csv.stat().st_size / 1024 ** 2:,.0f} MB)", "project_s": run["seconds"], "floor_s": raw,
-                 "x_floor": run["seconds"] / raw, "ok": run["ok"], "peak_bytes": run["peak_bytes"],
+    runs = [importing.importer_run(str(db), csv, RESULTS / "import_scratch.duckdb", cap_gb)
+            for _ in range(max(1, repeat))]
+    ok = [r for r in runs if r["ok"] and r["inner_seconds"] is not None]
+    run = sorted(ok, key=lambda r: r["inner_seconds"])[len(ok) // 2] if ok else runs[-1]
+    peak = max(r["peak_bytes"] for r in runs)
+    label = f"student CSV import, {import_rows:,} rows ({csv.stat().st_size / 1024 ** 2:,.0f} MB)"
+    inner = run.get("inner_seconds")
+    rows.append({"section": "import", "operation": f"{label}: prepare + commit (in the process)",
+                 "project_s": inner, "prepare_s": run.get("prepare_seconds"), "floor_s": raw,
+                 "x_floor": inner / raw if inner else None, "ok": run["ok"], "bytes": peak,
                  "message": run["message"], "target": "≥ ½ of DuckDB read_csv throughput (≤ 2× its time)",
-                 "met": run["ok"] and run["seconds"] / raw <= 2})
+                 "met": bool(inner) and run["ok"] and inner / raw <= 2})
+    rows.append({"section": "import", "operation": f"{label}: whole child process (Python start-up, imports)",
+                 "project_s": run["seconds"], "floor_s": raw, "x_floor": run["seconds"] / raw, "ok": run["ok"],
+                 "bytes": peak, "note": "peak RSS of the child", "met": None})
 
 
 def _fmt(value, unit="s") -> str:

@@ -28,21 +28,27 @@ FROM read_csv('{path}', delim = ';', header = true) GROUP BY ALL
 """
 
 
-# What `python -m analytics.importer student_results FILE` does, without its 100 MB size limit.
+# What `python -m analytics.importer student_results FILE` does (the path-based API, as the CLI),
+# without its 100 MB size limit. The child also prints the seconds of prepare + commit alone:
+# Python start-up and imports are not import throughput.
 CHILD = """
-import sys
+import sys, time
 from pathlib import Path
-from analytics.importer import commit, prepare
+from analytics.importer import commit, prepare_file
 from analytics.store import open_store
 store = open_store(sys.argv[1])
 store.cursor().execute("SET memory_limit='4GB'; SET threads=2")
 path = Path(sys.argv[2])
-prepared = prepare(store, "student_results", path.name, path.read_bytes(), {"year": None, "procedure": None},
-                   max_mb=1e6)
+started = time.perf_counter()
+prepared = prepare_file(store, "student_results", path, {"year": None, "procedure": None}, max_mb=1e6)
 if not prepared.ok:
     sys.exit("rejected: %s problems" % prepared.issues.total)
+checked = time.perf_counter()
 outcome = commit(store, prepared, "bench")
-print(outcome.outcome, outcome.rows_read, outcome.rows_stored)
+done = time.perf_counter()
+print(outcome.outcome, outcome.rows_read, outcome.rows_stored, prepared.engine)
+peak = [int(l.split()[1]) * 1024 for l in open("/proc/self/status") if l.startswith("VmHWM:")]
+print("INNER_SECONDS %.6f %.6f %d" % (done - started, checked - started, peak[0] if peak else 0))
 sys.exit(0 if outcome.outcome == "success" else 1)
 """
 
@@ -77,7 +83,11 @@ def importer_run(db_path: str, path: Path, scratch: Path, mem_cap_gb: float) -> 
     done = subprocess.run([sys.executable, "-c", CHILD, str(scratch), str(path)],
                           capture_output=True, text=True, preexec_fn=limit)
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
     scratch.unlink(missing_ok=True)
+    inner = [line.split()[1:] for line in done.stdout.splitlines() if line.startswith("INNER_SECONDS")]
+    # The child's own peak (VmHWM); RUSAGE_CHILDREN would also count earlier children (the app server).
+    peak = int(inner[0][2]) if inner else resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
     return {"seconds": seconds, "ok": done.returncode == 0, "peak_bytes": peak,
+            "inner_seconds": float(inner[0][0]) if inner else None,
+            "prepare_seconds": float(inner[0][1]) if inner else None,
             "message": (done.stderr or done.stdout)[-400:]}

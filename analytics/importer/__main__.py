@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from analytics.config import load_settings
-from analytics.importer import KINDS, commit, log_rejected, prepare
+from analytics.importer import KINDS, commit, log_rejected, prepare_file
 from analytics.importer.core import DEFAULT_MAX_MB
 from analytics.importer.templates import template_xlsx
 from analytics.store import open_store
@@ -46,8 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     max_mb = float(settings.extra.get("import_max_mb", DEFAULT_MAX_MB))
     user = args.user or getpass.getuser()
     started = time.perf_counter()
-    prepared = prepare(store, args.kind, args.file.name, args.file.read_bytes(),
-                       {"year": args.year, "procedure": args.procedure}, max_mb=max_mb)
+    # A path, not bytes: a large student CSV is streamed through DuckDB, never read whole.
+    prepared = prepare_file(store, args.kind, args.file, {"year": args.year, "procedure": args.procedure},
+                            max_mb=max_mb)
     checked = time.perf_counter() - started
     if not prepared.ok:
         if not args.dry_run:

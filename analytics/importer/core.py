@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from analytics.importer import lookups, parsing
+from analytics.importer import lookups, parsing, streaming
 from analytics.importer.header import Header, data_rows, find_header, is_total_row
 from analytics.importer.issues import FileProblem, Issues
 from analytics.importer.reading import read_grid, sniff_format
@@ -44,7 +47,7 @@ class Prepared:
     kind: str
     file_name: str
     size: int
-    sha256: str
+    sha256: str                       # of the bytes given to ``prepare`` ("" for a file read from disk)
     data_version: str
     options: dict = field(default_factory=dict)
     file_format: str | None = None
@@ -61,6 +64,8 @@ class Prepared:
     issues: Issues = field(default_factory=Issues)
     max_mb: float = DEFAULT_MAX_MB
     data: bytes = field(default=b"", repr=False)
+    source_path: str | None = None     # prepare_file: the file on disk (read again by prepare_again)
+    engine: str = "pandas"             # pandas | duckdb (streaming.py): which path read the file
 
     @property
     def ok(self) -> bool:
@@ -72,11 +77,72 @@ class Prepared:
 
 
 def prepare(store: Store, kind: str, file_name: str, data: bytes, options: dict | None = None,
-            max_mb: float = DEFAULT_MAX_MB) -> Prepared:
+            max_mb: float = DEFAULT_MAX_MB, engine: str = "auto") -> Prepared:
+    """Check a file given as bytes (a page upload). ``engine``: "auto" chooses by kind, content and
+    size (``streaming.applies``), "pandas" / "duckdb" force a path (tests compare them)."""
     spec = kind_spec(kind)
     options = {k: v for k, v in (options or {}).items() if v not in (None, "")}
     prepared = Prepared(kind=kind, file_name=file_name, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
                         data_version=store.data_version(), options=options, max_mb=max_mb, data=data)
+    if len(data) <= max_mb * 1024 * 1024 and streaming.applies(kind, data[:streaming.HEAD_BYTES], len(data), engine):
+        handle, name = tempfile.mkstemp(suffix=".csv", prefix="shnor_upload_")
+        try:
+            with os.fdopen(handle, "wb") as target:
+                target.write(data)
+            if _prepare_streaming(store, prepared, spec, Path(name)):
+                return prepared
+        finally:
+            Path(name).unlink(missing_ok=True)
+        prepared = Prepared(kind=kind, file_name=file_name, size=len(data), sha256=prepared.sha256,
+                            data_version=prepared.data_version, options=options, max_mb=max_mb, data=data)
+    return _prepare_pandas(store, prepared, spec, data)
+
+
+def prepare_file(store: Store, kind: str, path: Path | str, options: dict | None = None,
+                 max_mb: float = DEFAULT_MAX_MB, engine: str = "auto", file_name: str | None = None) -> Prepared:
+    """Check a file on disk (the command line). Large CSV student files are read by DuckDB in one
+    streaming pass and never held in memory (streaming.py); other files as ``prepare`` reads bytes."""
+    path = Path(path)
+    spec = kind_spec(kind)
+    options = {k: v for k, v in (options or {}).items() if v not in (None, "")}
+    size = path.stat().st_size
+    prepared = Prepared(kind=kind, file_name=file_name or path.name, size=size, sha256="",
+                        data_version=store.data_version(), options=options, max_mb=max_mb, source_path=str(path))
+    with open(path, "rb") as handle:
+        head = handle.read(streaming.HEAD_BYTES)
+    if 0 < size <= max_mb * 1024 * 1024 and streaming.applies(kind, head, size, engine):
+        if _prepare_streaming(store, prepared, spec, path):
+            return prepared
+        prepared = Prepared(kind=kind, file_name=prepared.file_name, size=size, sha256="",
+                            data_version=prepared.data_version, options=options, max_mb=max_mb,
+                            source_path=str(path))
+    if size > max_mb * 1024 * 1024:         # refused before reading it
+        prepared.issues.add_file("too_large", mb=round(size / 1024 / 1024, 1), limit=max_mb)
+        return prepared
+    return _prepare_pandas(store, prepared, spec, path.read_bytes())
+
+
+def _prepare_streaming(store: Store, prepared: Prepared, spec: KindSpec, path: Path) -> bool:
+    """The DuckDB path; False when the file has a form only the pandas path reads (then nothing is set)."""
+    prepared.engine = "duckdb"
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(streaming.HEAD_BYTES)
+        _check_file(prepared, prepared.file_name, head, prepared.max_mb, size=prepared.size)
+        streaming.prepare_csv(store, prepared, path, spec)
+    except streaming.Fallback:
+        return False
+    except FileProblem as problem:
+        prepared.issues.add_file(problem.code, **problem.params)
+        prepared.frame = None
+    if prepared.issues:
+        prepared.frame = None
+    return True
+
+
+def _prepare_pandas(store: Store, prepared: Prepared, spec: KindSpec, data: bytes) -> Prepared:
+    prepared.engine = "pandas"
+    file_name, max_mb = prepared.file_name, prepared.max_mb
     try:
         _check_file(prepared, file_name, data, max_mb)
         grid = read_grid(data)
@@ -102,14 +168,21 @@ def prepare(store: Store, kind: str, file_name: str, data: bytes, options: dict 
 
 
 def prepare_again(store: Store, prepared: Prepared) -> Prepared:
-    return prepare(store, prepared.kind, prepared.file_name, prepared.data, prepared.options, prepared.max_mb)
+    engine = prepared.engine          # the same file is read the same way
+    if prepared.source_path:
+        return prepare_file(store, prepared.kind, prepared.source_path, prepared.options, prepared.max_mb,
+                            engine=engine, file_name=prepared.file_name)
+    return prepare(store, prepared.kind, prepared.file_name, prepared.data, prepared.options, prepared.max_mb,
+                   engine=engine)
 
 
-def _check_file(prepared: Prepared, file_name: str, data: bytes, max_mb: float) -> None:
-    if len(data) == 0:
+def _check_file(prepared: Prepared, file_name: str, data: bytes, max_mb: float, size: int | None = None) -> None:
+    """``data``: the file, or its first part when ``size`` is given (a file read in a stream)."""
+    size = len(data) if size is None else size
+    if size == 0:
         raise FileProblem("empty_file")
-    if len(data) > max_mb * 1024 * 1024:
-        raise FileProblem("too_large", mb=round(len(data) / 1024 / 1024, 1), limit=max_mb)
+    if size > max_mb * 1024 * 1024:
+        raise FileProblem("too_large", mb=round(size / 1024 / 1024, 1), limit=max_mb)
     detected = sniff_format(data)
     extension = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
     if detected not in ("csv", "xlsx"):
@@ -474,7 +547,12 @@ def aggregate_students(frame: pd.DataFrame, min_scores: dict[str, int]) -> pd.Da
         journal_sums = grouped.agg(n_lower=("lower", "sum"), n_confirmed=("confirmed", "sum"),
                                    n_higher=("higher", "sum"), journal_known=("journal_known", "sum"))
         out = out.join(journal_sums)
-    out = out.reset_index()
+    return finish_student_aggregate(out.reset_index())
+
+
+def finish_student_aggregate(out: pd.DataFrame) -> pd.DataFrame:
+    """Group sums → stored values: marks only for ВПР/ОГЭ, scores only for ЕГЭ (1 decimal),
+    journal comparisons only where some journal mark was known."""
     ege = out["procedure"].eq("EGE")
     for k in ("n2", "n3", "n4", "n5"):
         out[k] = out[k].astype("Int64").mask(ege)

@@ -26,6 +26,7 @@ class Issues:
     code, and params (a dict for the message)."""
     frames: list[pd.DataFrame] = field(default_factory=list)
     file_level: list[tuple[str, dict]] = field(default_factory=list)
+    omitted: dict[str, int] = field(default_factory=dict)    # counted, not kept (streaming import: rows past the first)
 
     def add(self, rows: pd.Index | list, column: str | None, values, code: str, **params) -> None:
         rows = list(rows)
@@ -35,12 +36,19 @@ class Issues:
         self.frames.append(pd.DataFrame({"row": rows, "column": column, "value": values, "code": code,
                                          "params": [params] * len(rows)}))
 
+    def add_first(self, rows: list, column: str | None, values, code: str, total: int, **params) -> None:
+        """Like ``add`` for the first ``rows`` of a problem that occurs ``total`` times: the rest are
+        counted (in ``total`` and ``codes``) but not kept — the report shows the first rows only."""
+        self.add(rows, column, values, code, **params)
+        if total > len(rows):
+            self.omitted[code] = self.omitted.get(code, 0) + total - len(rows)
+
     def add_file(self, code: str, **params) -> None:
         self.file_level.append((code, params))
 
     @property
     def total(self) -> int:
-        return len(self.file_level) + sum(len(f) for f in self.frames)
+        return len(self.file_level) + sum(len(f) for f in self.frames) + sum(self.omitted.values())
 
     def __bool__(self) -> bool:
         return self.total > 0
@@ -63,4 +71,6 @@ class Issues:
         for frame in self.frames:
             for code, n in frame["code"].value_counts().items():
                 counts[code] = counts.get(code, 0) + int(n)
+        for code, n in self.omitted.items():
+            counts[code] = counts.get(code, 0) + n
         return counts

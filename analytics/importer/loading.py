@@ -17,6 +17,10 @@ LOG_INSERT = """
 INSERT INTO import_log (started_at, finished_at, user_name, file_name, kind, rows, outcome, message)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 """
+# Tables with a primary key: rows of a replaced slice whose key comes again are updated in place,
+# the others deleted, the new keys inserted — the same table as "delete the slices, insert the file",
+# without deleting and re-inserting every key of the (large) primary-key index.
+IN_PLACE_KEYS = {"results": ("school_id", "year", "procedure", "subject_id", "grade")}
 RECENT_LOG = """
 SELECT import_id, started_at, finished_at, user_name, file_name, kind, rows, outcome, message
 FROM import_log ORDER BY import_id DESC LIMIT $limit
@@ -70,16 +74,21 @@ def commit(store: Store, prepared, user: str | None, principal: access.Principal
             view = f"_import_slices_{threading.get_ident()}"
             cur.register(view, prepared.slices[list(spec.slice)])
             try:
-                replaced = cur.execute(
-                    f"SELECT count(*) FROM {spec.table} t WHERE EXISTS "
-                    f"(SELECT 1 FROM \"{view}\" s WHERE {_slice_condition(spec)})").fetchall()[0][0]
-                cur.execute(f"DELETE FROM {spec.table} t WHERE EXISTS "
-                            f"(SELECT 1 FROM \"{view}\" s WHERE {_slice_condition(spec)})")
+                if spec.table in IN_PLACE_KEYS:
+                    replaced = _replace_in_place(cur, spec, view, frame)
+                    stored = len(frame)
+                else:
+                    replaced = cur.execute(
+                        f"SELECT count(*) FROM {spec.table} t WHERE EXISTS "
+                        f"(SELECT 1 FROM \"{view}\" s WHERE {_slice_condition(spec)})").fetchall()[0][0]
+                    cur.execute(f"DELETE FROM {spec.table} t WHERE EXISTS "
+                                f"(SELECT 1 FROM \"{view}\" s WHERE {_slice_condition(spec)})")
             finally:
                 cur.unregister(view)
-            if spec.table == "mentor_pairs":
-                frame = frame.assign(source="official", created_by=user, created_at=started)
-            stored = insert_df(cur, spec.table, frame)
+            if spec.table not in IN_PLACE_KEYS:
+                if spec.table == "mentor_pairs":
+                    frame = frame.assign(source="official", created_by=user, created_at=started)
+                stored = insert_df(cur, spec.table, frame)
             message = f"{stored} строк записано, {replaced} заменено"
             cur.execute(LOG_INSERT, [started, dt.datetime.now(), user, prepared.file_name, prepared.kind,
                                      prepared.source_rows, "success", message])
@@ -90,6 +99,52 @@ def commit(store: Store, prepared, user: str | None, principal: access.Principal
         _log(store, started, user, prepared, "failed", message)
         return Outcome("failed", prepared.source_rows, 0, 0, message)
     return Outcome("success", prepared.source_rows, stored, replaced, message)
+
+
+def _replace_in_place(cur, spec: KindSpec, slices_view: str, frame: pd.DataFrame) -> int:
+    """Replace the slices of ``spec.table`` by ``frame``; returns the rows that were there before.
+
+    Rows whose key comes again are updated, the rest of the slices deleted, new keys inserted —
+    each step only when needed (a re-import updates; a new year inserts). Every statement also
+    filters by the range of the file's slice columns, so DuckDB reads only the row groups of the
+    years / grades the file has (results are stored by year)."""
+    keys = IN_PLACE_KEYS[spec.table]
+    ident = threading.get_ident()
+    view, rows = f"_import_rows_{ident}", f"_import_new_{ident}"
+    columns = list(frame.columns)                 # names from TABLE_COLUMNS (code)
+    match = " AND ".join(f't."{k}" = n."{k}"' for k in keys)
+    assignments = ", ".join(f'"{c}" = n."{c}"' for c in columns if c not in keys)
+    listed = ", ".join(f'"{c}"' for c in columns)
+    box = " AND ".join(f't."{c}" BETWEEN ${c}_low AND ${c}_high' for c in spec.slice)
+    bounds = {}
+    for c in spec.slice:
+        values = frame[c].dropna()
+        low, high = values.min(), values.max()
+        bounds[f"{c}_low"] = low.item() if hasattr(low, "item") else low
+        bounds[f"{c}_high"] = high.item() if hasattr(high, "item") else high
+    in_slices = f'EXISTS (SELECT 1 FROM "{slices_view}" s WHERE {_slice_condition(spec)})'
+    cur.register(view, frame)
+    try:
+        # A table (not the frame itself): the planner then knows its size and joins the small side.
+        cur.execute(f'CREATE OR REPLACE TEMP TABLE "{rows}" AS SELECT * FROM "{view}"')
+        existing = cur.execute(f"SELECT count(*) FROM {spec.table} t WHERE {box} AND {in_slices}",
+                               bounds).fetchall()[0][0]
+        updated = 0
+        if existing:
+            updated = cur.execute(f'UPDATE {spec.table} t SET {assignments} FROM "{rows}" n WHERE {match} AND {box}',
+                                  bounds).fetchall()[0][0]
+        if existing > updated:
+            cur.execute(f'DELETE FROM {spec.table} t WHERE {box} AND {in_slices} '
+                        f'AND NOT EXISTS (SELECT 1 FROM "{rows}" n WHERE {match})', bounds)
+        if updated == 0:
+            cur.execute(f'INSERT INTO {spec.table} ({listed}) SELECT {listed} FROM "{rows}"')
+        elif updated < len(frame):
+            cur.execute(f'INSERT INTO {spec.table} ({listed}) SELECT {listed} FROM "{rows}" n '
+                        f'WHERE NOT EXISTS (SELECT 1 FROM {spec.table} t WHERE {match} AND {box})', bounds)
+        cur.execute(f'DROP TABLE "{rows}"')
+    finally:
+        cur.unregister(view)
+    return int(existing)
 
 
 def _crash_test_hook() -> None:

@@ -104,6 +104,14 @@ def sniff_separator(lines: list[str]) -> str:
     return best
 
 
+def csv_layout(text: str) -> tuple[str, int]:
+    """Separator and number of columns, from the first lines of the (whole or first part of the) text."""
+    head_lines = text[:200_000].splitlines()[:200]
+    separator = sniff_separator(head_lines)
+    width = max((len(r) for r in csv.reader(head_lines[:-1] or head_lines, delimiter=separator)), default=1)
+    return separator, width
+
+
 def _read_csv(data: bytes, max_rows: int | None) -> Grid:
     try:
         text, encoding = decode(data)
@@ -111,9 +119,12 @@ def _read_csv(data: bytes, max_rows: int | None) -> Grid:
         raise FileProblem("bad_encoding") from None
     if not text.strip():
         raise FileProblem("empty_file")
-    head_lines = text[:200_000].splitlines()[:200]
-    separator = sniff_separator(head_lines)
-    width = max((len(r) for r in csv.reader(head_lines[:-1] or head_lines, delimiter=separator)), default=1)
+    separator, width = csv_layout(text)
+    return grid_from_text(text, encoding, separator, width, max_rows)
+
+
+def grid_from_text(text: str, encoding: str, separator: str, width: int, max_rows: int | None = None) -> Grid:
+    """The grid of decoded CSV text (``max_rows``: only the first rows, e.g. to find the header)."""
     frame = _read_csv_fast(text, separator, width) if max_rows is None else None
     if frame is None:
         try:
