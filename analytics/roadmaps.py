@@ -46,10 +46,21 @@ class RoadmapFilter(NamedTuple):
     executor: str | None = None
 
 
+# RoadmapFilter's fields other than region and municipality: one text for the unit list and the counts.
+UNIT_CONDITIONS = """
+  AND ($year IS NULL OR year(coalesce(u.due_date, r.period_end)) = $year)
+  AND ($subject_id IS NULL OR list_contains(me.subjects, $subject_id))
+  AND ($level IS NULL OR r.level = $level)
+  AND ($roadmap_id IS NULL OR r.roadmap_id = $roadmap_id)
+  AND ($school_id IS NULL OR u.school_id = $school_id)
+  AND ($section IS NULL OR me.section = $section)
+  AND ($executor IS NULL OR list_contains(me.executors, $executor))
+"""
+
 # A unit belongs to its school's municipality, else to its roadmap's (region-level units
 # without a school belong to no municipality). A unit without a due date is due at the
 # end of its roadmap's period.
-UNIT_BASE = """
+UNIT_BASE = f"""
 SELECT u.unit_id, u.measure_id, u.school_id,
        coalesce(u.due_date, r.period_end)                   AS due_date,
        u.status, u.completed_on, u.comment, u.evidence_url, u.version, u.updated_by, u.updated_at,
@@ -66,14 +77,7 @@ JOIN roadmaps r USING (roadmap_id)
 LEFT JOIN schools s ON s.school_id = u.school_id
 WHERE ($region_id IS NULL OR r.region_id = $region_id)
   AND ($municipality_id IS NULL OR coalesce(s.municipality_id, r.municipality_id) = $municipality_id)
-  AND ($year IS NULL OR year(coalesce(u.due_date, r.period_end)) = $year)
-  AND ($subject_id IS NULL OR list_contains(me.subjects, $subject_id))
-  AND ($level IS NULL OR r.level = $level)
-  AND ($roadmap_id IS NULL OR r.roadmap_id = $roadmap_id)
-  AND ($school_id IS NULL OR u.school_id = $school_id)
-  AND ($section IS NULL OR me.section = $section)
-  AND ($executor IS NULL OR list_contains(me.executors, $executor))
-"""
+{UNIT_CONDITIONS}"""
 
 UNITS_AT = f"""
 WITH units AS ({UNIT_BASE})
@@ -107,13 +111,7 @@ WITH units AS (
     {school_join}
     WHERE ($region_id IS NULL OR r.region_id = $region_id)
       {municipality_condition}
-      AND ($year IS NULL OR year(coalesce(u.due_date, r.period_end)) = $year)
-      AND ($subject_id IS NULL OR list_contains(me.subjects, $subject_id))
-      AND ($level IS NULL OR r.level = $level)
-      AND ($roadmap_id IS NULL OR r.roadmap_id = $roadmap_id)
-      AND ($school_id IS NULL OR u.school_id = $school_id)
-      AND ($section IS NULL OR me.section = $section)
-      AND ($executor IS NULL OR list_contains(me.executors, $executor))
+      {unit_conditions}
 ),
 states AS (
     SELECT due_date <= $as_of                                       AS is_due,
@@ -140,9 +138,11 @@ SELECT sum(k)                                             AS units,
 FROM grouped
 """
 COUNTS_AT = _COUNTS_AT.format(
+    unit_conditions=UNIT_CONDITIONS,
     school_join="LEFT JOIN schools s ON s.school_id = u.school_id",
     municipality_condition="AND ($municipality_id IS NULL OR coalesce(s.municipality_id, r.municipality_id) = $municipality_id)")
-COUNTS_AT_ANY_MUNICIPALITY = _COUNTS_AT.format(school_join="", municipality_condition="")
+COUNTS_AT_ANY_MUNICIPALITY = _COUNTS_AT.format(unit_conditions=UNIT_CONDITIONS, school_join="",
+                                               municipality_condition="")
 
 
 CHECKPOINTS_FOR = """

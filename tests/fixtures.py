@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analytics.store import insert_df, open_store
+from analytics.store import Store, insert_df, open_store
 
 
 def add_region(cur, schools: dict[str, str], rural: bool | list[bool] = True) -> None:
@@ -39,3 +39,13 @@ def hostile_copy(demo_db_path: Path, target: Path, updates: list[tuple[str, list
     store.cursor().execute("CHECKPOINT")
     store.close()  # unlocked, so a streamlit server process can open it
     return school
+
+
+def migrated_copy(source, path: Path):
+    """A private, migrated copy of the database ``source`` at ``path``: a fixture body
+    (``yield from migrated_copy(...)``) that yields its Store and closes it afterwards."""
+    shutil.copy(source, path)
+    store = Store(path)
+    store.migrate()
+    yield store
+    store.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pathlib
 import random
-import shutil
 
 import pandas as pd
 import pytest
@@ -13,6 +12,7 @@ import pytest
 from analytics.importer import commit, prepare, prepare_file, streaming
 from analytics.importer.__main__ import main as cli_main
 from analytics.store import Store
+from tests.fixtures import migrated_copy
 from tests.import_files import csv_bytes
 from ui.import_report import more_text, report_frame
 
@@ -25,22 +25,12 @@ TABLES = ("schools", "results", "meta")
 
 @pytest.fixture(scope="module")
 def store(demo_db_path, tmp_path_factory):
-    path = tmp_path_factory.mktemp("streaming") / "db.duckdb"
-    shutil.copy(demo_db_path, path)
-    store = Store(path)
-    store.migrate()
-    yield store
-    store.close()
+    yield from migrated_copy(demo_db_path, tmp_path_factory.mktemp("streaming") / "db.duckdb")
 
 
 @pytest.fixture
 def fresh(demo_db_path, tmp_path):
-    path = tmp_path / "fresh.duckdb"
-    shutil.copy(demo_db_path, path)
-    store = Store(path)
-    store.migrate()
-    yield store
-    store.close()
+    yield from migrated_copy(demo_db_path, tmp_path / "fresh.duckdb")
 
 
 @pytest.fixture(scope="module")

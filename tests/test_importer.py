@@ -3,7 +3,6 @@ student-level files aggregate to hand-computed counts and keep no personal data.
 from __future__ import annotations
 
 import io
-import shutil
 
 import openpyxl
 import pandas as pd
@@ -14,6 +13,7 @@ from analytics.importer.__main__ import main as cli_main
 from analytics.importer.spec import KINDS
 from analytics.importer.templates import template_xlsx
 from analytics.store import Store
+from tests.fixtures import migrated_copy
 from tests.import_files import csv_bytes, xlsx_bytes
 
 HEADER = ["Код ОО", "Год", "Процедура", "Предмет", "Класс", "Кол-во участников", "«2»", "«3»", "«4»", "«5»",
@@ -34,22 +34,12 @@ EXPECTED = pd.DataFrame({
 
 @pytest.fixture(scope="module")
 def store(demo_db_path, tmp_path_factory):
-    path = tmp_path_factory.mktemp("importer") / "db.duckdb"
-    shutil.copy(demo_db_path, path)
-    store = Store(path)
-    store.migrate()
-    yield store
-    store.close()
+    yield from migrated_copy(demo_db_path, tmp_path_factory.mktemp("importer") / "db.duckdb")
 
 
 @pytest.fixture
 def fresh(demo_db_path, tmp_path):
-    path = tmp_path / "fresh.duckdb"
-    shutil.copy(demo_db_path, path)
-    store = Store(path)
-    store.migrate()
-    yield store
-    store.close()
+    yield from migrated_copy(demo_db_path, tmp_path / "fresh.duckdb")
 
 
 def _two_row_xlsx() -> bytes:
