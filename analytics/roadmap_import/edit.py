@@ -11,11 +11,13 @@ import pandas as pd
 from analytics.roadmap_import.deadlines import parse_deadline
 from analytics.roadmap_import.executors import normalise_executors
 from analytics.roadmap_import.model import KINDS, RECURRENCES, Measure, ParsedRoadmap, Period, Schedule
+from analytics.roadmap_import.risk_words import factor_names, risk_factors
 from analytics.roadmap_import.review import Issue, link_schools, measure_issues
 from analytics.roadmap_import.schools import SchoolMatch, SchoolRegistry
 
 COLUMNS = ["accept", "number", "source", "issues", "title", "deadline_text", "due_dates", "kind", "start", "recurrence",
-           "executors", "executor_levels", "schools", "schools_found", "section", "indicator", "warnings"]
+           "executors", "executor_levels", "schools", "schools_found", "risk_factors", "section", "indicator",
+           "warnings"]
 LEVEL_LABELS = {"region": "регион", "municipality": "муниципалитет", "school": "школа", None: "—"}
 ISSUE_LABELS = {"period": "период", "title": "название", "deadline": "срок", "executors": "исполнители",
                 "schools": "школы"}
@@ -55,12 +57,18 @@ def preview_frame(parsed: ParsedRoadmap, registry: SchoolRegistry | None = None,
                          schools="; ".join(x.text for x in matches), schools_found=format_matches(matches),
                          deadline_text=m.deadline_text, kind=s.kind, start=s.start,
                          due_dates=format_dates(s.due_dates), recurrence=s.recurrence,
-                         indicator=m.indicator or "", issues=format_issues(measure_issues(m, matches)),
+                         indicator=m.indicator or "", risk_factors=format_factors(m.risk_factors),
+                         issues=format_issues(measure_issues(m, matches)),
                          warnings="; ".join(m.warnings + s.warnings)))
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame["start"] = pd.to_datetime(frame["start"]).dt.date
     frame["accept"] = frame["accept"].astype(bool)
     return frame
+
+
+def format_factors(factors: list[str]) -> str:
+    names = factor_names()
+    return "; ".join(names.get(f, f) for f in factors)
 
 
 def format_levels(levels: list[str | None]) -> str:
@@ -168,7 +176,7 @@ def read_review(frame: pd.DataFrame, original: pd.DataFrame, period: Period, reg
         measure = Measure(number=number, section=_text(row.get("section")) or None, title=title,
                           executors=names, executor_levels=levels, unknown_executors=unknown,
                           deadline_text=deadline, schedule=schedule, indicator=indicator,
-                          source=_text(row.get("source")))
+                          source=_text(row.get("source")), risk_factors=risk_factors(title))
         mentions = [m.strip() for m in _text(row.get("schools")).split(";") if m.strip()]
         if before is None and not mentions:
             mentions = None        # a row added by hand: look for schools in its text

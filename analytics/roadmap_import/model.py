@@ -70,6 +70,7 @@ class Measure:
     unknown_executors: list[str] = field(default_factory=list)         # not in the executor catalogue
     source: str = ""                                                   # the row as written
     school_ids: list[str] = field(default_factory=list)                # schools it names, once matched
+    risk_factors: list[str] = field(default_factory=list)              # factor ids its wording addresses
 
     def as_dict(self) -> dict:
         s = self.schedule
@@ -80,7 +81,7 @@ class Measure:
             "deadline_text": self.deadline_text, "kind": s.kind,
             "start": s.start.isoformat() if s.start else None,
             "due_dates": [d.isoformat() for d in s.due_dates], "recurrence": s.recurrence,
-            "indicator": self.indicator,
+            "indicator": self.indicator, "risk_factors": list(self.risk_factors),
         }
 
 

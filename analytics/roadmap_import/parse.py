@@ -11,6 +11,7 @@ from analytics.roadmap_import.model import (Measure, Paragraph, ParsedRoadmap, P
                                             Row)
 from analytics.roadmap_import.period import find_period, find_title, year_period
 from analytics.roadmap_import.readers import read_blocks
+from analytics.roadmap_import.risk_words import risk_factors
 from analytics.roadmap_import.table import RawMeasure, structure
 
 _YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
@@ -67,7 +68,8 @@ def to_measure(raw: RawMeasure, period: Period | None) -> Measure:
                    executors=[e.name for e in executors], executor_levels=[e.level for e in executors],
                    unknown_executors=[e.name for e in executors if not e.known], deadline_text=raw.deadline,
                    schedule=parse_deadline(raw.deadline, period), source=raw.source,
-                   indicator="; ".join(indicator_parts) or None, warnings=warnings)
+                   indicator="; ".join(indicator_parts) or None, warnings=warnings,
+                   risk_factors=risk_factors(raw.title))
 
 
 def _period_from_deadlines(measures: list[RawMeasure]) -> Period | None:

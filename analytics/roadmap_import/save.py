@@ -133,7 +133,7 @@ def _measure_frame(measures: list[Measure], ids: list[int], roadmap_id: int) -> 
         executors=list(m.executors), executor_levels=list(m.executor_levels or [None] * len(m.executors)),
         deadline_text=m.deadline_text, schedule_kind=m.schedule.kind,
         start_date=m.schedule.start, due_dates=list(m.schedule.due_dates), recurrence=m.schedule.recurrence,
-        indicator=m.indicator) for m, measure_id in zip(measures, ids)])
+        indicator=m.indicator, risk_factors=list(m.risk_factors)) for m, measure_id in zip(measures, ids)])
 
 
 def _link_frame(measures: list[Measure], ids: list[int], school_id: str | None) -> pd.DataFrame:

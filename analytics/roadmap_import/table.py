@@ -126,6 +126,7 @@ def _entries(blocks: list[Block]) -> tuple[list[_Entry | str], list[str], bool]:
     header_table = None
     expect_subheader = False
     found = False
+    above: list[str] = []       # each column's text in the rows above (what a merged cell continues)
     for block in blocks:
         if isinstance(block, Paragraph):
             if found:
@@ -147,6 +148,8 @@ def _entries(blocks: list[Block]) -> tuple[list[_Entry | str], list[str], bool]:
         expect_subheader = False
         if is_column_numbers(cells):
             continue
+        cells = _inherit_merged(cells, above, columns)
+        above = [c.text if not c.vmerged else (above[i] if i < len(above) else "") for i, c in enumerate(cells)]
         entry = _entry(cells, columns)
         if entry is not None:
             for name in columns.unused:
@@ -155,6 +158,20 @@ def _entries(blocks: list[Block]) -> tuple[list[_Entry | str], list[str], bool]:
                     warnings.append(message)
             out.append(entry)
     return out, warnings, found
+
+
+def _inherit_merged(cells: list[Cell], above: list[str], columns: ColumnMap) -> list[Cell]:
+    """A new measure's row under a vertically merged deadline, executors or result cell («постоянно»
+    written once for three measures) takes that cell's text; a continuation row (its № cell merged
+    too) stays empty, so it is glued to the measure above."""
+    number = columns.first("number")
+    own_number = number is not None and number < len(cells) and not cells[number].vmerged \
+        and cells[number].text.strip()
+    if not own_number:
+        return cells
+    shared = {i for name in ("deadline", "executors", "indicator") for i in columns.by_field.get(name, [])}
+    return [Cell(above[i], hmerged=c.hmerged) if c.vmerged and i in shared and i < len(above) else c
+            for i, c in enumerate(cells)]
 
 
 def _next_number(entries: list, index: int) -> str | None:
