@@ -242,3 +242,27 @@ def test_command_prints_the_review_and_refuses_to_save_guesses(tmp_path, writabl
     levels = store.query_rows("SELECT executors, executor_levels FROM measures WHERE roadmap_id = "
                               "(SELECT max(roadmap_id) FROM roadmaps) AND number = '2'")
     assert levels == [(["ИМЦ", "РОО"], ["municipality", "municipality"])]
+
+
+# -- 7. the review table: fixing or accepting a row resolves it ------------------------------------
+def test_fixing_or_accepting_rows_in_the_review_table_resolves_them():
+    from analytics.roadmap_import.edit import preview_frame, read_review
+
+    parsed = parse_document(text_guessed_period_roadmap(), "план.txt")
+    original = preview_frame(parsed, REGISTRY, "m1")
+    assert list(original["issues"]) == ["", "", "⚠ срок, исполнители, школы", ""]
+    assert original.loc[1, "schools_found"] == "✓ СОШ № 4 (Гаврилово)"
+    assert original.loc[2, "schools_found"] == "✗ школе № 987: не найдена"
+    assert read_review(original, original, parsed.period, REGISTRY, "m1").unresolved[0][0] == "3"
+    edited = original.copy()
+    edited.loc[2, "deadline_text"] = "май 2024"                  # the deadline written out
+    edited.loc[2, "executors"] = "ИМЦ"                           # a known executor instead of «ОЦКР»
+    edited.loc[2, "schools"] = "Ясная СОШ"                       # the school as the registry has it
+    fixed = read_review(edited, original, parsed.period, REGISTRY, "m1")
+    assert fixed.unresolved == []
+    assert fixed.measures[2].school_ids == ["ya"] and fixed.measures[2].executor_levels == ["municipality"]
+    assert fixed.measures[2].schedule.due_dates == [dt.date(2024, 5, 31)]
+    accepted = original.copy()
+    accepted.loc[2, "accept"] = True
+    reviewed = read_review(accepted, original, parsed.period, REGISTRY, "m1")
+    assert reviewed.unresolved == [] and reviewed.measures[2].school_ids == []   # accepted, still not linked

@@ -15,8 +15,8 @@ from analytics.roadmap_import.risk_words import factor_names, risk_factors
 from analytics.roadmap_import.review import Issue, link_schools, measure_issues
 from analytics.roadmap_import.schools import SchoolMatch, SchoolRegistry
 
-COLUMNS = ["accept", "number", "source", "issues", "title", "deadline_text", "due_dates", "kind", "start", "recurrence",
-           "executors", "executor_levels", "schools", "schools_found", "risk_factors", "section", "indicator",
+COLUMNS = ["accept", "number", "issues", "source", "title", "deadline_text", "due_dates", "executors", "schools",
+           "schools_found", "executor_levels", "kind", "start", "recurrence", "risk_factors", "section", "indicator",
            "warnings"]
 LEVEL_LABELS = {"region": "регион", "municipality": "муниципалитет", "school": "школа", None: "—"}
 ISSUE_LABELS = {"period": "период", "title": "название", "deadline": "срок", "executors": "исполнители",
@@ -94,7 +94,10 @@ def format_matches(matches: list[SchoolMatch]) -> str:
 
 
 def format_issues(issues: list[Issue]) -> str:
-    return "; ".join(f"{ISSUE_LABELS[i.field]}: {i.message}" for i in issues)
+    """The unsure fields of a row, short enough to read in a table cell («⚠ срок, школы»);
+    the full messages are listed under the table."""
+    fields = list(dict.fromkeys(ISSUE_LABELS[i.field] for i in issues))
+    return "⚠ " + ", ".join(fields) if fields else ""
 
 
 def _text(value) -> str:
