@@ -221,3 +221,23 @@ def text_guessed_period_roadmap(school: str = "СОШ № 4") -> bytes:
         "4\tИтоговое совещание\tдекабрь 2025\tРОО",
     ]
     return "\n".join(lines).encode("utf-8")
+
+
+def text_three_levels_restarting() -> bytes:
+    """Section rows, sub-section rows with a number and a title only, and measures numbered
+    «1.», «2.» anew under every sub-section (as Word text: tab-separated)."""
+    lines = [
+        "Дорожная карта на 2023 год",
+        "№\tМероприятие\tСрок\tИсполнитель",
+        "1. Кадровые условия",
+        "1.1.\tПовышение квалификации\t\t",
+        "1.\tКурсы для учителей математики\tмарт\tАППО",
+        "2.\tКурсы для учителей русского языка\tапрель\tАППО",
+        "1.2.\tНаставничество\t\t",
+        "1.\tЗакрепление наставников\tсентябрь\tОО",
+        "2.\tОтчёт наставников\tдекабрь\tОО",
+        "2. Работа с родителями",
+        "2.1.\tРодительские собрания\t\t",
+        "1.\tОбщешкольное собрание\tоктябрь\tРуководители ОО",
+    ]
+    return "\n".join(lines).encode("utf-8")

@@ -16,7 +16,7 @@ from analytics.roadmap_import.save import save_roadmap
 from analytics.roadmap_import.schools import SchoolRegistry, find_mentions
 from analytics.store import open_store
 from tests.roadmap_fixtures import (PERIOD_PARAGRAPH_TITLE, docx_order_with_sections, text_guessed_period_roadmap,
-                                    xlsx_school_year_roadmap)
+                                    text_three_levels_restarting, xlsx_school_year_roadmap)
 
 P4 = Period(dt.date(2021, 1, 1), dt.date(2024, 12, 31))
 REGISTRY = SchoolRegistry(pd.DataFrame([
@@ -119,6 +119,18 @@ def test_three_level_numbers_are_kept_and_section_titles_too():
     xlsx = by_number(parse_document(xlsx_school_year_roadmap(), "карта.xlsx"))
     assert list(xlsx) == ["1.1", "1.2", "2.1"]
     assert [m.section for m in xlsx.values()] == ["Работа с педагогами"] * 2 + ["Работа с обучающимися"]
+
+
+def test_measures_numbered_anew_under_each_sub_section_keep_their_place_in_the_hierarchy():
+    parsed = parse_document(text_three_levels_restarting(), "т.txt")
+    assert [(m.number, m.section) for m in parsed.measures] == [
+        ("1.1.1", "Кадровые условия / Повышение квалификации"),
+        ("1.1.2", "Кадровые условия / Повышение квалификации"),
+        ("1.2.1", "Кадровые условия / Наставничество"),
+        ("1.2.2", "Кадровые условия / Наставничество"),
+        ("2.1.1", "Работа с родителями / Родительские собрания"),
+    ]
+    assert not any("повторяется" in w for w in parsed.warnings)
 
 
 # -- 5. executors: catalogue, boundaries, placeholders, result text, levels -----------------------

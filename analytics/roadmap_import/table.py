@@ -190,7 +190,12 @@ def _is_numbered_heading(entry: _Entry, entries: list, index: int) -> bool:
     if not entry.number or entry.deadline or entry.executors or any(entry.indicators):
         return False
     following = _next_number(entries, index)
-    return bool(following and following.startswith(entry.number + ".")) or bool(_TAIL.search(entry.title))
+    if following and following.startswith(entry.number + "."):
+        return True
+    # «1.1. Повышение квалификации» with nothing else, then measures numbered «1.», «2.» anew:
+    # a sub-section whose measures restart their numbering.
+    restarts = following == "1" and "." in entry.number
+    return restarts or bool(_TAIL.search(entry.title))
 
 
 def structure(blocks: list[Block]) -> TableResult:
@@ -206,12 +211,23 @@ def structure(blocks: list[Block]) -> TableResult:
 
     last_heading: Heading | None = None   # the heading met since the last measure
 
+    def section_from_paragraphs(number: str) -> None:
+        """A numbered section written as a paragraph between tables («2. Методическое сопровождение»)."""
+        nonlocal section, subsection
+        top = number.split(".")[0]
+        if section is None or section.number != top:
+            title = next((t for n, t in (split_heading(p) for p in paragraphs) if n == top), None)
+            if title is not None:
+                section, subsection = Heading(top, title, 1), None
+
     def set_heading(heading: Heading) -> None:
         nonlocal section, subsection, last_heading
         last_heading = heading
         if heading.level <= 1:
             section, subsection = heading, None
         else:
+            if heading.number:
+                section_from_paragraphs(heading.number)
             subsection = heading
 
     for index, entry in enumerate(entries):
@@ -243,11 +259,7 @@ def structure(blocks: list[Block]) -> TableResult:
             _glue(measures[-1], entry)
             continue
         if entry.number and "." in entry.number:
-            top = entry.number.split(".")[0]
-            if section is None or section.number != top:
-                title = next((t for n, t in (split_heading(p) for p in paragraphs) if n == top), None)
-                if title is not None:
-                    section, subsection = Heading(top, title, 1), None
+            section_from_paragraphs(entry.number)
             if subsection is not None and subsection.number and not entry.number.startswith(subsection.number + "."):
                 subsection = None
         if not entry.title and not entry.deadline:
