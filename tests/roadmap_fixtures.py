@@ -241,3 +241,21 @@ def text_three_levels_restarting() -> bytes:
         "1.\tОбщешкольное собрание\tоктябрь\tРуководители ОО",
     ]
     return "\n".join(lines).encode("utf-8")
+
+
+def xlsx_level_split_operators() -> bytes:
+    """A two-row header in a workbook: «Ответственные» merged over «регион» | «муниципалитет»."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["A1"] = "Дорожная карта на 2021-2024 годы"
+    sheet.append(["№", "Мероприятие", "Срок", "Ответственные", None, "Результат"])
+    for cells in ("D2:E2", "A2:A3", "B2:B3", "C2:C3", "F2:F3"):
+        sheet.merge_cells(cells)
+    sheet.append([None, None, None, "регион", "муниципалитет", None])
+    sheet.append(["1", "Совещание координаторов", "ежегодно", "ИРО", "МОУО ИМЦ", "Протокол"])
+    sheet.append(["2", "Семинар для руководителей", "ежеквартально", "-", "ОО", "План"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

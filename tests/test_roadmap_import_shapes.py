@@ -16,7 +16,8 @@ from analytics.roadmap_import.save import save_roadmap
 from analytics.roadmap_import.schools import SchoolRegistry, find_mentions
 from analytics.store import open_store
 from tests.roadmap_fixtures import (PERIOD_PARAGRAPH_TITLE, docx_order_with_sections, text_guessed_period_roadmap,
-                                    text_three_levels_restarting, xlsx_school_year_roadmap)
+                                    text_three_levels_restarting, xlsx_level_split_operators,
+                                    xlsx_school_year_roadmap)
 
 P4 = Period(dt.date(2021, 1, 1), dt.date(2024, 12, 31))
 REGISTRY = SchoolRegistry(pd.DataFrame([
@@ -170,6 +171,15 @@ def test_level_split_operator_columns_keep_who_is_regional_and_who_is_municipal(
     assert pairs("4.2") == [("АППО", "region"), ("ИМЦ", "municipality")]
     assert measures["4.2"].indicator == "Справки о посещении; Приказ о проведении десанта"   # result text moved
     assert measures["4.3"].executors == ['"Лесная" СШ', '"Полесская" СШ']                   # «—» dropped
+
+
+def test_level_split_operator_columns_in_a_workbook():
+    measures = parse_document(xlsx_level_split_operators(), "к.xlsx").measures
+    assert [list(zip(m.executors, m.executor_levels)) for m in measures] == [
+        [("ИРО", "region"), ("МОУО", "municipality"), ("ИМЦ", "municipality")],
+        [("ОО", "municipality")],          # as the document put it: under «муниципалитет»
+    ]
+    assert [len(m.schedule.due_dates) for m in measures] == [4, 16]
 
 
 # -- 6. schools named in cells ---------------------------------------------------------------------
