@@ -54,6 +54,7 @@ if not period_start or not period_end or period_start > period_end:
     st.error(t("roadmap_import.period_missing"))
     st.stop()
 period = Period(period_start, period_end)
+found_period = parsed.period
 if period != parsed.period:
     parsed = with_period(parsed, period)
 
@@ -84,7 +85,7 @@ if parsed.period_guessed:
     st.warning(t("roadmap_import.period_guessed", source=guessed_from, start=day(period.start), end=day(period.end)),
                icon=":material/event_busy:")
     period_ok = st.checkbox(t("roadmap_import.period_confirm"), key=f"ri_period_ok_{file_id}") or \
-        period != parsed.period
+        period != found_period       # a period the person typed in is not a guess any more
 
 st.subheader(t("roadmap_import.review_header"))
 st.caption(t("roadmap_import.review_help"))

@@ -1,5 +1,7 @@
 """The import page under AppTest. The uploader cannot be driven here, so the tests put the
 uploaded file where the page keeps it (session state), as an upload would."""
+import datetime as dt
+
 from analytics.store import open_store
 from tests.apptest_helpers import all_text, assert_no_exception, run_page
 from tests.roadmap_fixtures import docx_roadmap, docx_without_table, text_guessed_period_roadmap
@@ -48,6 +50,15 @@ def test_a_guessed_period_and_unmatched_schools_block_saving(app_env):
     app.checkbox(key=next(c.key for c in app.checkbox if c.label == "Период проверен")).check().run()
     assert int(metrics(app)["Осталось проверить"]) == 4
     assert app.button[0].disabled                   # rows still unsure: fixed or accepted in the table first
+
+
+def test_a_period_typed_in_is_no_longer_a_guess(app_env):
+    app = open_import_page(("план.txt", text_guessed_period_roadmap()))
+    assert "период:" in all_text(app)
+    app.date_input[1].set_value(dt.date(2026, 12, 31)).run()
+    assert_no_exception(app)
+    assert "период:" not in all_text(app)
+    assert int(metrics(app)["Осталось проверить"]) == 4
 
 
 def test_a_document_without_a_table_shows_the_reason(app_env):
