@@ -173,6 +173,18 @@ def test_level_split_operator_columns_keep_who_is_regional_and_who_is_municipal(
     assert measures["4.3"].executors == ['"Лесная" СШ', '"Полесская" СШ']                   # «—» dropped
 
 
+@pytest.mark.parametrize("header, field", [
+    ("Ожидаемый результат (участники)", "indicator"),     # a result column, not executors
+    ("Ответственные за результат", "executors"),
+    ("Участники", "executors"),
+    ("№ п/п", "number"),
+    ("Наименование мероприятия", "title"),
+])
+def test_header_words_name_the_column_they_start_with(header, field):
+    from analytics.roadmap_import.columns import classify
+    assert classify(header) == field
+
+
 def test_level_split_operator_columns_in_a_workbook():
     measures = parse_document(xlsx_level_split_operators(), "к.xlsx").measures
     assert [list(zip(m.executors, m.executor_levels)) for m in measures] == [
