@@ -43,7 +43,7 @@ except RoadmapImportError as error:
     st.stop()
 st.caption(t("roadmap_import.file_caption", name=file_name))
 
-top = st.columns([4, 1, 1])
+top = st.columns([5, 2, 2])
 title = top[0].text_input(t("roadmap_import.roadmap_title"), value=parsed.title, key=f"ri_title_{file_id}")
 fallback = Period(dt.date(default_year, 1, 1), dt.date(default_year, 12, 31))
 period_start = top[1].date_input(t("roadmap_import.period_start"), value=(parsed.period or fallback).start,
