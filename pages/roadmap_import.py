@@ -5,14 +5,16 @@ import streamlit as st
 
 from analytics import access, catalog
 from analytics.roadmap_import import Period, RoadmapImportError
-from analytics.roadmap_import.edit import measures_from_frame, preview_frame, with_period
+from analytics.roadmap_import.edit import preview_frame, read_review, with_period
+from analytics.roadmap_import.review import period_issue
+from analytics.roadmap_import.schools import SchoolRegistry
 from analytics.roadmap_import.save import SaveError, save_roadmap, unit_count
 from ui import export, pages
 from ui.data import clear_caches, compute, settings, store
 from ui.filters import current_scope
-from ui.roadmap_import import FILE_KEY, SAVED_KEY, column_config, digest, parsed_upload
+from ui.roadmap_import import FILE_KEY, SAVED_KEY, column_config, digest, parsed_upload, styled
 from ui.shell import page_header
-from ui.text import num, t
+from ui.text import day, num, t
 
 scope = current_scope()
 page_header(t("roadmap_import.title"), scope, show_assessment=False)
@@ -41,7 +43,7 @@ except RoadmapImportError as error:
     st.stop()
 st.caption(t("roadmap_import.file_caption", name=file_name))
 
-top = st.columns([4, 1, 1])
+top = st.columns([5, 2, 2])
 title = top[0].text_input(t("roadmap_import.roadmap_title"), value=parsed.title, key=f"ri_title_{file_id}")
 fallback = Period(dt.date(default_year, 1, 1), dt.date(default_year, 12, 31))
 period_start = top[1].date_input(t("roadmap_import.period_start"), value=(parsed.period or fallback).start,
@@ -52,6 +54,7 @@ if not period_start or not period_end or period_start > period_end:
     st.error(t("roadmap_import.period_missing"))
     st.stop()
 period = Period(period_start, period_end)
+found_period = parsed.period
 if period != parsed.period:
     parsed = with_period(parsed, period)
 
@@ -73,29 +76,51 @@ if level == "school" and municipality_id:
     school_id = attach[2].selectbox(t("roadmap_import.school"), list(school_names),
                                     format_func=lambda s: school_names.get(s, s), key="ri_school")
 
-original = preview_frame(parsed)
-st.subheader(t("roadmap_import.editor_header"))
-st.caption(t("roadmap_import.editor_help"))
-edited = st.data_editor(original, column_config=column_config(), num_rows="dynamic", hide_index=True,
-                        width="stretch", height=min(36 * (len(original) + 2), 720), key=f"ri_editor_{file_id}_{period.start}_{period.end}")
+registry = SchoolRegistry(compute(catalog.schools, scope.region_id))
+context = municipality_id or scope.municipality_id
+original = preview_frame(parsed, registry, context)
+period_ok = True
+if parsed.period_guessed:
+    guessed_from = t(f"roadmap_import.period_source.{parsed.period_source or 'none'}")
+    st.warning(t("roadmap_import.period_guessed", source=guessed_from, start=day(period.start), end=day(period.end)),
+               icon=":material/event_busy:")
+    period_ok = st.checkbox(t("roadmap_import.period_confirm"), key=f"ri_period_ok_{file_id}") or \
+        period != found_period       # a period the person typed in is not a guess any more
+
+st.subheader(t("roadmap_import.review_header"))
+st.caption(t("roadmap_import.review_help"))
+edited = st.data_editor(styled(original), column_config=column_config(), num_rows="dynamic", hide_index=True,
+                        column_order=[c for c in original.columns if c != "warnings"], width="stretch",
+                        height=min(36 * (len(original) + 2), 720),
+                        key=f"ri_editor_{file_id}_{period.start}_{period.end}_{context}")
 errors: list[str] = []
-measures = []
+reviewed = None
 try:
-    measures = measures_from_frame(edited, original, period)
+    reviewed = read_review(edited, original, period, registry, context)
 except ValueError as error:
     errors = str(error).split("\n")
+measures = reviewed.measures if reviewed else []
+unresolved = [t("roadmap_import.unresolved_row", number=number, field=t(f"roadmap_import.field.{issue.field}"),
+                message=issue.message) for number, issue in (reviewed.unresolved if reviewed else [])]
+if not period_ok:
+    unresolved.insert(0, t("roadmap_import.unresolved_period", message=period_issue(parsed).message))
 
 warnings = parsed.all_warnings()
 units = unit_count(store(), measures, period) if measures else 0
-cards = st.columns(3, border=True)
+cards = st.columns(4, border=True)
 cards[0].metric(t("roadmap_import.measures"), num(len(measures)))
-cards[1].metric(t("roadmap_import.warnings"), num(len(warnings)))
-cards[2].metric(t("roadmap_import.units"), num(units), help=t("roadmap_import.units_help"))
-if warnings:
-    with st.expander(t("roadmap_import.warnings_header", count=len(warnings)), expanded=True):
-        st.markdown("\n".join(f"- {w}" for w in warnings).replace("*", "\\*"))
+cards[1].metric(t("roadmap_import.unresolved"), num(len(unresolved)), help=t("roadmap_import.unresolved_help"))
+cards[2].metric(t("roadmap_import.school_links"), num(sum(len(m.school_ids) for m in measures)),
+                help=t("roadmap_import.school_links_help"))
+cards[3].metric(t("roadmap_import.units"), num(units), help=t("roadmap_import.units_help"))
+if unresolved:
+    with st.expander(t("roadmap_import.unresolved_header", count=len(unresolved)), expanded=True):
+        st.markdown("\n".join(f"- {u}" for u in unresolved).replace("*", "\\*"))
 else:
-    st.success(t("roadmap_import.no_warnings"))
+    st.success(t("roadmap_import.all_resolved"))
+if warnings:
+    with st.expander(t("roadmap_import.warnings_header", count=len(warnings)), expanded=False):
+        st.markdown("\n".join(f"- {w}" for w in warnings).replace("*", "\\*"))
 
 export.download_buttons(edited.rename(columns={c: t(f"roadmap_import.columns.{c}") for c in edited.columns}),
                         "roadmap_import", key="ri_download")
@@ -103,7 +128,10 @@ export.download_buttons(edited.rename(columns={c: t(f"roadmap_import.columns.{c}
 if errors:
     st.error(t("roadmap_import.save_errors") + "\n" + "\n".join(f"- {e}" for e in errors))
 saved = st.session_state.setdefault(SAVED_KEY, {})
-if st.button(t("roadmap_import.save"), type="primary", disabled=bool(errors) or file_id in saved,
+blocked = bool(errors) or bool(unresolved)
+if blocked and not errors:
+    st.caption(t("roadmap_import.save_blocked"))
+if st.button(t("roadmap_import.save"), type="primary", disabled=blocked or file_id in saved,
              icon=":material/save:"):
     try:
         save_roadmap(store(), title=title, period=period, measures=measures, level=level, region_id=scope.region_id,

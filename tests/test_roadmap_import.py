@@ -122,14 +122,20 @@ def test_command_prints_json(tmp_path, capsys):
     path.write_bytes(docx_roadmap())
     assert main([str(path)]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert set(result) == {"title", "period_start", "period_end", "measures", "warnings"}
-    assert (result["period_start"], result["period_end"]) == ("2021-01-01", "2024-12-31")
+    assert set(result) == {"title", "period_start", "period_end", "period_source", "period_guessed", "measures",
+                           "warnings", "unresolved"}
+    assert (result["period_start"], result["period_end"], result["period_guessed"]) == ("2021-01-01", "2024-12-31",
+                                                                                        False)
     numbers = [m["number"] for m in result["measures"]]
     assert len(numbers) == len(set(numbers)) == 4
     first = result["measures"][0]
     assert first == {"number": "1.1", "section": "Организационные мероприятия", "title": "Назначение координаторов",
-                     "executors": ["Министерство", "МОУО"], "deadline_text": "до 01.02.2021", "kind": "dates",
-                     "start": None, "due_dates": ["2021-02-01"], "recurrence": None, "indicator": "Приказ"}
+                     "executors": ["Министерство", "МОУО"], "executor_levels": ["region", "municipality"],
+                     "deadline_text": "до 01.02.2021", "kind": "dates", "start": None, "due_dates": ["2021-02-01"],
+                     "recurrence": None, "indicator": "Приказ", "risk_factors": [],
+                     "source": "1.1 | Назначение координаторов | до 01.02.2021 | Министерство | МОУО | Приказ",
+                     "unknown_executors": [], "schools": [], "school_ids": [], "issues": []}
+    assert result["unresolved"] == []
 
 
 def test_command_exits_2_on_a_table_less_file(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from analytics.roadmap_import.executors import column_level
 from analytics.roadmap_import.model import Cell
 
 FIELDS = ("number", "title", "deadline", "executors", "indicator")
@@ -21,11 +22,15 @@ _SUBHEADER_WORDS = re.compile(r"регион|район|муницип|школ|
 
 
 def classify(header: str) -> str | None:
+    """The field a header names: the pattern matching earliest in the text («Ожидаемый результат,
+    участники» is a result column, «Ответственные за результат» an executors column)."""
     text = header.lower().replace("ё", "е")
-    for name, pattern in _PATTERNS:
-        if pattern.search(text):
-            return name
-    return None
+    found = [(match.start(), order, name) for order, (name, pattern) in enumerate(_PATTERNS)
+             if (match := pattern.search(text))]
+    if not found:
+        return None
+    number = next((f for f in found if f[2] == "number"), None)
+    return number[2] if number is not None and number[0] == 0 else min(found)[2]
 
 
 @dataclass
@@ -33,6 +38,7 @@ class ColumnMap:
     by_field: dict[str, list[int]] = field(default_factory=dict)
     headers: list[str] = field(default_factory=list)
     unused: list[str] = field(default_factory=list)
+    levels: dict[int, str] = field(default_factory=dict)   # executors sub-column → region | municipality | school
 
     def first(self, name: str) -> int | None:
         columns = self.by_field.get(name)
@@ -49,9 +55,25 @@ def header_texts(row: list[Cell]) -> list[str]:
     return texts
 
 
-def is_header(row: list[Cell]) -> bool:
-    found = {classify(t) for t in header_texts(row) if t and len(t) < 120}
-    return "title" in found and ("deadline" in found or "executors" in found)
+_MEASURE_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)*\.?\s*$")
+
+
+def is_header(row: list[Cell], first: list[Cell] | None = None) -> bool:
+    """A header row names the title column and the deadline or executors column. A data row can
+    read like one («Проведение мероприятий | Ежегодно | Участники Программы»), so a row with a
+    measure number is never a header, and once the table's header is known a later row is a
+    header again (repeated after a page break) only if every filled cell is a header word."""
+    texts = header_texts(row)
+    if any(_MEASURE_NUMBER.match(t) for t in texts if t):
+        return False
+    found = {classify(t) for t in texts if t and len(t) < 120}
+    if not ("title" in found and ("deadline" in found or "executors" in found)):
+        return False
+    if first is None:
+        return True
+    previous = {re.sub(r"\s+", " ", t).strip().lower() for t in header_texts(first)}
+    return all(classify(t) is not None or re.sub(r"\s+", " ", t).strip().lower() in previous
+               for t in texts if t.strip())
 
 
 def is_subheader(row: list[Cell], header: list[Cell]) -> bool:
@@ -99,4 +121,6 @@ def build_map(header: list[Cell], subheader: list[Cell] | None = None) -> Column
                 result.unused.append(combined)
             continue
         result.by_field.setdefault(name, []).append(index)
+        if name == "executors" and (level := column_level(combined)):
+            result.levels[index] = level
     return result

@@ -274,6 +274,10 @@ def parse_deadline(text: str, period: Period | None) -> Schedule:
     open_start = any(i.open_start for i in items)
     start = min(starts) if starts and (has_span or open_start) else None
 
+    if recurrence is not None and start is not None and period is not None and start < period.start:
+        start = period.start      # «ежемесячно с октября 2020» in a 2021–2024 roadmap: from the period's start
+        if open_start:
+            ends = [e for e in ends if e >= start]
     schedule = None
     if recurrence in ("weekly", "biweekly", "monthly", "quarterly"):
         begin = start or (period.start if period else None)
@@ -288,7 +292,12 @@ def parse_deadline(text: str, period: Period | None) -> Schedule:
             dates = _expand(recurrence, begin, finish, weekday)
         schedule = Schedule("recurring", start, dates, recurrence)
     elif recurrence in ("yearly", "halfyearly"):
-        if ends:
+        if open_start and period is not None:
+            # «ежегодно с сентября 2021»: the month (or the year's end) in every year from the start
+            specs = [i.to for i in items if i.open_start]
+            dates = sorted({spec.last(y) for spec in specs for y in period.years
+                            if period.contains(spec.last(y)) and (start is None or spec.last(y) >= start)})
+        elif ends:
             dates = ends
         elif period is None:
             dates = []

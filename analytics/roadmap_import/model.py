@@ -66,15 +66,22 @@ class Measure:
     schedule: Schedule
     indicator: str | None = None
     warnings: list[str] = field(default_factory=list)
+    executor_levels: list[str | None] = field(default_factory=list)   # beside ``executors``
+    unknown_executors: list[str] = field(default_factory=list)         # not in the executor catalogue
+    source: str = ""                                                   # the row as written
+    school_ids: list[str] = field(default_factory=list)                # schools it names, once matched
+    risk_factors: list[str] = field(default_factory=list)              # factor ids its wording addresses
 
     def as_dict(self) -> dict:
         s = self.schedule
+        levels = self.executor_levels or [None] * len(self.executors)
         return {
             "number": self.number, "section": self.section, "title": self.title,
-            "executors": list(self.executors), "deadline_text": self.deadline_text, "kind": s.kind,
+            "executors": list(self.executors), "executor_levels": list(levels),
+            "deadline_text": self.deadline_text, "kind": s.kind,
             "start": s.start.isoformat() if s.start else None,
             "due_dates": [d.isoformat() for d in s.due_dates], "recurrence": s.recurrence,
-            "indicator": self.indicator,
+            "indicator": self.indicator, "risk_factors": list(self.risk_factors),
         }
 
 
@@ -84,6 +91,12 @@ class ParsedRoadmap:
     period: Period | None
     measures: list[Measure]
     warnings: list[str] = field(default_factory=list)
+    period_source: str | None = None    # title | preamble | deadlines | default_year | None (not found)
+
+    @property
+    def period_guessed(self) -> bool:
+        """The document does not state the period: it was inferred or defaulted."""
+        return self.period_source not in ("title", "preamble")
 
     def all_warnings(self) -> list[str]:
         """Document warnings, then every measure's warnings prefixed with its number."""
@@ -97,6 +110,7 @@ class ParsedRoadmap:
             "title": self.title,
             "period_start": self.period.start.isoformat() if self.period else None,
             "period_end": self.period.end.isoformat() if self.period else None,
+            "period_source": self.period_source, "period_guessed": self.period_guessed,
             "measures": [m.as_dict() for m in self.measures],
             "warnings": self.all_warnings(),
         }

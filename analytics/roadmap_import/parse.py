@@ -6,11 +6,12 @@ import re
 from pathlib import Path
 
 from analytics.roadmap_import.deadlines import parse_deadline
-from analytics.roadmap_import.executors import split_executors
+from analytics.roadmap_import.executors import Executor, normalise_executors
 from analytics.roadmap_import.model import (Measure, Paragraph, ParsedRoadmap, Period, RoadmapImportError,
                                             Row)
 from analytics.roadmap_import.period import find_period, find_title, year_period
 from analytics.roadmap_import.readers import read_blocks
+from analytics.roadmap_import.risk_words import risk_factors
 from analytics.roadmap_import.table import RawMeasure, structure
 
 _YEAR = re.compile(r"(?<!\d)(20\d{2})(?!\d)")
@@ -33,30 +34,42 @@ def parse_document(data: bytes, file_name: str, default_year: int | None = None)
     if not title:
         title = Path(file_name).stem
         warnings.append("название дорожной карты не найдено: взято имя файла")
-    period = find_period(title, heading)
-    if period is None and default_year:
-        period = year_period(default_year)
-        warnings.append(f"период дорожной карты не найден в документе: взят {default_year} год (--default-year)")
+    period, source = find_period(title, heading)
     if period is None:
         period = _period_from_deadlines(result.measures)
+        source = "deadlines" if period is not None else None
         if period is not None:
             warnings.append("период дорожной карты не найден в документе: определён по годам в сроках "
                             f"({period.start.year}–{period.end.year}); проверьте")
-        else:
-            warnings.append("период дорожной карты не найден: укажите год (--default-year)")
+    if period is None and default_year:
+        period, source = year_period(default_year), "default_year"
+        warnings.append(f"период дорожной карты не найден в документе: взят {default_year} год; проверьте")
+    if period is None:
+        warnings.append("период дорожной карты не найден: укажите год (--default-year)")
     return ParsedRoadmap(title=title, period=period, measures=[to_measure(m, period) for m in result.measures],
-                         warnings=warnings)
+                         warnings=warnings, period_source=source)
 
 
 def to_measure(raw: RawMeasure, period: Period | None) -> Measure:
     warnings = []
     if not raw.title:
         warnings.append("нет названия мероприятия")
-    indicator_parts = [i for i in raw.indicators if i] + raw.extra
+    executors: list[Executor] = []
+    results: list[str] = []
+    for text, level in raw.executors:
+        found, result_texts = normalise_executors(text, level)
+        executors.extend(e for e in found if e.name not in {x.name for x in executors})
+        results.extend(result_texts)
+    if results:
+        warnings.append("в столбце исполнителей текст результата («" + "; ".join(results)[:80] +
+                        "»): перенесён в показатель")
+    indicator_parts = [i for i in raw.indicators if i] + raw.extra + results
     return Measure(number=raw.number, section=raw.section_title, title=raw.title,
-                   executors=split_executors(raw.executors), deadline_text=raw.deadline,
-                   schedule=parse_deadline(raw.deadline, period),
-                   indicator="; ".join(indicator_parts) or None, warnings=warnings)
+                   executors=[e.name for e in executors], executor_levels=[e.level for e in executors],
+                   unknown_executors=[e.name for e in executors if not e.known], deadline_text=raw.deadline,
+                   schedule=parse_deadline(raw.deadline, period), source=raw.source,
+                   indicator="; ".join(indicator_parts) or None, warnings=warnings,
+                   risk_factors=risk_factors(raw.title))
 
 
 def _period_from_deadlines(measures: list[RawMeasure]) -> Period | None:

@@ -112,8 +112,7 @@ def save_roadmap(store: Store, *, title: str, period: Period, measures: list[Mea
             measure_ids = list(range(first_measure, first_measure + len(measures)))
             insert_df(cur, "measures", _measure_frame(measures, measure_ids, roadmap_id))
             schools = [school_id] if school_id else [None]
-            if school_id:
-                insert_df(cur, "measure_schools", pd.DataFrame({"measure_id": measure_ids, "school_id": school_id}))
+            insert_df(cur, "measure_schools", _link_frame(measures, measure_ids, school_id))
             units = unit_rows(measures, measure_ids, schools, period, checkpoints, first_unit, user, started)
             _insert_units(cur, units)
             cur.execute(LOG_IMPORT, dict(started=started, finished=dt.datetime.now(), user_name=user,
@@ -131,9 +130,18 @@ def save_roadmap(store: Store, *, title: str, period: Period, measures: list[Mea
 def _measure_frame(measures: list[Measure], ids: list[int], roadmap_id: int) -> pd.DataFrame:
     return pd.DataFrame([dict(
         measure_id=measure_id, roadmap_id=roadmap_id, number=m.number, section=m.section, title=m.title,
-        executors=list(m.executors), deadline_text=m.deadline_text, schedule_kind=m.schedule.kind,
+        executors=list(m.executors), executor_levels=list(m.executor_levels or [None] * len(m.executors)),
+        deadline_text=m.deadline_text, schedule_kind=m.schedule.kind,
         start_date=m.schedule.start, due_dates=list(m.schedule.due_dates), recurrence=m.schedule.recurrence,
-        indicator=m.indicator) for m, measure_id in zip(measures, ids)])
+        indicator=m.indicator, risk_factors=list(m.risk_factors)) for m, measure_id in zip(measures, ids)])
+
+
+def _link_frame(measures: list[Measure], ids: list[int], school_id: str | None) -> pd.DataFrame:
+    """measure × school links: a school roadmap's own school, and the schools a measure names
+    (matched with confidence at import), so the measure counts for those schools' risks."""
+    pairs = {(measure_id, s) for m, measure_id in zip(measures, ids)
+             for s in ([school_id] if school_id else []) + list(m.school_ids)}
+    return pd.DataFrame(sorted(pairs), columns=["measure_id", "school_id"])
 
 
 def _insert_units(cur, units: pd.DataFrame) -> int:

@@ -11,6 +11,7 @@ from analytics.roadmap_import.model import Block, Cell, Paragraph, Row
 
 _NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)*)\s*[.)]?\s*$")
 _LEADING_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)*|[IVX]+)\s*[.)]\s*(\S.*)$|^\s*(\d+(?:\.\d+)*)\s+(\S.*)$", re.S)
+_TITLE_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)+)\.?\s+(\S.*)$", re.S)
 _ROMAN = re.compile(r"^\s*([IVX]+)\s*\.?\s*$")
 _TAIL = re.compile(r"\s*(Задач[аи]|Цел[ьи]|Показател[ьи]|Ожидаемы[ей] результат[ы]?)\s*:.*$", re.S | re.I)
 
@@ -27,11 +28,12 @@ class RawMeasure:
     number: str
     title: str
     deadline: str
-    executors: str
+    executors: list[tuple[str, str | None]]     # (cell text, level of its column)
     indicators: list[str]
     section: Heading | None
     subsection: Heading | None
     extra: list[str] = field(default_factory=list)
+    source: str = ""                            # the row's cells as written, « | » between them
 
     @property
     def section_title(self) -> str | None:
@@ -44,11 +46,13 @@ class _Entry:
     number: str
     title: str
     deadline: str
-    executors: str
+    executors: list[tuple[str, str | None]]
     indicators: list[str]
     extra: list[str]
     single: str | None        # the only text of a row whose text sits in its first column
     raw_number: str = ""
+    spanning: bool = False    # the row's text runs across the table (merged cells): a section row
+    source: str = ""
 
 
 @dataclass
@@ -100,11 +104,17 @@ def _entry(cells: list[Cell], columns: ColumnMap) -> _Entry | None:
         if header in columns.unused and index < len(texts) and texts[index].strip():
             extra.append(f"{header}: {clean(texts[index])}")
     raw_number = " ".join(take("number"))
-    return _Entry(number=parse_number(raw_number) or "", raw_number=raw_number,
-                  title=" ".join(take("title")), deadline=" ".join(take("deadline")),
-                  executors="\n".join(take("executors")), extra=extra,
+    number, title = parse_number(raw_number) or "", " ".join(take("title"))
+    if not raw_number and (written := _TITLE_NUMBER.match(title)):
+        number, title = written.group(1), written.group(2)     # «1.2.3. Семинар» with the № cell empty
+    executors = [(texts[i].strip(), columns.levels.get(i)) for i in columns.by_field.get("executors", [])
+                 if i < len(texts) and texts[i].strip()]
+    merged = [c.hmerged for c in cells[1:]]
+    spanning = len(filled) <= 2 and len(merged) >= 2 and sum(merged) >= len(merged) - 1
+    return _Entry(number=number, raw_number=raw_number, title=title, deadline=" ".join(take("deadline")),
+                  executors=executors, extra=extra,
                   indicators=[texts[i].strip() if i < len(texts) else "" for i in columns.by_field.get("indicator", [])],
-                  single=single)
+                  single=single, spanning=spanning, source=" | ".join(clean(t) for t in texts if t.strip()))
 
 
 def _entries(blocks: list[Block]) -> tuple[list[_Entry | str], list[str], bool]:
@@ -116,13 +126,14 @@ def _entries(blocks: list[Block]) -> tuple[list[_Entry | str], list[str], bool]:
     header_table = None
     expect_subheader = False
     found = False
+    above: list[str] = []       # each column's text in the rows above (what a merged cell continues)
     for block in blocks:
         if isinstance(block, Paragraph):
             if found:
                 out.append(block.text)
             continue
         cells = block.cells
-        if is_header(cells):
+        if is_header(cells, header):
             columns, header, header_table = build_map(cells), cells, block.table
             expect_subheader, found = True, True
             continue
@@ -137,6 +148,8 @@ def _entries(blocks: list[Block]) -> tuple[list[_Entry | str], list[str], bool]:
         expect_subheader = False
         if is_column_numbers(cells):
             continue
+        cells = _inherit_merged(cells, above, columns)
+        above = [c.text if not c.vmerged else (above[i] if i < len(above) else "") for i, c in enumerate(cells)]
         entry = _entry(cells, columns)
         if entry is not None:
             for name in columns.unused:
@@ -145,6 +158,20 @@ def _entries(blocks: list[Block]) -> tuple[list[_Entry | str], list[str], bool]:
                     warnings.append(message)
             out.append(entry)
     return out, warnings, found
+
+
+def _inherit_merged(cells: list[Cell], above: list[str], columns: ColumnMap) -> list[Cell]:
+    """A new measure's row under a vertically merged deadline, executors or result cell («постоянно»
+    written once for three measures) takes that cell's text; a continuation row (its № cell merged
+    too) stays empty, so it is glued to the measure above."""
+    number = columns.first("number")
+    own_number = number is not None and number < len(cells) and not cells[number].vmerged \
+        and cells[number].text.strip()
+    if not own_number:
+        return cells
+    shared = {i for name in ("deadline", "executors", "indicator") for i in columns.by_field.get(name, [])}
+    return [Cell(above[i], hmerged=c.hmerged) if c.vmerged and i in shared and i < len(above) else c
+            for i, c in enumerate(cells)]
 
 
 def _next_number(entries: list, index: int) -> str | None:
@@ -163,7 +190,12 @@ def _is_numbered_heading(entry: _Entry, entries: list, index: int) -> bool:
     if not entry.number or entry.deadline or entry.executors or any(entry.indicators):
         return False
     following = _next_number(entries, index)
-    return bool(following and following.startswith(entry.number + ".")) or bool(_TAIL.search(entry.title))
+    if following and following.startswith(entry.number + "."):
+        return True
+    # «1.1. Повышение квалификации» with nothing else, then measures numbered «1.», «2.» anew:
+    # a sub-section whose measures restart their numbering.
+    restarts = following == "1" and "." in entry.number
+    return restarts or bool(_TAIL.search(entry.title))
 
 
 def structure(blocks: list[Block]) -> TableResult:
@@ -179,12 +211,23 @@ def structure(blocks: list[Block]) -> TableResult:
 
     last_heading: Heading | None = None   # the heading met since the last measure
 
+    def section_from_paragraphs(number: str) -> None:
+        """A numbered section written as a paragraph between tables («2. Методическое сопровождение»)."""
+        nonlocal section, subsection
+        top = number.split(".")[0]
+        if section is None or section.number != top:
+            title = next((t for n, t in (split_heading(p) for p in paragraphs) if n == top), None)
+            if title is not None:
+                section, subsection = Heading(top, title, 1), None
+
     def set_heading(heading: Heading) -> None:
         nonlocal section, subsection, last_heading
         last_heading = heading
         if heading.level <= 1:
             section, subsection = heading, None
         else:
+            if heading.number:
+                section_from_paragraphs(heading.number)
             subsection = heading
 
     for index, entry in enumerate(entries):
@@ -204,6 +247,10 @@ def structure(blocks: list[Block]) -> TableResult:
             set_heading(Heading(number, title, level))
             previous_was_measure = False
             continue
+        if entry.spanning and entry.number and not entry.deadline and not entry.executors:
+            set_heading(Heading(entry.number, heading_title(entry.title), entry.number.count(".") + 1))
+            previous_was_measure = False
+            continue
         if _is_numbered_heading(entry, entries, index):
             set_heading(Heading(entry.number, heading_title(entry.title), entry.number.count(".") + 1))
             previous_was_measure = False
@@ -212,18 +259,15 @@ def structure(blocks: list[Block]) -> TableResult:
             _glue(measures[-1], entry)
             continue
         if entry.number and "." in entry.number:
-            top = entry.number.split(".")[0]
-            if section is None or section.number != top:
-                title = next((t for n, t in (split_heading(p) for p in paragraphs) if n == top), None)
-                if title is not None:
-                    section, subsection = Heading(top, title, 1), None
+            section_from_paragraphs(entry.number)
             if subsection is not None and subsection.number and not entry.number.startswith(subsection.number + "."):
                 subsection = None
         if not entry.title and not entry.deadline:
             previous_was_measure = False
             continue
-        measures.append(RawMeasure(entry.number, clean(entry.title), clean(entry.deadline), entry.executors,
-                                   [clean(i) for i in entry.indicators], section, subsection, entry.extra))
+        measures.append(RawMeasure(entry.number, clean(entry.title), clean(entry.deadline), list(entry.executors),
+                                   [clean(i) for i in entry.indicators], section, subsection, entry.extra,
+                                   entry.source))
         paragraphs, last_heading = [], None
         previous_was_measure = True
     _unique_numbers(measures, warnings)
@@ -240,7 +284,8 @@ def _glue(measure: RawMeasure, entry: _Entry) -> None:
         return a + ("" if a.endswith("-") else " ") + b
     measure.title = clean(join(measure.title, entry.title))
     measure.deadline = clean(join(measure.deadline, entry.deadline))
-    measure.executors = "\n".join(x for x in (measure.executors, entry.executors) if x)
+    measure.executors = measure.executors + entry.executors
+    measure.source = " | ".join(x for x in (measure.source, entry.source) if x)
     if len(measure.indicators) == len(entry.indicators):
         measure.indicators = [clean(join(a, b)) for a, b in zip(measure.indicators, entry.indicators)]
     else:
