@@ -90,6 +90,15 @@ def primary_category(entries: pd.DataFrame, school_ids) -> pd.Series:
     return pd.Series(pd.Index(school_ids).map(best), index=pd.Index(school_ids, name="school_id")).fillna("other")
 
 
+def with_pair_roles(schools: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+    """The category the map draws: a school at the mentor end of a drawn pair is shown as a mentor
+    (the legend's colour for mentors), unless it is itself on the low-results list — that
+    contradiction must stay visible. Legend counts are taken from the same column."""
+    mentors = set(pairs["mentor_school_id"]) if len(pairs) and "mentor_school_id" in pairs else set()
+    acting = schools["school_id"].isin(mentors) & (schools["category"] != "low_results")
+    return schools.assign(category=schools["category"].where(~acting, "mentor"))
+
+
 def schools_for_map(store: Store, region_id: str | None, municipality_id: str | None, year: int,
                     list_year: int | None, as_of: dt.date, subject_id: str | None = None,
                     grade: int | None = None) -> pd.DataFrame:

@@ -5,7 +5,7 @@ import html
 import numpy as np
 import streamlit as st
 
-from analytics import access, catalog, mentoring, overview, school_map
+from analytics import access, basemap, catalog, mentoring, overview, school_map
 from ui import export, map_view, pages
 from ui.data import compute, settings, store
 from ui.figures.school_map import NO_DATA_COLOUR, build_map, choropleth_bins, draws_selection, school_map_click
@@ -110,6 +110,19 @@ if selected:
 else:
     st.query_params.pop("school", None)
 
+# -- the pairs drawn: mentors at their ends take the legend's mentor colour ----------------------
+lines_choice = st.session_state[lines_key]
+if mode == "schools" and lines_choice == "proposal" and proposal is not None:
+    lines_view = ("proposal", proposal_call[0], tuple(sorted(proposal_call[1].items())))
+    drawn_pairs = proposal["pairs"]
+elif mode == "schools" and lines_choice == "current" and list_year is not None:
+    lines_view = ("current", list_year)
+    drawn_pairs = compute(school_map.current_pairs, region_id, municipality_id, list_year)
+else:   # no lines: the pairs of year -1 (there are none)
+    lines_view = ("none",)
+    drawn_pairs = compute(school_map.current_pairs, region_id, municipality_id, -1)
+schools = school_map.with_pair_roles(schools, drawn_pairs)
+
 # -- legend -------------------------------------------------------------------------------------
 # Each item in its own no-wrap box, so a colour dot never ends a line apart from its label.
 swatch = '<span style="white-space:nowrap;margin-right:1.2em"><span style="display:inline-block;width:0.9em;' \
@@ -130,13 +143,6 @@ if mode != "choropleth" and st.session_state[lines_key] != "none":
 # -- the map --------------------------------------------------------------------------------------
 # Built and processed by folium/streamlit-folium only when no map is cached for this data
 # version, user scope and view (ui.map_view): the view names everything _build_map uses.
-lines_choice = st.session_state[lines_key]
-if mode == "schools" and lines_choice == "proposal" and proposal is not None:
-    lines_view = ("proposal", proposal_call[0], tuple(sorted(proposal_call[1].items())))
-elif mode == "schools" and lines_choice == "current" and list_year is not None:
-    lines_view = ("current", list_year)
-else:
-    lines_view = ("none",)
 indicator = st.session_state[indicator_key]
 tiles = (config.extra.get("map_tiles_url"), config.extra.get("map_tiles_attribution", ""))
 view = {"region_id": region_id, "municipality_id": municipality_id, "year": scope.year, "list_year": list_year,
@@ -146,20 +152,17 @@ view = {"region_id": region_id, "municipality_id": municipality_id, "year": scop
 
 
 def _build_map():
-    if lines_view[0] == "proposal":
-        pairs = proposal["pairs"]
-    else:   # no lines: the pairs of year -1 (there are none)
-        pairs = compute(school_map.current_pairs, region_id, municipality_id,
-                        list_year if lines_view[0] == "current" else -1)
     texts = {
+        "scale_m": t("map.scale_m"), "scale_km": t("map.scale_km"),
         "km_road": t("map.km_road"), "km_straight": t("map.km_straight"), "km_estimate": t("map.km_estimate"),
         "category": t("map.category"), "categories": categories, "municipality": t("map.municipality"),
         "vpr_participants": t("map.vpr_participants"), "vpr_share2": t("map.vpr_share2"), "roadmap": t("map.roadmap"),
         "area_value": lambda row: t("map.area_value", value=pct(getattr(row, indicator)), schools=num(row.schools),
                                     listed=num(row.listed)),
     }
-    return build_map(schools, areas, pairs, texts, lang, mode=mode, indicator=indicator, selected=selected,
-                     tiles_url=tiles[0], tiles_attribution=tiles[1])
+    return build_map(schools, areas, drawn_pairs, texts, lang, mode=mode, indicator=indicator, selected=selected,
+                     tiles_url=tiles[0], tiles_attribution=tiles[1], places=compute(basemap.places, region_id),
+                     roads=compute(basemap.roads, region_id))
 
 
 map_column, card_column = st.columns([3, 1])

@@ -32,3 +32,53 @@ def test_offline_map_click_opens_school_card(server, browser, tmp_path):
     assert outside == [], outside
     assert not [u for u in failed if "/app/static/" in u], failed
     context.close()
+
+
+MAP_LAYOUT = """() => {
+    const visible = [...document.querySelectorAll('.km-label, .place-label')]
+        .filter(e => e.parentElement.style.display !== 'none')
+        .map(e => ({text: e.textContent, km: e.classList.contains('km-label'), r: e.getBoundingClientRect()}));
+    const overlaps = [];
+    for (let i = 0; i < visible.length; i++) for (let j = i + 1; j < visible.length; j++) {
+        const a = visible[i].r, b = visible[j].r;
+        if (a.left < b.right && a.right > b.left && a.top < b.bottom && a.bottom > b.top)
+            overlaps.push([visible[i].text, visible[j].text]);
+    }
+    const hidden = [];
+    map_div.eachLayer(l => {
+        if (!(l instanceof L.CircleMarker) || l.options.radius < 8 || !l._path) return;
+        const r = l._path.getBoundingClientRect(), x = (r.left + r.right) / 2, y = (r.top + r.bottom) / 2;
+        if (x < 0 || y < 0 || x > innerWidth || y > innerHeight) return;
+        const top = document.elementFromPoint(x, y);
+        const label = visible.find(v => v.km && v.r.left <= x && x <= v.r.right && v.r.top <= y && y <= v.r.bottom);
+        // Another school may overlap it (a dense town centre); a line or a label must not.
+        const school = top && top.closest('.leaflet-shnorSchools-pane');
+        if (!school || label) hidden.push((l.getTooltip() ? l.getTooltip().getContent().trim().slice(0, 40) : '?') + ' under ' + (label ? 'label ' + label.text : (top ? top.tagName + '.' + top.getAttribute('class') + ' in ' + (top.parentElement && top.parentElement.closest('.leaflet-pane') ? top.parentElement.closest('.leaflet-pane').className : '') : 'nothing')));
+    });
+    return {labels: visible.length, km: visible.filter(v => v.km).length, places: visible.filter(v => !v.km).length,
+            overlaps: overlaps, hidden: hidden,
+            scale: [...document.querySelectorAll('.leaflet-control-scale-line')].map(e => e.textContent)};
+}"""
+
+
+def test_labels_never_collide_or_hide_a_school_at_meeting_sizes(server, browser):
+    """At 1280×720 and 1600×1000: no two labels overlap, at every category school's centre the
+    topmost clickable thing is a school (not a mentor line, not a distance label), settlement names are
+    shown, and the scale is metric in Russian."""
+    for width, height in ((1280, 720), (1600, 1000)):
+        context = offline_context(browser, viewport={"width": width, "height": height})
+        page = context.new_page()
+        page.goto(server + "/map")
+        frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']")
+        expect(frame.locator(".km-label").first).to_be_attached(timeout=60_000)
+        expect(frame.locator(".place-city")).to_be_attached()
+        map_frame = next(f for f in page.frames if "streamlit_folium" in f.url)
+        # Labels are placed once the map has its size: wait for that pass, then read the layout.
+        map_frame.wait_for_function("() => [...document.querySelectorAll('.km-label')]"
+                                    ".every(e => e.parentElement.dataset.placed !== undefined)")
+        layout = map_frame.evaluate(MAP_LAYOUT)
+        assert layout["overlaps"] == [], (width, layout["overlaps"])
+        assert layout["hidden"] == [], (width, layout["hidden"])
+        assert layout["km"] >= 4 and layout["places"] >= 5, (width, layout)
+        assert layout["scale"] and all(re.fullmatch(r"\d+ (км|м)", s) for s in layout["scale"]), layout["scale"]
+        context.close()

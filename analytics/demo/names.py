@@ -26,8 +26,8 @@ TYPE_ABBREVIATION = {
 
 
 def _adjective(stem: str, ending: str) -> str:
-    # "Берёзов" + "ский" -> "Берёзовский"; stems ending in "ск" take the ending directly.
-    if stem.endswith("ск"):
+    # "Берёзов" + "ский" -> "Берёзовский"; stems ending in "к" (Никольск, Троицк) take "ий".
+    if stem.endswith("к"):
         return stem + ending[2:]
     return stem + ending
 
@@ -49,9 +49,11 @@ class NamePool:
 
     @staticmethod
     def town_for(district_name: str) -> str:
-        return district_name.removesuffix("ский") + "ск" if not district_name.endswith("ский") else (
-            district_name[: -len("ский")] + "о"
-        )
+        """«Берёзовский» → «Берёзово»; a stem that is already a town name keeps it: «Троицкий» → «Троицк»."""
+        for stem in DISTRICT_STEMS:
+            if stem.endswith("к") and _adjective(stem, "ский") == district_name:
+                return stem
+        return district_name.removesuffix("ский") + "о"
 
     def school_names(self, schools: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
         names, shorts = [], []
