@@ -185,3 +185,22 @@ def test_expert_review_file_imports_and_bad_rows_are_named(hand):
     codes = set(rejected.issues.first()["code"]) if hasattr(rejected.issues, "first") else set()
     assert {"unknown_round", "unknown_unit", "points_range", "unknown_criterion"} <= codes
     assert hand.scalar("SELECT count(*) FROM engagement_reviews") == before
+
+
+def test_report_section_uses_the_page_numbers(demo_store):
+    from analytics.report import engagement as section
+    from analytics.report.content import Context
+    from analytics.report.model import Heading, Paragraph, Report, Table
+    ctx = Context(demo_store, "01", 2026, None, None, TODAY, "ru")
+    report, conclusions = Report("t", []), []
+    section.section(ctx, report, 9, conclusions)
+    assert report.of_type(Heading)[0].text == "9. Мониторинг вовлеченности"
+    summary = engagement.unit_summary(demo_store, "01", None, 2026, 1, TODAY)
+    municipalities = summary[summary["unit_level"] == "municipality"]
+    counts = municipalities["zone"].value_counts()
+    first = report.of_type(Paragraph)[0].text
+    assert first.startswith("Этап мониторинга: 1-й этап — к 01.08.2026.")
+    assert f"Оценено {len(municipalities)} муниципалитетов: в зелёной зоне — {counts.get('green', 0)}" in first
+    table = report.of_type(Table)[0]
+    assert len(table.rows) == len(municipalities)
+    assert table.rows[0][1] == municipalities.sort_values(["rank", "unit_name"])["unit_name"].iloc[0]

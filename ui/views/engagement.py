@@ -156,3 +156,16 @@ def card(scores: pd.DataFrame, unit_id: str, as_of: dt.date, language: str) -> p
 
 def share_text(value, language: str) -> str:
     return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else fmt.percent(value, language, 0)
+
+
+def slide(summary: pd.DataFrame, level: str, zones: dict, title: str, previous_label: str, language: str,
+          height: int, width: int, on: bool):
+    """(ranking chart fitted to a slide, zone counts) of one level, or None without units."""
+    from ui.present import fit
+    rows = summary[summary["unit_level"] == level]
+    if rows.empty:
+        return None
+    t = _t(language)
+    zone_names = {z: t(f"zones.{z}") for z in engagement.ZONES}
+    figure = figures.ranking_bars(rows, zones, zone_names, title, t("ranking_axis"), previous_label, language)
+    return fit(figure, height, width, on), figures.zone_counts(rows)
