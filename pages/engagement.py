@@ -115,24 +115,22 @@ with st.expander(t("engagement.ranking_table")):
     export.download_buttons(rank_table, f"engagement_ranking_{year}_{number}_{level}", key="engagement_ranking")
 
 # -- most failed criteria and zones that fell ---------------------------------------------------------
-left, right = st.columns(2)
-with left:
-    st.subheader(t("engagement.failed_section"))
-    st.caption(t("engagement.failed_read", **zone_text))
-    failed_figure, failed_table = view(views.failed, scores_source, level, zones, t("engagement.failed_section"), lang)
-    if failed_figure is None:
-        st.success(t("engagement.failed_none", **zone_text))
-    else:
-        st.plotly_chart(failed_figure, width="stretch", config=CHART_CONFIG)
-    export.download_buttons(failed_table, f"engagement_criteria_{year}_{number}_{level}", key="engagement_failed")
-with right:
-    st.subheader(t("engagement.fell_section"))
-    st.caption(t("engagement.fell_read", previous=previous_label))
-    fell_table = view(views.fell, summary_source, level, lang)
-    if fell_table.empty:
-        st.success(t("engagement.fell_none"))
-    else:
-        st.dataframe(fell_table, hide_index=True, width="stretch")
+st.subheader(t("engagement.failed_section"))
+st.caption(t("engagement.failed_read", **zone_text))
+failed_figure, failed_table = view(views.failed, scores_source, level, zones, t("engagement.failed_section"), lang)
+if failed_figure is None:
+    st.success(t("engagement.failed_none", **zone_text))
+else:
+    st.plotly_chart(failed_figure, width="stretch", config=CHART_CONFIG)
+export.download_buttons(failed_table, f"engagement_criteria_{year}_{number}_{level}", key="engagement_failed")
+
+st.subheader(t("engagement.fell_section"))
+st.caption(t("engagement.fell_read", previous=previous_label))
+fell_table = view(views.fell, summary_source, level, lang)
+if fell_table.empty:
+    st.success(t("engagement.fell_none"))
+else:
+    st.dataframe(fell_table, hide_index=True, width="stretch")
 
 # -- one unit's card ----------------------------------------------------------------------------------
 st.subheader(t("engagement.card_section"))

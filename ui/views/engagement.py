@@ -76,7 +76,7 @@ def legend(criteria: pd.DataFrame, level: str, language: str) -> str:
     from ui.views.risks import escape_markdown
     name_column = "name_ru" if language == "ru" else "name_en"
     chosen = criteria[criteria["level"] == level]
-    return "\n".join(f"{n}. {escape_markdown(name)} ({fmt.number(m, language)})"
+    return "\n".join(f"- **{escape_markdown(n)}** {escape_markdown(name)} ({fmt.number(m, language)})"
                      for n, name, m in zip(chosen["number"], chosen[name_column], chosen["max_points"]))
 
 
@@ -146,11 +146,11 @@ def card(scores: pd.DataFrame, unit_id: str, as_of: dt.date, language: str) -> p
     return pd.DataFrame({
         t("columns.number"): rows["number"],
         t("columns.criterion"): rows[name_column],
-        t("columns.group"): rows["criterion_group"].map(lambda g: t(f"groups.{g}")),
         t("columns.points"): [fmt.number(p, language, 1) if p == p else t("no_data") for p in rows["points"]],
         t("columns.max"): [fmt.number(m, language) for m in rows["max_points"]],
         t("columns.evidence"): [evidence_text(r, as_of, language) for _, r in rows.iterrows()],
         t("columns.rule"): [t(f"rule.{r}") for r in rows["rule"]],
+        t("columns.group"): rows["criterion_group"].map(lambda g: t(f"groups.{g}")),
     }).reset_index(drop=True)
 
 
