@@ -56,3 +56,42 @@ def test_school_card_with_evidence(app_env, demo_store):
 def test_bad_round_in_the_url_warns(app_env):
     app = run_page(PAGE, query={"round": "9"})
     assert any("round" in w.value for w in app.warning)
+
+
+# -- roles (sign-in on) ------------------------------------------------------------------------
+@pytest.fixture
+def auth_env(app_env, monkeypatch, tmp_path):
+    from tests.access_helpers import write_role_users
+    monkeypatch.setenv("SHNOR_AUTH", "1")
+    monkeypatch.setenv("SHNOR_USERS", str(write_role_users(tmp_path / "users.toml")))
+    return app_env
+
+
+def _as(user: str, query: dict | None = None):
+    from tests.apptest_helpers import assert_no_exception, new_app
+    app = new_app(query, 120)
+    app.session_state["auth_user"] = user
+    app.run()
+    assert_no_exception(app)
+    app.switch_page(PAGE)
+    app.run()
+    assert_no_exception(app)
+    return app
+
+
+def test_municipal_user_sees_only_the_own_schools_and_cannot_enter_reviews(auth_env, demo_store):
+    from tests.access_helpers import MUNICIPALITY
+    app = _as("mun", {"level": "school"})
+    own = set(demo_store.query_df("SELECT short_name FROM schools WHERE municipality_id = ?", [MUNICIPALITY])["short_name"])
+    unit_box = next(s for s in app.selectbox if s.label == "Муниципалитет или школа")
+    shown = [o for o in unit_box.options if not o.startswith("—")]
+    assert shown and all(o.split(" · ")[0] in own for o in shown)
+    assert "Вводить экспертные оценки могут региональные пользователи и администратор." in all_text(app)
+
+
+def test_school_user_sees_only_the_own_school(auth_env, demo_store):
+    from tests.access_helpers import SCHOOL
+    app = _as("school", {"level": "school"})
+    unit_box = next(s for s in app.selectbox if s.label == "Муниципалитет или школа")
+    name = demo_store.scalar("SELECT short_name FROM schools WHERE school_id = ?", [SCHOOL])
+    assert [o.split(" · ")[0] for o in unit_box.options if not o.startswith("—")] == [name]   # listed in 2026
