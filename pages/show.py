@@ -8,7 +8,7 @@ import html
 import streamlit as st
 from streamlit_folium import st_folium
 
-from analytics import attention, completion, engagement, flows, overview, risks, school_map
+from analytics import attention, completion, effectiveness, engagement, flows, overview, risks, school_map
 from analytics import roadmaps as rm
 from ui import export, present
 from ui.data import compute, settings, source, view
@@ -18,16 +18,17 @@ from ui.figures.style import CATEGORY_COLOURS
 from ui.filters import current_scope
 from ui.shell import page_header
 from ui.text import day, language, num, pct, t
+from ui.views import effectiveness as effectiveness_views
 from ui.views import engagement as engagement_views
 from ui.views import show as views
 from ui.views.charts import fitted
 
-SLIDES = ("overview", "flows", "map", "risks", "roadmap", "attention", "engagement")
+SLIDES = ("overview", "flows", "map", "risks", "roadmap", "attention", "engagement", "effectiveness")
 URL_KEY, STATE_KEY = "slide", "show_slide"
 ATTENTION_ROWS = 8
 # Chart heights (px) per slide, chosen so that header + chart fit 720 px of screen height.
 HEIGHTS = {"overview": 350, "flows": 480, "map": 470, "risks": 480, "roadmap": 440, "attention": 440,
-           "engagement": 470}
+           "engagement": 470, "effectiveness": 400}
 
 
 def _slide_from_url() -> int:
@@ -262,3 +263,20 @@ elif slide == "engagement":
         st.markdown(t("show.engagement_line", green=counts["green"], yellow=counts["yellow"], red=counts["red"],
                       fell=counts["fell"], units=counts["units"]))
         present.draw(figure, width)
+
+# -- 8. did the support work: list dynamics against the targets and the effect estimate ------------------------
+elif slide == "effectiveness":
+    width = present.slide_width()
+    drawn = view(effectiveness_views.slide, source(effectiveness.list_dynamics, *geo, year), lang, height, width, on)
+    if drawn is None:
+        st.info(t("effectiveness.list_none"))
+    else:
+        figure, line = drawn
+        st.markdown(line)
+        present.draw(figure, width)
+    result = compute(effectiveness.estimates, scope.region_id, config.min_n)
+    did, validation = result["did"], result["validation"]
+    if result["shown"]["did"] and did["ok"] and not effectiveness_views.too_wide(did, float(validation["max_width"])):
+        st.markdown(f"**{t('effectiveness.did.name')}:** {effectiveness_views.reading(did, lang)} "
+                    + t("effectiveness.did.sample", treated=did["n_treated"], controls=did["n_control"],
+                        rows=did["rows"]))
