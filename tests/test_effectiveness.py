@@ -126,3 +126,22 @@ def test_the_generator_knows_the_support_and_it_follows_listing():
     row = model.support[position[school]]
     assert (row[: year_index + 1] == 0).all() and row[year_index + 1] >= 0    # acts from the year after listing
     assert model.support.max() <= 0.3
+
+
+def test_report_section_matches_the_page_numbers(demo_store):
+    from analytics.report import effectiveness as section
+    from analytics.report.content import Context
+    from analytics.report.model import Heading, Paragraph, Report, Table
+    import datetime as dt
+    ctx = Context(demo_store, "01", 2026, None, None, dt.date(2026, 11, 22), "ru")
+    report = Report("t", [])
+    section.section(ctx, report, 10, [])
+    assert report.of_type(Heading)[0].text == "10. Помогла ли поддержка"
+    texts = [p.text for p in report.of_type(Paragraph)]
+    assert texts[0].startswith("2026: в перечне 17 (было 22) · вышли 10 · остались 12 · вошли 5.")
+    assert len(report.of_type(Table)[0].rows) == 4           # 2023–2026
+    # Each estimate is either given with what it compares, N and what it cannot prove, or says why not.
+    for name in ("Разность разностей", "Разрывный дизайн"):
+        paragraph = next(t for t in texts if name in t)
+        assert ("Чего не доказывает" in paragraph and "Что сравнивается" in paragraph) or \
+            "не показывается" in paragraph or "слишком мало" in paragraph or "недостаточно данных" in paragraph
