@@ -261,7 +261,9 @@ def did_estimate(sample: pd.DataFrame) -> dict:
     groups = data["school_id"].astype("category").cat.codes.to_numpy()
     # Year × stack fixed effects as dummy columns; school × stack effects absorbed by demeaning
     # within each school × stack (Frisch–Waugh–Lovell: the same coefficients as with their dummies).
-    fixed = pd.get_dummies(data["period"], prefix="period", drop_first=True, dtype=float)
+    fixed = pd.get_dummies(data["period"], prefix="period", dtype=float)
+    first_periods = data.groupby("stack")["period"].min()
+    fixed = fixed.drop(columns=[f"period_{p}" for p in first_periods])      # one reference year per stack
     events = sorted(int(e) for e in data["event"].unique() if e != REFERENCE_EVENT)
     terms = {e: ((data["event"] == e) & data["treated"]).astype(float).rename(f"event_{e}") for e in events}
     with warnings.catch_warnings():
