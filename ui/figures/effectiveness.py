@@ -31,7 +31,7 @@ def list_chart(dynamics: pd.DataFrame, labels: dict, language: str = "ru") -> go
         high = float(labels.get("target_high") or low)
         figure.add_trace(go.Scatter(
             x=list(years) + list(years[::-1]), y=[low] * len(years) + [max(high, low + 0.005)] * len(years),
-            fill="toself", fillcolor="rgba(0,158,115,0.22)", line=dict(width=0), name=labels["target_name"],
+            fill="toself", fillcolor="rgba(0,158,115,0.22)", line=dict(width=0), mode="lines", name=labels["target_name"],
             hoverinfo="skip"), secondary_y=True)
     base_layout(figure, labels["title"], height=420)
     figure.update_yaxes(title_text=labels["list_axis"], secondary_y=False, rangemode="tozero", showgrid=False)
