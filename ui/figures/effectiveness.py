@@ -17,7 +17,7 @@ def list_chart(dynamics: pd.DataFrame, labels: dict, language: str = "ru") -> go
     figure = make_subplots(specs=[[{"secondary_y": True}]])
     years = dynamics["year"].astype(str)
     figure.add_trace(go.Bar(x=years, y=dynamics["listed"], name=labels["list_axis"], marker_color="#C9C9C9",
-                            text=dynamics["listed"], textposition="outside", cliponaxis=False,
+                            text=dynamics["listed"], textposition="inside", insidetextanchor="start",
                             hovertemplate="%{x}: %{y}<extra></extra>"), secondary_y=False)
     shown = dynamics.dropna(subset=["reduction"])
     figure.add_trace(go.Scatter(
@@ -35,8 +35,10 @@ def list_chart(dynamics: pd.DataFrame, labels: dict, language: str = "ru") -> go
             hoverinfo="skip"), secondary_y=True)
     base_layout(figure, labels["title"], height=420)
     figure.update_yaxes(title_text=labels["list_axis"], secondary_y=False, rangemode="tozero", showgrid=False)
+    low_end = min(0.0, float(shown["reduction_low"].min())) if len(shown) else 0.0
+    high_end = max(0.35, float(shown["reduction_high"].max())) if len(shown) else 0.35
     figure.update_yaxes(title_text=labels["reduction_axis"], secondary_y=True, tickformat=".0%", zeroline=True,
-                        zerolinecolor="#999", gridcolor="#e6e6e6")
+                        zerolinecolor="#999", gridcolor="#e6e6e6", range=[low_end - 0.03, high_end + 0.03], dtick=0.1)
     figure.update_xaxes(type="category")
     figure.update_layout(separators=separators(language))
     return figure
