@@ -78,11 +78,13 @@ def load_config() -> dict:
 
 
 def shown_estimators(config: dict | None = None) -> dict[str, bool]:
-    """Estimator → shown? (validated coverage at least ``validation.min_coverage``)."""
+    """Estimator → shown? (validated coverage at least ``validation.min_coverage`` and median
+    interval width at most ``validation.max_width``)."""
     config = config or load_config()
     validation = config["validation"]
-    minimum = float(validation["min_coverage"])
-    return {name: float(validation["coverage"].get(name, 0.0)) >= minimum for name in ("rd", "did")}
+    minimum, widest = float(validation["min_coverage"]), float(validation["max_width"])
+    return {name: float(validation["coverage"].get(name, 0.0)) >= minimum
+            and float(validation["median_width"].get(name, math.inf)) <= widest for name in ("rd", "did")}
 
 
 # -- list dynamics --------------------------------------------------------------------------------

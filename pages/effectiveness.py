@@ -55,8 +55,7 @@ def pp(value) -> str:
 def estimate_block(name: str, estimate: dict, sample_text: str, cannot_text: str) -> None:
     title = t(f"effectiveness.{name}.name")
     if not shown[name]:
-        st.warning(t("effectiveness.not_shown", name=title, coverage=pct(validation["coverage"].get(name, 0), 0),
-                     minimum=pct(validation["min_coverage"], 0)))
+        st.warning(views.not_shown_text(name, validation, lang))
         return
     if not estimate["ok"]:
         st.info(t("effectiveness.not_enough", name=title))

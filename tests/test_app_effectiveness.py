@@ -34,3 +34,13 @@ def test_page_shows_dynamics_estimates_and_what_they_cannot_prove(app_env):
         assert name in text
     if "Чего не доказывает" in text:
         assert "Что сравнивается" in text and "Сколько школ" in text
+
+
+def test_validated_estimator_shown_the_imprecise_one_explained(app_env):
+    app = run_page(PAGE, timeout=180)
+    text = all_text(app)
+    # DiD passed validation (coverage 90 %, median width 4.6 п.п.): a number, its reading and its limits.
+    assert any(m.label == "Разность разностей (событийный анализ)" and m.value.endswith("п.п.") for m in app.metric)
+    assert "Что сравнивается" in text and "Сколько школ" in text and "Чего не доказывает" in text
+    # RD covered the truth but with intervals of ~200 п.п.: not shown, and the page says why.
+    assert "Оценка «Разрывный дизайн у границы перечня» не показывается" in text and "209 п.п." in text

@@ -145,3 +145,12 @@ def test_report_section_matches_the_page_numbers(demo_store):
         paragraph = next(t for t in texts if name in t)
         assert ("Чего не доказывает" in paragraph and "Что сравнивается" in paragraph) or \
             "не показывается" in paragraph or "слишком мало" in paragraph or "недостаточно данных" in paragraph
+
+
+def test_shown_estimators_follow_coverage_and_width():
+    config = {"validation": {"min_coverage": 0.85, "max_width": 0.2, "coverage": {"rd": 1.0, "did": 0.8},
+                             "median_width": {"rd": 2.0, "did": 0.05}}}
+    assert ef.shown_estimators(config) == {"rd": False, "did": False}      # rd too wide, did covers too rarely
+    config["validation"]["coverage"]["did"] = 0.9
+    assert ef.shown_estimators(config) == {"rd": False, "did": True}
+    assert ef.shown_estimators() == {"rd": False, "did": True}             # the shipped validation

@@ -66,6 +66,7 @@ def summary(runs: pd.DataFrame) -> pd.DataFrame:
                          bias=(done[name] - done[f"{name}_true"]).mean() if len(done) else np.nan,
                          mean_true=done[f"{name}_true"].mean() if len(done) else np.nan,
                          mean_width=(done[f"{name}_high"] - done[f"{name}_low"]).mean() if len(done) else np.nan,
+                         median_width=(done[f"{name}_high"] - done[f"{name}_low"]).median() if len(done) else np.nan,
                          rmse=float(np.sqrt(((done[name] - done[f"{name}_true"]) ** 2).mean())) if len(done) else np.nan))
     return pd.DataFrame(rows)
 

@@ -35,8 +35,7 @@ def section(ctx, report, number: int, conclusions: list[str]) -> None:
         estimate = result[name]
         title = e(f"{name}.name")
         if not shown[name]:
-            report.add(Paragraph(e("not_shown", name=title, coverage=w.pct(validation["coverage"].get(name, 0), 0),
-                                   minimum=w.pct(validation["min_coverage"], 0)), "note"))
+            report.add(Paragraph(views.not_shown_text(name, validation, w.lang), "note"))
             continue
         if not estimate["ok"]:
             report.add(Paragraph(e("not_enough", name=title), "note"))

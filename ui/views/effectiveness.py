@@ -99,11 +99,11 @@ def validation_table(validation: dict, shown: dict, language: str) -> pd.DataFra
     for name in ("did", "rd"):
         rows.append({
             t("columns.estimator"): t(f"{name}.name"),
-            t("columns.runs"): int(validation.get("runs", {}).get(name, validation.get("seeds", 0))),
+            t("columns.runs"): int(validation.get("seeds", 0)),
             t("columns.coverage"): fmt.percent(validation["coverage"].get(name, math.nan), language, 0),
             t("columns.bias"): _pp(validation["bias"].get(name, math.nan), language, True),
             t("columns.mean_true"): _pp(validation.get("mean_true", {}).get(name, math.nan), language, True),
-            t("columns.mean_width"): _pp(validation.get("mean_width", {}).get(name, math.nan), language),
+            t("columns.median_width"): _pp(validation.get("median_width", {}).get(name, math.nan), language),
             t("columns.shown"): text(language, "engagement.evidence.yes") if shown.get(name)
             else text(language, "engagement.evidence.no"),
         })
@@ -118,3 +118,15 @@ def slide(dynamics: pd.DataFrame, language: str, height: int, width: int, on: bo
         return None
     figure, _, line, _ = drawn
     return fit(figure, height, width, on), line
+
+
+def not_shown_text(name: str, validation: dict, language: str) -> str:
+    """Why a validated estimator is hidden: too low coverage, or too wide intervals."""
+    t = _t(language)
+    title = t(f"{name}.name")
+    coverage = float(validation["coverage"].get(name, 0.0))
+    if coverage < float(validation["min_coverage"]):
+        return t("not_shown", name=title, coverage=fmt.percent(coverage, language, 0),
+                 minimum=fmt.percent(validation["min_coverage"], language, 0))
+    return t("not_shown_width", name=title, width=fmt.number(float(validation["median_width"].get(name, 0)) * 100,
+                                                            language), maximum=fmt.number(validation["max_width"] * 100, language))
