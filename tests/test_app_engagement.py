@@ -24,7 +24,7 @@ def test_page_without_a_unit(app_env):
     text = all_text(app)
     assert app.title[0].value == "Вовлеченность"
     assert [m.label for m in app.metric] == ["Оценено", "Зелёная зона", "Жёлтая зона", "Красная зона",
-                                             "Зона ухудшилась"]
+                                             "Зона упала"]
     assert "Как читать: строка — муниципалитет" in text
     assert "Выберите муниципалитет или школу" in text
     # 22.11.2026: the 1 August round is the latest held one; the December one is preliminary.
@@ -95,3 +95,22 @@ def test_school_user_sees_only_the_own_school(auth_env, demo_store):
     unit_box = next(s for s in app.selectbox if s.label == "Муниципалитет или школа")
     name = demo_store.scalar("SELECT short_name FROM schools WHERE school_id = ?", [SCHOOL])
     assert [o.split(" · ")[0] for o in unit_box.options if not o.startswith("—")] == [name]   # listed in 2026
+
+
+def test_a_hostile_school_name_renders_as_text(app_env, monkeypatch, tmp_path):
+    from tests.apptest_helpers import assert_no_exception, new_app
+    from tests.fixtures import hostile_copy
+    hostile = "<script>alert(1)</script><b>x</b>"
+    path = tmp_path / "hostile.duckdb"
+    school = hostile_copy(app_env, path, [("UPDATE schools SET short_name = ?, name = ? WHERE school_id = ?",
+                                           [hostile, hostile])])
+    monkeypatch.setenv("SHNOR_DB", str(path))
+    app = new_app({"level": "school", "unit": school}, 120)
+    app.run()
+    app.switch_page(PAGE)
+    app.run()
+    assert_no_exception(app)
+    for markdown in app.markdown:
+        if getattr(markdown.proto, "allow_html", False):
+            assert "<script" not in markdown.value and "<b>x" not in markdown.value
+    assert any(hostile in o for s in app.selectbox for o in s.options)     # shown as literal text
