@@ -104,7 +104,6 @@ def list_dynamics(store: Store, region_id: str, municipality_id: str | None, yea
     targets = _targets(store, region_id, tuple(int(y) for y in table["year"]))
     previous = table["previous"].fillna(0).to_numpy()
     left = table["left"].fillna(0).to_numpy()
-    stayed = table["stayed"].fillna(0).to_numpy()
     entered = table["entered"].fillna(0).to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
         table["left_share"] = np.where(previous > 0, left / np.where(previous > 0, previous, 1), np.nan)
@@ -121,7 +120,6 @@ def list_dynamics(store: Store, region_id: str, municipality_id: str | None, yea
     table["reduction_met"] = np.where(table["reduction"].notna(), table["reduction"] >= table["reduction_target"], None)
     table["left_met"] = np.where(table["left_share"].notna(), table["left_share"] >= table["left_target"], None)
     table["small"] = previous < 10
-    del stayed
     return table
 
 

@@ -3,12 +3,12 @@ criteria heatmap, ranking with zones, the criteria most often failed, units whos
 fell, a unit's card with each criterion's evidence, and expert-review entry."""
 import streamlit as st
 
-from analytics import access, engagement
+from analytics import access, engagement, engagement_reviews
 from ui import export, pages
 from ui.data import clear_caches, compute, settings, source, store, view
 from ui.filters import current_scope
 from ui.shell import page_header
-from ui.text import language, num, pct, pp, t
+from ui.text import day, language, num, pct, pp, t
 from ui.views import engagement as views
 
 CHART_CONFIG = {"displayModeBar": False}
@@ -75,7 +75,7 @@ if summary.empty:
     st.info(t("engagement.no_units"))
     st.stop()
 if row["provisional"]:
-    st.warning(t("engagement.provisional_note", as_of=views.fmt.date(as_of, lang)), icon=":material/schedule:")
+    st.warning(t("engagement.provisional_note", as_of=day(as_of)), icon=":material/schedule:")
 level_rows = summary[summary["unit_level"] == level]
 previous_label = t("engagement.previous_label", number=int(summary["previous_round"].iloc[0]),
                    year=int(summary["previous_year"].iloc[0]))
@@ -182,7 +182,7 @@ with st.expander(t("engagement.entry_section")):
             comment = st.text_input(t("engagement.entry_comment"), max_chars=500)
             if st.form_submit_button(t("engagement.entry_save")):
                 try:
-                    engagement.save_review(store(), year, number, criterion_id, entry_unit, points, comment,
+                    engagement_reviews.save_review(store(), year, number, criterion_id, entry_unit, points, comment,
                                            principal.username or "local", principal)
                 except (ValueError, access.AccessDenied) as error:
                     st.error(str(error))

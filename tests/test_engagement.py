@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from analytics import access, engagement
+from analytics import access, engagement, engagement_reviews
 from analytics.importer import commit, prepare
 from analytics.reference import load_reference
 from tests.import_files import csv_bytes
@@ -153,13 +153,13 @@ def test_catalogue_is_checked(tmp_path):
 
 def test_review_entry_checks_values_and_rights(hand):
     with pytest.raises(ValueError, match="от 0 до 5"):
-        engagement.save_review(hand, 2026, 1, "m_system", "M1", 6, "", "эксперт")
+        engagement_reviews.save_review(hand, 2026, 1, "m_system", "M1", 6, "", "эксперт")
     with pytest.raises(ValueError, match="не оценивается экспертно"):
-        engagement.save_review(hand, 2026, 1, "m_on_time", "M1", 1, "", "эксперт")
+        engagement_reviews.save_review(hand, 2026, 1, "m_on_time", "M1", 1, "", "эксперт")
     municipal = access.Principal("rayon", access.Role.MUNICIPAL, region_id="01", municipality_id="M1")
     with pytest.raises(access.AccessDenied):
-        engagement.save_review(hand, 2026, 1, "m_system", "M1", 5, "", "rayon", municipal)
-    engagement.save_review(hand, 2026, 1, "m_info_system", "M1", 2, " работают ", "эксперт")
+        engagement_reviews.save_review(hand, 2026, 1, "m_system", "M1", 5, "", "rayon", municipal)
+    engagement_reviews.save_review(hand, 2026, 1, "m_info_system", "M1", 2, " работают ", "эксперт")
     assert hand.query_rows("SELECT points, comment, source FROM engagement_reviews WHERE criterion_id = "
                            "'m_info_system'") == [(2.0, "работают", "page")]
 

@@ -660,7 +660,7 @@ KIND_RULES = {
 
 
 def _engagement_rules(*args):
-    from analytics.engagement import import_rules    # (imports analytics modules above the importer)
+    from analytics.engagement_reviews import import_rules    # (imports analytics modules above the importer)
     return import_rules(*args)
 
 
