@@ -8,7 +8,7 @@ import html
 import streamlit as st
 from streamlit_folium import st_folium
 
-from analytics import attention, completion, flows, overview, risks, school_map
+from analytics import attention, completion, effectiveness, engagement, flows, overview, risks, school_map
 from analytics import roadmaps as rm
 from ui import export, present
 from ui.data import compute, settings, source, view
@@ -18,14 +18,17 @@ from ui.figures.style import CATEGORY_COLOURS
 from ui.filters import current_scope
 from ui.shell import page_header
 from ui.text import day, language, num, pct, t
+from ui.views import effectiveness as effectiveness_views
+from ui.views import engagement as engagement_views
 from ui.views import show as views
 from ui.views.charts import fitted
 
-SLIDES = ("overview", "flows", "map", "risks", "roadmap", "attention")
+SLIDES = ("overview", "flows", "map", "risks", "roadmap", "attention", "engagement", "effectiveness")
 URL_KEY, STATE_KEY = "slide", "show_slide"
 ATTENTION_ROWS = 8
 # Chart heights (px) per slide, chosen so that header + chart fit 720 px of screen height.
-HEIGHTS = {"overview": 350, "flows": 480, "map": 470, "risks": 480, "roadmap": 440, "attention": 440}
+HEIGHTS = {"overview": 350, "flows": 480, "map": 470, "risks": 480, "roadmap": 440, "attention": 440,
+           "engagement": 470, "effectiveness": 400}
 
 
 def _slide_from_url() -> int:
@@ -233,3 +236,47 @@ elif slide == "attention":
                     + f"</tr></thead><tbody>{rows}</tbody></table>", unsafe_allow_html=True)
         st.caption(t("show.attention_rule", shown=len(top), total=len(frame)))
         export.download_buttons(frame.drop(columns="reasons"), f"attention_{year}", key="show_attention")
+
+# -- 7. engagement monitoring: municipalities' ranking and zones at the latest round -------------------------
+elif slide == "engagement":
+    schedule = compute(engagement.rounds, year, config.today)
+    schedule = schedule[schedule["started"]]
+    if schedule.empty:
+        st.info(t("engagement.not_started"))
+        st.stop()
+    held = schedule[~schedule["provisional"]]
+    latest = (held if not held.empty else schedule).iloc[-1]
+    summary_source = source(engagement.unit_summary, *geo, year, int(latest["round"]), config.today)
+    summary = compute(summary_source.function, *summary_source.args)
+    level = "municipality" if scope.municipality_id is None else "school"
+    label = engagement_views.round_label(latest, lang)
+    previous = t("engagement.previous_label", number=int(summary["previous_round"].iloc[0]),
+                 year=int(summary["previous_year"].iloc[0])) if not summary.empty else ""
+    zones = engagement.load_config()["zones"]
+    width = present.slide_width()
+    drawn = view(engagement_views.slide, summary_source, level, zones, t("engagement.ranking_chart", round=label),
+                 previous, lang, height, width, on)
+    if drawn is None:
+        st.info(t("engagement.no_units"))
+    else:
+        figure, counts = drawn
+        st.markdown(t("show.engagement_line", green=counts["green"], yellow=counts["yellow"], red=counts["red"],
+                      fell=counts["fell"], units=counts["units"]))
+        present.draw(figure, width)
+
+# -- 8. did the support work: list dynamics against the targets and the effect estimate ------------------------
+elif slide == "effectiveness":
+    width = present.slide_width()
+    drawn = view(effectiveness_views.slide, source(effectiveness.list_dynamics, *geo, year), lang, height, width, on)
+    if drawn is None:
+        st.info(t("effectiveness.list_none"))
+    else:
+        figure, line = drawn
+        st.markdown(line)
+        present.draw(figure, width)
+    result = compute(effectiveness.estimates, scope.region_id, config.min_n)
+    did, validation = result["did"], result["validation"]
+    if result["shown"]["did"] and did["ok"] and not effectiveness_views.too_wide(did, float(validation["max_width"])):
+        st.markdown(f"**{t('effectiveness.did.name')}:** {effectiveness_views.reading(did, lang)} "
+                    + t("effectiveness.did.sample", treated=did["n_treated"], controls=did["n_control"],
+                        rows=did["rows"]))

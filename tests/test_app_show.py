@@ -46,7 +46,7 @@ def test_slides_next_previous_and_the_url(app_env):
     rerun(app)
     assert app.title[0].value == "Перечень ШНОР: кто вошёл и вышел"
     assert query_value(app, "slide") == "2"
-    assert any("2 / 6" in str(m.value) for m in app.markdown)
+    assert any("2 / 8" in str(m.value) for m in app.markdown)
     app.main.button(key="show_next").click()
     rerun(app)
     assert query_value(app, "slide") == "3"
@@ -61,10 +61,13 @@ def test_slide_from_the_url_and_the_last_slide(app_env):
     assert app.title[0].value == "Рисковые профили"
     app = run_page(SHOW, query={"slide": "6"})
     assert app.title[0].value == "Школы, требующие внимания"
-    assert app.main.button(key="show_next").disabled
     assert any("открыть паспорт" in str(m.value) and "passport?school=" in str(m.value) for m in app.markdown)
     for slide in ("1", "2", "3", "5"):
         run_page(SHOW, query={"slide": slide})  # every slide renders without an exception
+    assert run_page(SHOW, query={"slide": "7"}).title[0].value == "Вовлеченность"
+    last = run_page(SHOW, query={"slide": "8"}, timeout=180)
+    assert last.title[0].value == "Помогла ли поддержка"
+    assert last.main.button(key="show_next").disabled
 
 
 def test_unknown_slide_falls_back_to_the_first(app_env):

@@ -67,7 +67,7 @@ def test_region_report_sections(region_report):
     headings = [h.text for h in region_report.of_type(Heading)]
     assert headings == ["1. Общие сведения", "2. Перечень школ и его динамика", "3. Результаты оценочных процедур",
                         "4. Рисковые профили", "5. Исполнение дорожных карт", "6. Наставничество", "7. Кадры",
-                        "8. Целевые показатели", "9. Выводы"]
+                        "8. Целевые показатели", "9. Мониторинг вовлеченности", "10. Помогла ли поддержка", "11. Выводы"]
     assert region_report.subtitle[0] == "Демонстрационная область, 2026 год"
     assert "22.11.2026" in region_report.subtitle[1]
 
@@ -136,7 +136,7 @@ def test_region_docx_read_back_with_images(demo_store):
     built = make_report(demo_store, "01", YEAR, as_of=TODAY)
     document = Document(io.BytesIO(built.data))
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
-    assert headings[0] == "1. Общие сведения" and headings[-1] == "9. Выводы" and len(headings) == 9
+    assert headings[0] == "1. Общие сведения" and headings[-1] == "11. Выводы" and len(headings) == 11
     figures = built.report.of_type(Figure)
     assert built.images == len(figures) >= 5
     assert len(document.inline_shapes) == len(figures)

@@ -28,6 +28,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("teachers", "pages/teachers.py", "teachers.title", ":material/groups:"),
     PageSpec("passport", "pages/passport.py", "passport.title", ":material/badge:"),
     PageSpec("targets", "pages/targets.py", "targets.title", ":material/flag:"),
+    PageSpec("engagement", "pages/engagement.py", "engagement.title", ":material/how_to_reg:"),
+    PageSpec("effectiveness", "pages/effectiveness.py", "effectiveness.title", ":material/trending_down:"),
     PageSpec("show", "pages/show.py", "show.title", ":material/slideshow:"),
     PageSpec("report", "pages/report.py", "report.title", ":material/description:"),
     PageSpec("data", "pages/data.py", "data.title", ":material/database:"),

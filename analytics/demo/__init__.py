@@ -10,7 +10,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from analytics.demo import basemap, geography, monitoring, names
+from analytics.demo import basemap, engagement, geography, monitoring, names
 from analytics.demo import results as results_model
 from analytics.reference import load_reference
 from analytics.store import Store, insert_df
@@ -22,7 +22,7 @@ DEMO_TABLES = (
     "regions", "municipalities", "schools", "results", "school_lists", "risk_profiles",
     "mentor_pairs", "roadmaps", "measures", "measure_schools", "measure_status",
     "measure_status_history", "checkpoints", "kpi_targets", "kpi_reported",
-    "survey_participation", "teacher_development", "teacher_deficits", "basemap_features",
+    "survey_participation", "teacher_development", "teacher_deficits", "basemap_features", "engagement_reviews",
 )
 
 
@@ -52,6 +52,7 @@ def _region_part(spec, seed: int, today: dt.date):
     )
     part.update(monitoring.roadmaps(schools, municipalities, spec.region_id, model, profiles, today, rng))
     part["basemap_features"] = basemap.features(spec.region_id, municipalities, schools, seed)
+    part["engagement_reviews"] = engagement.reviews(part, schools, seed, spec.region_id, today)
     return part, schools, model
 
 

@@ -53,6 +53,7 @@ class SchoolModel:
     biased: np.ndarray             # bool per school (inflated ВПР marks)
     resilient: np.ndarray          # bool per school
     lists: pd.DataFrame            # official lists: year, category, school_id
+    support: np.ndarray | None = None   # [school, year]: the true effect of support on quality (known to the demo only)
 
 
 def simulate_quality(schools: pd.DataFrame, rng: np.random.Generator) -> SchoolModel:
@@ -69,12 +70,15 @@ def simulate_quality(schools: pd.DataFrame, rng: np.random.Generator) -> SchoolM
     biased = (rng.uniform(size=n) < 0.03) & ~resilient
 
     quality = np.zeros((n, len(YEARS)))
+    support = np.zeros((n, len(YEARS)))
     years_listed = np.zeros(n)
     list_rows = []
     cutoff = None
     for t, year in enumerate(YEARS):
+        # Support acts from the year after a listing, growing with the years listed (capped).
+        support[:, t] = np.minimum(0.1 * years_listed * responsiveness, 0.3)
         quality[:, t] = (base + slope * (year - 2023) + YEAR_EFFECT[year]
-                         + np.minimum(0.1 * years_listed * responsiveness, 0.3)
+                         + support[:, t]
                          + rng.normal(0, 0.06, n))
         if year in LIST_YEARS:
             composite = quality[:, t - 2: t].mean(axis=1) + rng.normal(0, 0.08, n)
@@ -85,7 +89,7 @@ def simulate_quality(schools: pd.DataFrame, rng: np.random.Generator) -> SchoolM
             list_rows.append(_lists_for_year(year, schools, on_list, composite, cutoff, slope,
                                              resilient, biased, rng))
     lists = pd.concat(list_rows, ignore_index=True)
-    return SchoolModel(schools["school_id"].to_numpy(), quality, biased, resilient, lists)
+    return SchoolModel(schools["school_id"].to_numpy(), quality, biased, resilient, lists, support)
 
 
 def _lists_for_year(year, schools, on_list, composite, cutoff, slope, resilient, biased, rng):

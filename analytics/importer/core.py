@@ -38,6 +38,8 @@ TABLE_COLUMNS = {
     "teacher_development": ["school_id", "year", "round", "subject_id", "teachers_total", "teachers_diagnosed",
                             "diagnostic_mean", "teachers_level_rose", "teachers_with_route", "teachers_trained",
                             "teachers_in_consultations", "teachers_in_mentoring"],
+    "engagement_reviews": ["year", "round", "unit_level", "unit_id", "criterion_id", "points", "comment", "source",
+                           "entered_at"],
 }
 SCHOOL_COLUMNS = ("school_id", "mentor_school_id", "mentee_school_id")
 
@@ -653,7 +655,13 @@ KIND_RULES = {
     "results": _results_rules, "student_results": _student_rules, "school_lists": _lists_rules,
     "risk_profiles": _risk_rules, "mentor_pairs": _mentor_rules, "kpi_targets": _kpi_rules,
     "teacher_development": _teacher_rules, "schools": _schools_rules,
+    "engagement_reviews": lambda *args: _engagement_rules(*args),
 }
+
+
+def _engagement_rules(*args):
+    from analytics.engagement_reviews import import_rules    # (imports analytics modules above the importer)
+    return import_rules(*args)
 
 
 def expected_values(table: str) -> str:

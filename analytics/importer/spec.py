@@ -104,7 +104,7 @@ def kinds() -> dict[str, KindSpec]:
 
 
 KINDS = ("schools", "results", "student_results", "school_lists", "risk_profiles", "mentor_pairs",
-         "kpi_targets", "teacher_development")
+         "kpi_targets", "teacher_development", "engagement_reviews")
 
 
 def kind(name: str) -> KindSpec:

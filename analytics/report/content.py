@@ -17,6 +17,8 @@ from analytics import roadmaps as rm
 from analytics import teachers as tch
 from analytics.config import load_settings
 from analytics.identification import load_params
+from analytics.report import effectiveness as effectiveness_section
+from analytics.report import engagement as engagement_section
 from analytics.report import queries
 from analytics.report.model import Figure, Heading, Paragraph, Report, Table
 from analytics.store import Store
@@ -198,7 +200,8 @@ def build(store: Store, region_id: str, year: int, municipality_id: str | None =
     if ctx.level == "school":
         sections = (_school_general, _school_results, _school_risks, _school_roadmap, _school_mentor)
     else:
-        sections = (_general, _list_dynamics, _results, _risks, _roadmaps, _mentoring, _teachers, _targets)
+        sections = (_general, _list_dynamics, _results, _risks, _roadmaps, _mentoring, _teachers, _targets,
+                    engagement_section.section, effectiveness_section.section)
     for number, section in enumerate(sections, start=1):
         section(ctx, report, number, conclusions)
     report.add(Heading(f"{len(sections) + 1}. {w('section.conclusions')}"))

@@ -1,0 +1,196 @@
+"""«Вовлеченность»: engagement monitoring of municipalities and listed schools per round —
+criteria heatmap, ranking with zones, the criteria most often failed, units whose zone
+fell, a unit's card with each criterion's evidence, and expert-review entry."""
+import streamlit as st
+
+from analytics import access, engagement, engagement_reviews
+from ui import export, pages
+from ui.data import clear_caches, compute, settings, source, store, view
+from ui.filters import current_scope
+from ui.shell import page_header
+from ui.text import day, language, num, pct, pp, t
+from ui.views import engagement as views
+
+CHART_CONFIG = {"displayModeBar": False}
+
+
+def url_choice(name: str, options: list, default):
+    """A page-specific choice kept in the URL (``?name=value``); returns its widget key."""
+    key = f"engagement_{name}"
+    texts = [str(o) for o in options]
+    if key not in st.session_state:
+        value = st.query_params.get(name, str(default))
+        if value not in texts:
+            if name in st.query_params:
+                st.warning(t("app.bad_url_value", name=name, value=value))
+            value = str(default)
+        st.session_state[key] = options[texts.index(value)] if value in texts else default
+    elif st.session_state[key] not in options:
+        st.session_state[key] = default
+    return key
+
+
+def write_url(name: str, value, default=None) -> None:
+    if value in ("", None) or value == default:
+        if name in st.query_params:
+            del st.query_params[name]
+    elif st.query_params.get(name) != str(value):
+        st.query_params[name] = str(value)
+
+
+scope = current_scope()
+page_header(t("engagement.title"), scope, show_assessment=False)
+lang = language()
+config = settings()
+year = int(scope.year)
+zones = engagement.load_config()["zones"]
+zone_text = {"green": pct(zones["green"], 0), "yellow": pct(zones["yellow"], 0)}
+st.caption(t("engagement.intro"))
+
+schedule = compute(engagement.rounds, year, config.today)
+schedule = schedule[schedule["started"]].reset_index(drop=True)
+if schedule.empty:
+    st.info(t("engagement.not_started"))
+    st.stop()
+held = schedule[~schedule["provisional"]]
+default_round = int(held["round"].iloc[-1]) if not held.empty else int(schedule["round"].iloc[0])
+round_options = [int(r) for r in schedule["round"]]
+labels = {int(r["round"]): views.round_label(r, lang) for _, r in schedule.iterrows()}
+controls = st.columns([2, 2, 3])
+number = controls[0].selectbox(t("engagement.round"), round_options, key=url_choice("round", round_options, default_round),
+                               format_func=labels.get, help=t("engagement.round_help"))
+write_url("round", number, default_round)
+levels = list(engagement.LEVELS)
+level = controls[1].selectbox(t("engagement.level"), levels, key=url_choice("level", levels, levels[0]),
+                              format_func=lambda v: t(f"engagement.levels.{v}"), help=t("engagement.level_help"))
+write_url("level", level, levels[0])
+
+row = schedule.set_index("round").loc[number]
+as_of = row["as_of"]
+geo = (scope.region_id, scope.municipality_id)
+summary_source = source(engagement.unit_summary, *geo, year, number, config.today)
+scores_source = source(engagement.round_scores, *geo, year, number, as_of)
+summary = compute(summary_source.function, *summary_source.args)
+if summary.empty:
+    st.info(t("engagement.no_units"))
+    st.stop()
+if row["provisional"]:
+    st.warning(t("engagement.provisional_note", as_of=day(as_of)), icon=":material/schedule:")
+level_rows = summary[summary["unit_level"] == level]
+previous_label = t("engagement.previous_label", number=int(summary["previous_round"].iloc[0]),
+                   year=int(summary["previous_year"].iloc[0]))
+
+# -- headline --------------------------------------------------------------------------------
+head = views.headline(summary, level)
+cards = st.columns(5, border=True)
+cards[0].metric(t("engagement.metric_units"), num(head["units"]), help=t("engagement.metric_units_help"))
+cards[1].metric(t("engagement.metric_green"), num(head["green"]), help=t("engagement.metric_green_help", **zone_text))
+cards[2].metric(t("engagement.metric_yellow"), num(head["yellow"]), help=t("engagement.metric_yellow_help", **zone_text))
+cards[3].metric(t("engagement.metric_red"), num(head["red"]), help=t("engagement.metric_red_help", **zone_text))
+cards[4].metric(t("engagement.metric_fell"), num(head["fell"]),
+                help=t("engagement.metric_fell_help", previous=previous_label))
+
+# -- heatmap -------------------------------------------------------------------------------------
+st.subheader(t("engagement.heatmap_section"))
+st.caption(t("engagement.heatmap_read", units=t(f"engagement.heatmap_units.{level}")))
+criteria_source = source(engagement.criteria)
+left, right = st.columns([3, 1])
+heat_figure, heat_table = view(views.heatmap, scores_source, summary_source, criteria_source, level, zones,
+                               t("engagement.heatmap_chart", round=labels[number]), lang)
+left.plotly_chart(heat_figure, width="stretch", config=CHART_CONFIG)
+right.markdown(f"**{t('engagement.criteria_legend')}**")
+right.markdown(view(views.legend, criteria_source, level, lang))
+with st.expander(t("engagement.heatmap_table")):
+    st.dataframe(heat_table, hide_index=True, width="stretch")
+    export.download_buttons(heat_table, f"engagement_points_{year}_{number}_{level}", key="engagement_points")
+
+# -- ranking -------------------------------------------------------------------------------------
+st.subheader(t("engagement.ranking_section"))
+st.caption(t("engagement.ranking_read", **zone_text))
+rank_figure, rank_table = view(views.ranking, summary_source, level, zones,
+                               t("engagement.ranking_chart", round=labels[number]), previous_label, lang)
+st.plotly_chart(rank_figure, width="stretch", config=CHART_CONFIG)
+with st.expander(t("engagement.ranking_table")):
+    st.dataframe(rank_table, hide_index=True, width="stretch")
+    export.download_buttons(rank_table, f"engagement_ranking_{year}_{number}_{level}", key="engagement_ranking")
+
+# -- most failed criteria and zones that fell ---------------------------------------------------------
+st.subheader(t("engagement.failed_section"))
+st.caption(t("engagement.failed_read", **zone_text))
+failed_figure, failed_table = view(views.failed, scores_source, level, zones, t("engagement.failed_section"), lang)
+if failed_figure is None:
+    st.success(t("engagement.failed_none", **zone_text))
+else:
+    st.plotly_chart(failed_figure, width="stretch", config=CHART_CONFIG)
+export.download_buttons(failed_table, f"engagement_criteria_{year}_{number}_{level}", key="engagement_failed")
+
+st.subheader(t("engagement.fell_section"))
+st.caption(t("engagement.fell_read", previous=previous_label))
+fell_table = view(views.fell, summary_source, level, lang)
+if fell_table.empty:
+    st.success(t("engagement.fell_none"))
+else:
+    st.dataframe(fell_table, hide_index=True, width="stretch")
+
+# -- one unit's card ----------------------------------------------------------------------------------
+st.subheader(t("engagement.card_section"))
+names = dict(zip(level_rows["unit_id"], level_rows["unit_name"] if level == "municipality"
+                 else level_rows["unit_name"] + " · " + level_rows["municipality"]))
+unit_options = ["", *sorted(names, key=names.get)]
+unit_id = st.selectbox(t("engagement.card_unit"), unit_options, key=url_choice("unit", unit_options, ""),
+                       format_func=lambda u: t("engagement.card_choose") if u == "" else names[u],
+                       help=t("engagement.card_help"))
+write_url("unit", unit_id)
+if not unit_id:
+    st.info(t("engagement.card_hint"))
+else:
+    unit = level_rows.set_index("unit_id").loc[unit_id]
+    if unit["zone"] is not None and unit["zone"] == unit["zone"]:
+        st.markdown(t("engagement.card_total", points=num(unit["points"], 1), max=num(unit["max_points"]),
+                      share=pct(unit["share"], 0), zone=t(f"engagement.zones.{unit['zone']}"),
+                      rank=int(unit["rank"]), count=len(level_rows)))
+    if unit["change"] == unit["change"]:
+        st.caption(t("engagement.card_change", change=pp(unit["change"], 1)))
+    missing = int(unit["criteria"] - unit["assessed"])
+    if missing:
+        st.caption(t("engagement.card_not_assessed", count=missing))
+    card = view(views.card, scores_source, unit_id, as_of, lang)
+    st.dataframe(card, hide_index=True, width="stretch")
+    export.download_buttons(card, f"engagement_card_{unit_id}_{year}_{number}", key="engagement_card")
+    if level == "school":
+        pages.link("passport", t("engagement.to_passport"), query_params={"school": unit_id})
+    pages.link("roadmaps", t("engagement.to_roadmaps"))
+
+# -- expert-review entry ---------------------------------------------------------------------------------
+principal = access.current()
+with st.expander(t("engagement.entry_section")):
+    st.caption(t("engagement.entry_help"))
+    if not principal.can("edit_targets"):
+        st.info(t("engagement.entry_no_right"))
+    else:
+        criteria = compute(engagement.criteria)
+        reviewed = criteria[(criteria["rule"] == "review") & (criteria["level"] == level)]
+        name_column = "name_ru" if lang == "ru" else "name_en"
+        criterion_names = dict(zip(reviewed["criterion_id"], reviewed["number"] + " " + reviewed[name_column]))
+        with st.form("engagement_entry"):
+            criterion_id = st.selectbox(t("engagement.entry_criterion"), list(criterion_names),
+                                        format_func=criterion_names.get)
+            entry_unit = st.selectbox(t("engagement.entry_unit"), unit_options[1:], format_func=names.get,
+                                      index=unit_options[1:].index(unit_id) if unit_id else 0)
+            maximum = float(reviewed.set_index("criterion_id")["max_points"].max()) if len(reviewed) else 0.0
+            points = st.number_input(t("engagement.entry_points"), min_value=0.0, max_value=maximum, step=1.0)
+            comment = st.text_input(t("engagement.entry_comment"), max_chars=500)
+            if st.form_submit_button(t("engagement.entry_save")):
+                try:
+                    engagement_reviews.save_review(store(), year, number, criterion_id, entry_unit, points, comment,
+                                           principal.username or "local", principal)
+                except (ValueError, access.AccessDenied) as error:
+                    st.error(str(error))
+                else:
+                    clear_caches()
+                    st.success(t("engagement.entry_saved"))
+                    st.rerun()
+
+with st.expander(t("engagement.methodology")):
+    st.markdown(t("engagement.methodology_text", **zone_text))
+st.caption(t("app.guardrail"))
