@@ -154,7 +154,8 @@ def _build_map():
     texts = {
         "km_road": t("map.km_road"), "km_straight": t("map.km_straight"), "km_estimate": t("map.km_estimate"),
         "category": t("map.category"), "categories": categories, "municipality": t("map.municipality"),
-        "vpr_participants": t("map.vpr_participants"), "vpr_share2": t("map.vpr_share2"), "roadmap": t("map.roadmap"),
+        "vpr_participants": t("map.vpr_participants"), "vpr_share2": t("map.vpr_share2"),
+             "min_n": settings().min_n, "little_data_n": t("figures.little_data_n", n="{n}"), "roadmap": t("map.roadmap"),
         "area_value": lambda row: t("map.area_value", value=pct(getattr(row, indicator)), schools=num(row.schools),
                                     listed=num(row.listed)),
     }

@@ -149,6 +149,7 @@ elif slide == "map":
     texts = {"km_road": t("map.km_road"), "km_straight": t("map.km_straight"), "km_estimate": t("map.km_estimate"),
              "category": t("map.category"), "categories": categories, "municipality": t("map.municipality"),
              "vpr_participants": t("map.vpr_participants"), "vpr_share2": t("map.vpr_share2"),
+             "min_n": settings().min_n, "little_data_n": t("figures.little_data_n", n="{n}"),
              "roadmap": t("map.roadmap"), "area_value": lambda row: ""}
     # A fixed width: the map is fitted to the region at the size it is first drawn.
     st_folium(build_map(schools, areas[areas["area_id"].isin(set(schools["municipality_id"]))], pairs, texts, lang),
