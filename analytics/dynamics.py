@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analytics import small_numbers
 from analytics.indicators import INDICATORS, params, used, values_sql
 from analytics.store import Store
 
@@ -117,7 +118,7 @@ def changes(store: Store, level: str, region_id: str | None, municipality_id: st
                   grade, pool_years, min_n, {"year": int(year)})
     if indicators is not None:
         frame = frame[frame["indicator"].isin(list(indicators))]
-    return frame.reset_index(drop=True)
+    return small_numbers.suppress_changes(frame.reset_index(drop=True))
 
 
 def trends(store: Store, level: str, region_id: str | None, municipality_id: str | None, year_from: int,

@@ -25,6 +25,8 @@ DEFAULT_BASIS = "measures"
 BASES = rm.BASES
 FIELDS = ("label", "population", "numerator", "denominator", "as_of")
 # Populations of the risk figures by the list category they look at (None: every profiled school).
+# Figures of one school (they need ``school_id``).
+SCHOOL_FIGURES = ("school_roadmap_completion",)
 RISK_FIGURES = {"low_results": "high_risk_listed", "risk_zone": "high_risk_risk_zone", None: "high_risk_profiled"}
 
 
@@ -210,6 +212,8 @@ _COMPUTE = {
     "listed_schools": _listed_schools,
     "roadmap_completion": _roadmap_completion,
     "roadmap_checkpoint": _roadmap_checkpoint,
+    "school_roadmap_completion": lambda store, figure_id, scope, school_id, **_: _roadmap_completion(
+        store, figure_id, scope, rm.RoadmapFilter(scope.region_id, None, scope.year, school_id=school_id)),
     "roadmap_overdue": _roadmap_overdue,
     "high_risk_listed": _high_risk,
     "high_risk_risk_zone": _high_risk,

@@ -32,3 +32,24 @@ def enough(*counts, min_n: int | None = DEFAULT_MIN_N) -> bool:
     if not min_n:
         return True
     return smallest_n(*counts) >= int(min_n)
+
+
+def suppress_changes(frame):
+    """A changes table (analytics.dynamics.changes) under the rule: a side below min_n loses its
+    value and interval, and a change with either side below min_n loses its value and interval
+    (the counts ``n``/``prev_n`` and the flags stay, so «мало данных (N = k)» can be written)."""
+    if frame.empty:
+        return frame
+    frame = frame.copy()
+    now = frame["enough"].fillna(False).astype(bool)
+    before = frame["prev_enough"].fillna(False).astype(bool) if "prev_enough" in frame else now
+    for column in ("value", "se", "ci_low", "ci_high"):
+        if column in frame:
+            frame[column] = frame[column].where(now)
+    for column in ("prev_value", "prev_se", "prev_ci_low", "prev_ci_high"):
+        if column in frame:
+            frame[column] = frame[column].where(before)
+    for column in ("delta", "delta_low", "delta_high"):
+        if column in frame:
+            frame[column] = frame[column].where(now & before)
+    return frame

@@ -14,6 +14,7 @@ from analytics import (catalog, comparison, identification, indicators, overview
 from analytics import roadmaps as rm
 from analytics.indicators import BY_CODE, DEFAULT_INDICATOR
 from ui import export, pages, present
+from ui import figure_cards as cards_ui
 from ui.data import compute, settings, source, view
 from ui.figures import roadmaps as roadmap_figures
 from ui.figures.results import trend_lines
@@ -113,8 +114,9 @@ with cards[0]:
         st.caption(t("passport.other_lists", names=", ".join(others)))
 with cards[1]:
     planned = int(summary["planned"])
-    st.metric(t("passport.card_roadmap"), pct(summary["share_of_plan"], 0) if planned else "—",
-              help=t("passport.card_roadmap_help"))
+    cards_ui.metric(cards_ui.value("school_roadmap_completion",
+                                   cards_ui.scope_of(scope, as_of, cards_ui.basis_choice())._replace(
+                                       region_id=region_id, municipality_id=None), school_id=school_id))
     st.caption(t("passport.roadmap_caption", done=num(summary["done"]), planned=num(planned),
                  overdue=num(summary["overdue"])) if planned else t("passport.no_units", year=year))
 with cards[2]:

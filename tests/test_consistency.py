@@ -21,6 +21,7 @@ from tests.conftest import TODAY
 from ui import figure_text
 
 REGION = "01"
+PASSPORT_SCHOOL = "0100121"
 # Labels from before the registry that named one concept on different pages; kept so this
 # test also catches the old contradictions (16 of 17 vs 36 of 39; 73 vs 67 %).
 ALIASES = {"Школы с высокими рисками": "high risk schools", "Школы с высоким риском": "high risk schools",
@@ -34,7 +35,7 @@ PAGES = {
     "Кадры": ("pages/teachers.py", {}),
     "Рисковые профили": ("pages/risks.py", {}),
     "Рисковые профили, перечень": ("pages/risks.py", {"category": "low_results"}),
-    "Паспорт": ("pages/passport.py", {"school": "0100121"}),
+    "Паспорт": ("pages/passport.py", {"school": "0100121"}),   # listed, not in the computed category
 }
 # Where each registry figure must be shown (page names above).
 EXPECTED = {
@@ -76,7 +77,8 @@ def app_env_module(demo_db_path):
 
 def _registry_values(store) -> dict:
     scope = FigureScope(REGION, None, 2026, TODAY)
-    return {figure_id: figures.compute(store, figure_id, scope) for figure_id in figures.registry()}
+    return {figure_id: figures.compute(store, figure_id, scope) for figure_id in figures.registry()
+            if figure_id not in figures.SCHOOL_FIGURES}
 
 
 def _lines(text: str, label: str) -> list[str]:
@@ -143,6 +145,13 @@ def test_targets_and_report_use_the_registry_figures(demo_store):
     for figure_id in ("listed_schools", "roadmap_completion", "high_risk_listed"):
         value = values[figure_id]
         assert f"{figure_text.label(value, 'ru')}: {figure_text.value_text(value, 'ru')}" in text, figure_id
+
+
+def test_passport_shows_the_schools_registry_figure(shown, demo_store):
+    pairs, _ = shown
+    scope = FigureScope(REGION, None, 2026, TODAY)
+    value = figures.compute(demo_store, "school_roadmap_completion", scope, school_id=PASSPORT_SCHOOL)
+    assert dict(pairs["Паспорт"])[figure_text.label(value, "ru")] == figure_text.value_text(value, "ru")
 
 
 def test_no_configuration_file_names_on_the_passport(shown):
