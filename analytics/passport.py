@@ -102,5 +102,10 @@ def list_reconciliation(store: Store, school_id: str, region_id: str, year: int,
         ranked = int(row.iloc[0]["n_ranked"])
         places.append({"year": y, "rank": int(row.iloc[0]["rank_from_bottom"]), "ranked": ranked,
                        "cut_rank": max(1, math.ceil(share * ranked - 1e-9))})
-    computed = bool(places) and all(p["rank"] is not None and p["rank"] <= p["cut_rank"] for p in places)
-    return {"official": official, "computed": computed, "share": share, "list_year": list_year, "places": places}
+    flags = identification.identify(store, region_id, year, params)
+    computed = bool(((flags["school_id"] == school_id) & (flags["category"] == "low_results")).any())
+    probability = identification.bottom_probability(index, params, year)
+    probability = None if probability is None else float(probability.get(school_id, 0.0))
+    return {"official": official, "computed": computed, "share": share, "list_year": list_year, "places": places,
+            "probability": probability,
+            "min_probability": float(params["low_results"].get("min_probability", 0.0))}

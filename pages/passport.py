@@ -141,8 +141,13 @@ if list_year is not None:
     cut = next((p["cut_rank"] for p in reversed(reconciled["places"]) if p["cut_rank"] is not None), "—")
     kind = {(True, True): "both", (True, False): "official_only", (False, True): "computed_only",
             (False, False): "neither"}[(reconciled["official"], reconciled["computed"])]
-    st.markdown(t(f"passport.reconcile_{kind}", list_year=list_year, share=pct(reconciled["share"], 0),
-                  places=places, cut=cut))
+    sentence = t(f"passport.reconcile_{kind}", list_year=list_year, share=pct(reconciled["share"], 0),
+                 places=places, cut=cut)
+    if reconciled["probability"] is not None:
+        sentence += " " + t("passport.reconcile_probability", share=pct(reconciled["share"], 0),
+                            probability=pct(reconciled["probability"], 0),
+                            threshold=pct(reconciled["min_probability"], 0))
+    st.markdown(sentence)
 st.subheader(t("passport.reasons_title", year=year))
 if own_flags.empty:
     st.write(t("passport.no_flags"))
