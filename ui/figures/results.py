@@ -39,7 +39,7 @@ def trend_lines(series: pd.DataFrame, names: dict[str, str], title: str, y_label
             figure.add_trace(go.Scatter(
                 x=list(ok["year"]) + list(ok["year"])[::-1],
                 y=list(ok["ci_high"] * k) + list(ok["ci_low"] * k)[::-1],
-                fill="toself", fillcolor=_hex_to_rgba(colour, 0.15), line=dict(width=0),
+                mode="lines", fill="toself", fillcolor=_hex_to_rgba(colour, 0.15), line=dict(width=0),
                 hoverinfo="skip", showlegend=False, legendgroup=who))
         figure.add_trace(go.Scatter(
             x=data["year"], y=data["value"].where(data["enough"].astype(bool)) * k, mode="lines+markers",
