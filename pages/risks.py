@@ -87,8 +87,9 @@ names_by_factor = head["names_by_factor"]
 top = compute(risks.top_high_risks, *args)
 cards = st.columns(3, border=True)
 # The label names its population: «Школ с профилем» is 39 for every profiled school, 17 for the listed ones.
-population = t(f"figures.population.{category or 'profiled'}")
-cards[0].metric(f"{t('risks.metric_schools')} ({population})", num(head["schools"]), help=t("risks.metric_schools_help"))
+schools_label = (f"{t('risks.metric_schools')} ({t(f'figures.population.{category}')})" if category
+                 else t("risks.metric_schools_all"))
+cards[0].metric(schools_label, num(head["schools"]), help=t("risks.metric_schools_help"))
 figure_scope = cards_ui.scope_of(scope, settings().today)
 cards_ui.metric(cards_ui.value(figures.RISK_FIGURES[category], figure_scope, catalogue_id=catalogue_id), cards[1])
 if not top.empty:

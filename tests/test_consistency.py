@@ -165,3 +165,12 @@ def test_attention_counts_schools_not_rows(demo_store):
     table = value.extra["table"]
     assert value.value == table["school_id"].nunique() == len(table)
     assert dt.date(2026, 11, 22) == value.as_of
+
+
+def test_map_and_passport_give_a_school_the_same_completion(demo_store):
+    from analytics import school_map
+    scope = FigureScope(REGION, None, 2026, TODAY)
+    value = figures.compute(demo_store, "school_roadmap_completion", scope, school_id=PASSPORT_SCHOOL)
+    on_map = school_map.schools_for_map(demo_store, REGION, None, 2026, 2026, TODAY).set_index("school_id")
+    assert on_map.at[PASSPORT_SCHOOL, "roadmap_share"] == pytest.approx(value.value)
+    assert on_map.at[PASSPORT_SCHOOL, "units_done"] == value.numerator

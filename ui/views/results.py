@@ -57,7 +57,10 @@ def trend(parts: dict[str, pd.DataFrame], names: dict[str, str], title: str, y_l
               for who, frame in parts.items()]
     series = pd.concat(frames, ignore_index=True)
     figure = trend_lines(series, names, title, y_label, share, language, little_data)
-    table = series.assign(who=series["who"].map(names))[["who", "year", "n", "value", "ci_low", "ci_high"]]
+    enough = series["enough"].astype(bool)   # the small-numbers rule holds in exports too
+    table = series.assign(who=series["who"].map(names), value=series["value"].where(enough),
+                          ci_low=series["ci_low"].where(enough),
+                          ci_high=series["ci_high"].where(enough))[["who", "year", "n", "value", "ci_low", "ci_high"]]
     return figure, table
 
 
