@@ -438,6 +438,8 @@ def school_table(store: Store, region_id: str, municipality_id: str | None, year
                           on="school_id", how="left")
     table["computed"] = table["school_id"].map(computed).apply(lambda v: v if isinstance(v, tuple) else ())
     table["official"] = table["school_id"].map(official).apply(lambda v: v if isinstance(v, tuple) else ())
+    probability = bottom_probability(index_for(store, region_id, year, params), params, year)
+    table["bottom_probability"] = table["school_id"].map(probability) if probability is not None else float("nan")
     return table.sort_values("school_id").reset_index(drop=True)
 
 
