@@ -8,7 +8,7 @@ import html
 import streamlit as st
 from streamlit_folium import st_folium
 
-from analytics import attention, completion, flows, overview, risks, school_map
+from analytics import attention, flows, overview, risks, school_map
 from analytics import roadmaps as rm
 from ui import export, figure_text, present
 from ui import figure_cards as cards_ui
@@ -25,8 +25,9 @@ from ui.views.charts import fitted
 SLIDES = ("overview", "flows", "map", "risks", "roadmap", "attention")
 URL_KEY, STATE_KEY = "slide", "show_slide"
 ATTENTION_ROWS = 8
-# Chart heights (px) per slide, chosen so that header + chart fit 720 px of screen height.
-HEIGHTS = {"overview": 350, "flows": 480, "map": 470, "risks": 480, "roadmap": 440, "attention": 440}
+# Chart heights (px) per slide, chosen so that header + chart fit 720 px of screen height (the
+# registry labels with their date and population take up to four lines on slide 1).
+HEIGHTS = {"overview": 315, "flows": 480, "map": 470, "risks": 480, "roadmap": 440, "attention": 440}
 
 
 def _slide_from_url() -> int:
