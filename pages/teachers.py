@@ -85,7 +85,9 @@ for part in rows:
                 colour = "normal"
             if row.indicator == "positive_share" and not subject:
                 # The registry's figure (as on «Целевые показатели»): latest round, listed schools.
-                positive = cards_ui.value("teachers_positive_dynamics", cards_ui.scope_of(scope, settings().today))
+                # At the teacher data's year (it may lag the selected year), like the cards beside it.
+                positive = cards_ui.value("teachers_positive_dynamics",
+                                          cards_ui.scope_of(scope, settings().today)._replace(year=int(year)))
                 cards_ui.metric(positive, delta=delta, delta_color=colour)
                 row = row._replace(numerator=positive.numerator, denominator=positive.denominator)
             else:
