@@ -4,7 +4,8 @@ risks.coverage — no new data, one explicit rule:
 
 A school on the official low-results list of ``list_year`` needs attention when at least one holds:
 - ``overdue``: it has execution units overdue at ``as_of``;
-- ``behind``: its share of the year plan done is below the target of the last checkpoint passed;
+- ``behind``: its share of the year plan done by the last checkpoint passed (at that date, on the
+  chosen completion basis) is below that checkpoint's target;
 - ``uncovered``: it has a high risk that no measure of the year concerning it addresses.
 Ordered by the number of reasons, then uncovered high risks, overdue units, share done (lowest first).
 """
@@ -32,17 +33,23 @@ REASONS = ("overdue", "behind", "uncovered")
 
 def schools_needing_attention(store: Store, region_id: str, municipality_id: str | None, year: int,
                               list_year: int | None, as_of: dt.date, catalogue_id: str | None = None,
-                              risk_year: int | None = None, only_flagged: bool = True) -> pd.DataFrame:
+                              risk_year: int | None = None, only_flagged: bool = True,
+                              basis: str = "measures") -> pd.DataFrame:
     if list_year is None:
         return pd.DataFrame(columns=COLUMNS)
     listed = store.query_df(LISTED, {"region_id": region_id, "municipality_id": municipality_id, "year": list_year})
     flt = rm.RoadmapFilter(region_id, municipality_id, year)
-    by_school = rm.completion_by(store, flt, as_of, "school")
+    by_school = rm.completion_by(store, flt, as_of, "school", basis=basis)
     by_school = by_school.rename(columns={"key": "school_id"})[["school_id", "planned", "share_of_plan", "overdue"]]
-    progress = rm.checkpoint_progress(store, flt, as_of)
-    passed = progress[progress["passed"]]
+    points = rm.checkpoints_for(store, year)
+    passed = points[points["checkpoint_date"] <= as_of]
     target = float(passed.iloc[-1]["target_share"]) if not passed.empty else None
     frame = listed.merge(by_school, on="school_id", how="left")
+    at_checkpoint = pd.Series(dtype=float)
+    if target is not None:
+        then = rm.completion_by(store, flt, passed.iloc[-1]["checkpoint_date"], "school", basis=basis)
+        at_checkpoint = then.set_index("key")["share_of_plan"]
+    frame["share_at_checkpoint"] = frame["school_id"].map(at_checkpoint)
     frame["planned"] = frame["planned"].fillna(0).astype(int)
     frame["overdue"] = frame["overdue"].fillna(0).astype(int)
     if catalogue_id is not None and risk_year is not None:
@@ -54,7 +61,8 @@ def schools_needing_attention(store: Store, region_id: str, municipality_id: str
     else:
         frame["high_risks"] = 0
         frame["uncovered_high"] = 0
-    behind = frame["share_of_plan"].notna() & (target is not None) & (frame["share_of_plan"] < (target or 0) - 1e-12)
+    behind = frame["share_at_checkpoint"].notna() & (target is not None) \
+        & (frame["share_at_checkpoint"] < (target or 0) - 1e-12)
     flags = pd.DataFrame({"overdue": frame["overdue"] > 0, "behind": behind, "uncovered": frame["uncovered_high"] > 0})
     frame["reasons"] = [tuple(r for r in REASONS if row[r]) for _, row in flags.iterrows()]
     frame["_count"] = frame["reasons"].map(len)

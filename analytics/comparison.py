@@ -75,5 +75,5 @@ def compare_school(store: Store, school_id: str, year: int, procedure: str, indi
     if not rows:
         return pd.DataFrame()
     out = pd.concat(rows, ignore_index=True)
-    return out[["who", "unit_id", "n", "value", "ci_low", "ci_high", "enough", "prev_value", "delta",
+    return out[["who", "unit_id", "n", "value", "ci_low", "ci_high", "enough", "prev_n", "prev_value", "delta",
                 "delta_low", "delta_high", "change_verdict"]]

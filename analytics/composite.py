@@ -8,7 +8,9 @@ Components (each "higher is better", each computed from summed counts of the sch
 
 Each component is standardised within region × year (mean and SD weighted by the
 school's number of participants) and counts only with at least ``min_component_n``
-participants. The index is the weighted mean of the available z-scores. Schools with
+participants. With ``shrinkage = "empirical_bayes"`` (the default) each component is first
+shrunk towards the region mean by its reliability (analytics/shrinkage.py) and standardised
+by the between-school SD. The index is the weighted mean of the available z-scores. Schools with
 fewer than ``min_participants`` core participants in a year get no index.
 """
 from __future__ import annotations
@@ -40,6 +42,8 @@ sums AS (
            sum(CASE WHEN r.procedure = 'VPR' THEN r.n2::DOUBLE END)                    AS vpr_n2,
            sum(CASE WHEN r.procedure = 'VPR' THEN r.n5::DOUBLE + 0.64 * r.n4::DOUBLE + 0.36 * r.n3::DOUBLE
                                                   + 0.16 * r.n2::DOUBLE END)           AS vpr_sou_sum,
+           sum(CASE WHEN r.procedure = 'VPR' THEN r.n5::DOUBLE + 0.4096 * r.n4::DOUBLE + 0.1296 * r.n3::DOUBLE
+                                                  + 0.0256 * r.n2::DOUBLE END)         AS vpr_sou_sq,
            sum(CASE WHEN r.procedure = 'OGE' THEN r.participants::DOUBLE END)          AS oge_n,
            sum(CASE WHEN r.procedure = 'OGE' THEN r.n2::DOUBLE END)                    AS oge_n2,
            sum(CASE WHEN r.procedure = 'EGE' THEN r.participants::DOUBLE END)          AS ege_n,
@@ -99,6 +103,7 @@ scored AS (
     -- The index: weighted mean of the available z (components with a weight > 0).
     SELECT school_id, year, region_id, municipality_id, n_core,
            vpr_n, vpr_n2 / nullif(vpr_n, 0) AS vpr_share2, vpr_sou_sum / nullif(vpr_n, 0) AS vpr_sou,
+           vpr_sou_sq / nullif(vpr_n, 0) AS vpr_sou_sq, oge_n2, vpr_n2, ege_below_n,
            oge_n, oge_n2 / nullif(oge_n, 0) AS oge_share2,
            ege_n, ege_below_n / nullif(ege_n, 0) AS ege_below_share,
            z_vpr_share2, z_vpr_sou, z_oge_share2, z_ege_below,
@@ -144,4 +149,7 @@ def composite_index(store: Store, region_id: str | None, year_from: int, year_to
     """
     frame = store.query_frame(COMPOSITE, composite_params(params, region_id, year_from, year_to))
     frame["year"] = frame["year"].astype(int)
+    if params["composite"].get("shrinkage", "none") == "empirical_bayes":
+        from analytics import shrinkage
+        frame = shrinkage.apply(frame, params)
     return frame

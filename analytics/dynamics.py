@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analytics import multiplicity, small_numbers
 from analytics.indicators import INDICATORS, params, used, values_sql
 from analytics.store import Store
 
@@ -106,18 +107,33 @@ def _call(store: Store, sql: str, region_id, municipality_id, year_from, year_to
 def changes(store: Store, level: str, region_id: str | None, municipality_id: str | None, year: int,
             procedure: str | None = None, subject_id: str | None = None, grade: int | None = None,
             pool_grades: bool = False, pool_subjects: bool = False, pool_years: int = 1,
-            min_n: int | None = None, indicators: tuple[str, ...] | None = None) -> pd.DataFrame:
+            min_n: int | None = None, indicators: tuple[str, ...] | None = None,
+            fdr_q: float | None = None) -> pd.DataFrame:
     """Per unit: the year's value with its interval, the previous period's, the change and its interval.
 
     ``change_verdict``: improved | declined (direction-aware), up | down (no direction),
-    no_change (interval includes 0), insufficient (a side below min_n or missing).
+    no_change (interval includes 0), insufficient (a side below min_n or missing). For schools
+    the flags are controlled across the schools of the table by Benjamini–Hochberg at ``fdr_q``
+    (analytics/multiplicity.py; ``raw_verdict`` keeps the interval's own answer).
     """
     sql = change_sql(level, pool_grades, pool_subjects, pool_years > 1, indicators)
     frame = _call(store, sql, region_id, municipality_id, year - pool_years, year, procedure, subject_id,
                   grade, pool_years, min_n, {"year": int(year)})
     if indicators is not None:
         frame = frame[frame["indicator"].isin(list(indicators))]
-    return frame.reset_index(drop=True)
+    frame = small_numbers.suppress_changes(frame.reset_index(drop=True))
+    if level == "school":
+        if fdr_q is None:
+            from analytics.config import load_settings
+            fdr_q = float(load_settings().extra.get("fdr_q", multiplicity.DEFAULT_Q))
+        if municipality_id is not None and region_id is not None:
+            # The family is always the region's schools: a school's flag must not depend on
+            # whether the page is filtered to its municipality (passport vs «Результаты»).
+            region = changes(store, level, region_id, None, year, procedure, subject_id, grade, pool_grades,
+                             pool_subjects, pool_years, min_n, indicators, fdr_q)
+            return region[region["unit_id"].isin(set(frame["unit_id"]))].reset_index(drop=True)
+        frame = multiplicity.control(frame, fdr_q)
+    return frame
 
 
 def trends(store: Store, level: str, region_id: str | None, municipality_id: str | None, year_from: int,

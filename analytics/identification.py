@@ -128,14 +128,32 @@ def rule_low_results(index: pd.DataFrame, params: dict, year: int) -> tuple[pd.D
     bottom = window[window["composite"] <= window["cut"] + 1e-12]
     counts = bottom.groupby("school_id")["year"].nunique()
     chosen = sorted(counts[counts == len(years)].index)
+    probability = bottom_probability(index, params, year)
+    threshold = float(params["low_results"].get("min_probability", 0.0))
+    if threshold > 0 and probability is not None:
+        chosen = [s for s in chosen if probability.get(s, 0.0) >= threshold - 1e-12]
     rows = []
     bottom = bottom.loc[bottom["school_id"].isin(chosen), ["school_id", "year", "composite", "cut", "rank_from_bottom",
                                                             "n_ranked"]]
     for row in bottom.sort_values(["school_id", "year"]).itertuples(index=False):
+        reason = dict(year=int(row.year), value=_r(row.composite), cut=_r(row.cut),
+                      rank=int(row.rank_from_bottom), ranked=int(row.n_ranked), share=share)
+        if probability is not None:
+            reason["probability"] = round(float(probability.get(row.school_id, 0.0)), 3)
         rows.append(dict(school_id=row.school_id, category="low_results", reason_key="low_results",
-                         reason_params=dict(year=int(row.year), value=_r(row.composite), cut=_r(row.cut),
-                                            rank=int(row.rank_from_bottom), ranked=int(row.n_ranked), share=share)))
+                         reason_params=reason))
     return _flags(rows), cuts
+
+
+def bottom_probability(index: pd.DataFrame, params: dict, year: int) -> pd.Series | None:
+    """Per school: the probability of being in the bottom share in every results year of the
+    rule for the list of ``year`` (analytics/shrinkage.py); None when the index is not shrunk."""
+    if params["composite"].get("shrinkage", "none") != "empirical_bayes":
+        return None
+    from analytics import shrinkage
+    return shrinkage.bottom_probability(index, params, results_years(params, year),
+                                        float(params["low_results"]["bottom_share"]),
+                                        int(params["low_results"].get("bootstrap_replicates", 200)))
 
 
 def rule_social_risk(schools: pd.DataFrame, params: dict) -> pd.DataFrame:
@@ -420,6 +438,8 @@ def school_table(store: Store, region_id: str, municipality_id: str | None, year
                           on="school_id", how="left")
     table["computed"] = table["school_id"].map(computed).apply(lambda v: v if isinstance(v, tuple) else ())
     table["official"] = table["school_id"].map(official).apply(lambda v: v if isinstance(v, tuple) else ())
+    probability = bottom_probability(index_for(store, region_id, year, params), params, year)
+    table["bottom_probability"] = table["school_id"].map(probability) if probability is not None else float("nan")
     return table.sort_values("school_id").reset_index(drop=True)
 
 

@@ -13,7 +13,7 @@ SCHOOL_LISTS = """
 SELECT year, category FROM school_lists WHERE school_id = $school_id ORDER BY year, category
 """
 
-RESULT_COLUMNS = ["subject_id", "name_ru", "name_en", "n", "value", "ci_low", "ci_high", "enough", "prev_value",
+RESULT_COLUMNS = ["subject_id", "name_ru", "name_en", "n", "value", "ci_low", "ci_high", "enough", "prev_n", "prev_value",
                   "delta", "delta_low", "delta_high", "change_verdict", "trend_verdict", "slope",
                   "municipality_value", "municipality_n", "region_value", "region_n"]
 
@@ -74,3 +74,38 @@ def map_subset(schools: pd.DataFrame, pairs: pd.DataFrame, school_id: str) -> tu
     linked = pd.concat([as_mentee, as_mentor], ignore_index=True)
     ids = {school_id, *linked["mentor_school_id"], *linked["mentee_school_id"]}
     return schools[schools["school_id"].isin(ids)].reset_index(drop=True), linked
+
+
+def list_reconciliation(store: Store, school_id: str, region_id: str, year: int, list_year: int | None,
+                        params: dict) -> dict:
+    """The official list membership next to the computed low-results category, with the numbers
+    a sentence needs: ``official`` (on the official list of ``list_year``), ``computed`` (the
+    rule's bottom share in every results year), ``share``, and per results year the school's
+    place from the bottom (``rank``), the schools ranked and the last place inside the cut (``cut_rank``)."""
+    import math
+
+    from analytics import identification
+    official = False
+    if list_year is not None:
+        lists = official_lists(store, school_id)
+        official = bool(((lists["year"] == list_year) & (lists["category"] == "low_results")).any())
+    share = float(params["low_results"]["bottom_share"])
+    index = identification.index_for(store, region_id, year, params)
+    years = identification.results_years(params, year)
+    own = index[(index["school_id"] == school_id) & index["year"].isin(years)]
+    places = []
+    for y in years:
+        row = own[own["year"] == y]
+        if row.empty or pd.isna(row.iloc[0]["rank_from_bottom"]):
+            places.append({"year": y, "rank": None, "ranked": None, "cut_rank": None})
+            continue
+        ranked = int(row.iloc[0]["n_ranked"])
+        places.append({"year": y, "rank": int(row.iloc[0]["rank_from_bottom"]), "ranked": ranked,
+                       "cut_rank": max(1, math.ceil(share * ranked - 1e-9))})
+    flags = identification.identify(store, region_id, year, params)
+    computed = bool(((flags["school_id"] == school_id) & (flags["category"] == "low_results")).any())
+    probability = identification.bottom_probability(index, params, year)
+    probability = None if probability is None else float(probability.get(school_id, 0.0))
+    return {"official": official, "computed": computed, "share": share, "list_year": list_year, "places": places,
+            "probability": probability,
+            "min_probability": float(params["low_results"].get("min_probability", 0.0))}

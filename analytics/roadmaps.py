@@ -17,6 +17,14 @@ at that date, so completion can be computed at any past date. Completion shares:
 * share of plan = units done by the date / all applicable units of the plan (the plan is
   the units due in the selected calendar year) — what checkpoints are compared with;
 * share of due = units due by the date that are done / units due by the date.
+
+Two bases for these shares (``basis``), both in the figure registry (analytics/figures.py):
+
+* ``units`` — every execution unit weighs the same (the shares above);
+* ``measures`` — a measure's share is the share of its own units; the scope's share is the
+  mean over its measures (a weekly meeting with 40 units weighs as much as one report).
+
+Counts (planned, done, overdue, ...) are always counts of units.
 """
 from __future__ import annotations
 
@@ -28,6 +36,7 @@ import pandas as pd
 
 from analytics.store import Store
 
+BASES = ("measures", "units")
 STATES = ("done", "done_late", "in_progress", "not_started", "overdue", "not_applicable")
 # Targets used when the checkpoints table has nothing for the year: 30 June ≥ 35 %, 30 November ≥ 85 %.
 DEFAULT_CHECKPOINTS = ((6, 30, 0.35), (11, 30, 0.85))
@@ -101,7 +110,8 @@ ORDER BY roadmap_id, measure_id, school_id NULLS FIRST, due_date
 # eleven filtered counts over every unit.
 _COUNTS_AT = """
 WITH units AS (
-    SELECT coalesce(u.due_date, r.period_end)                   AS due_date,
+    SELECT u.measure_id,
+           coalesce(u.due_date, r.period_end)                   AS due_date,
            u.status,
            CASE WHEN u.status = 'done'
                 THEN coalesce(u.completed_on, CAST(u.updated_at AS DATE), u.due_date, r.period_end) END AS done_on
@@ -114,7 +124,7 @@ WITH units AS (
       {unit_conditions}
 ),
 states AS (
-    SELECT due_date <= $as_of                                       AS is_due,
+    SELECT measure_id, due_date <= $as_of                           AS is_due,
            CASE WHEN status = 'not_applicable'                       THEN 0
                 WHEN done_on <= $as_of AND done_on <= due_date       THEN 1
                 WHEN done_on <= $as_of                               THEN 2
@@ -123,8 +133,9 @@ states AS (
                 ELSE 5 END                                           AS state
     FROM units
 ),
-grouped AS (SELECT state, is_due, count(*) AS k FROM states GROUP BY ALL)
-SELECT sum(k)                                             AS units,
+grouped AS (SELECT measure_id, state, is_due, count(*) AS k FROM states GROUP BY ALL)
+SELECT measure_id,
+       sum(k)                                             AS units,
        sum(k) FILTER (WHERE state <> 0)                   AS planned,
        sum(k) FILTER (WHERE state <> 0 AND is_due)        AS due,
        sum(k) FILTER (WHERE state IN (1, 2))              AS done,
@@ -136,6 +147,7 @@ SELECT sum(k)                                             AS units,
        sum(k) FILTER (WHERE state = 5)                    AS not_started,
        sum(k) FILTER (WHERE state = 0)                    AS not_applicable
 FROM grouped
+GROUP BY measure_id
 """
 COUNTS_AT = _COUNTS_AT.format(
     unit_conditions=UNIT_CONDITIONS,
@@ -195,25 +207,48 @@ def units(store: Store, flt: RoadmapFilter, as_of: dt.date) -> pd.DataFrame:
     return frame
 
 
-def summarise(frame: pd.DataFrame, as_of: dt.date) -> dict:
-    """Counts and shares of a set of units (the columns of every completion table)."""
+COUNT_COLUMNS = ("units", "planned", "due", "done", "done_on_time", "done_late", "done_due", "overdue",
+                 "in_progress", "not_started", "not_applicable")
+
+
+def per_measure(frame: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """Counts of units by state per measure (the columns COUNT_COLUMNS)."""
     state = frame["state"]
     applicable = state != "not_applicable"
     due = applicable & (frame["due_date"] <= as_of)
     done = state.isin(["done", "done_late"])
-    return _shares({
-        "units": int(len(frame)),
-        "planned": int(applicable.sum()),
-        "due": int(due.sum()),
-        "done": int(done.sum()),
-        "done_on_time": int((state == "done").sum()),
-        "done_late": int((state == "done_late").sum()),
-        "done_due": int((done & due).sum()),
-        "overdue": int((state == "overdue").sum()),
-        "in_progress": int((state == "in_progress").sum()),
-        "not_started": int((state == "not_started").sum()),
-        "not_applicable": int((~applicable).sum()),
-    })
+    flags = pd.DataFrame({
+        "measure_id": frame["measure_id"], "units": 1, "planned": applicable, "due": due, "done": done,
+        "done_on_time": state == "done", "done_late": state == "done_late", "done_due": done & due,
+        "overdue": state == "overdue", "in_progress": state == "in_progress", "not_started": state == "not_started",
+        "not_applicable": ~applicable})
+    return flags.groupby("measure_id", as_index=False).sum()
+
+
+def summarise(frame: pd.DataFrame, as_of: dt.date, basis: str = "units") -> dict:
+    """Counts (units) and shares (on ``basis``) of a set of units: the columns of every completion table."""
+    return _summary(per_measure(frame, as_of), basis)
+
+
+def _summary(per_measure: pd.DataFrame, basis: str) -> dict:
+    if basis not in BASES:
+        raise ValueError(f"unknown completion basis {basis!r}")
+    row = {c: int(per_measure[c].sum()) if len(per_measure) else 0 for c in COUNT_COLUMNS}
+    row["measures"] = int((per_measure["planned"] > 0).sum()) if len(per_measure) else 0
+    return _shares(row) if basis == "units" else _measure_shares(row, per_measure)
+
+
+def _measure_shares(row: dict, per_measure: pd.DataFrame) -> dict:
+    """Shares as the mean over measures of each measure's own share."""
+    def mean(numerator: str, denominator: str) -> float:
+        part = per_measure[per_measure[denominator] > 0]
+        return float((part[numerator] / part[denominator]).mean()) if len(part) else float("nan")
+    row["share_of_plan"] = mean("done", "planned")
+    row["on_time_share_of_plan"] = mean("done_on_time", "planned")
+    row["late_share_of_plan"] = mean("done_late", "planned")
+    row["share_of_due"] = mean("done_due", "due")
+    row["overdue_share_of_due"] = mean("overdue", "due")
+    return row
 
 
 def _shares(row: dict) -> dict:
@@ -226,23 +261,22 @@ def _shares(row: dict) -> dict:
     return row
 
 
-def completion(store: Store, flt: RoadmapFilter, as_of: dt.date) -> pd.DataFrame:
-    """One row: counts of units by state at ``as_of`` and the completion shares.
+def completion(store: Store, flt: RoadmapFilter, as_of: dt.date, basis: str = "units") -> pd.DataFrame:
+    """One row: counts of units by state at ``as_of`` and the completion shares on ``basis``.
 
-    Counted in DuckDB (no unit is loaded into pandas); ``region_id=None`` is every region."""
+    Counted in DuckDB per measure (no unit is loaded into pandas); ``region_id=None`` is every region."""
     values = {**flt._asdict(), "as_of": as_of}
     if flt.municipality_id is None:
         values.pop("municipality_id")
-        cursor = store.cursor().execute(COUNTS_AT_ANY_MUNICIPALITY, values)
+        per_measure = store.query_df(COUNTS_AT_ANY_MUNICIPALITY, values)
     else:
-        cursor = store.cursor().execute(COUNTS_AT, values)
-    names = [d[0] for d in cursor.description]
-    counts = dict(zip(names, cursor.fetchall()[0]))
-    return pd.DataFrame([_shares({k: int(v or 0) for k, v in counts.items()})])
+        per_measure = store.query_df(COUNTS_AT, values)
+    per_measure[list(COUNT_COLUMNS)] = per_measure[list(COUNT_COLUMNS)].fillna(0).astype(int)
+    return pd.DataFrame([_summary(per_measure, basis)])
 
 
 def completion_by(store: Store, flt: RoadmapFilter, as_of: dt.date, dimension: str,
-                  language: str = "ru") -> pd.DataFrame:
+                  language: str = "ru", basis: str = "units") -> pd.DataFrame:
     """Completion per value of ``dimension`` (see DIMENSIONS): key, name, then summarise() columns."""
     column = DIMENSIONS[dimension]
     frame = units(store, flt, as_of)
@@ -250,8 +284,8 @@ def completion_by(store: Store, flt: RoadmapFilter, as_of: dt.date, dimension: s
         frame = frame.explode(column)
     frame = frame.dropna(subset=[column]) if dimension == "school" else frame
     keys = frame[column].map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
-    rows = [{"key": key, **summarise(group, as_of)} for key, group in frame.groupby(keys, sort=True)]
-    table = pd.DataFrame(rows, columns=["key", *summarise(frame.iloc[0:0], as_of)])
+    rows = [{"key": key, **summarise(group, as_of, basis)} for key, group in frame.groupby(keys, sort=True)]
+    table = pd.DataFrame(rows, columns=["key", *summarise(frame.iloc[0:0], as_of, basis)])
     names = _names(store, dimension, flt.region_id, language)
     table["name"] = [names.get(key, key) for key in table["key"]]
     return table[["key", "name", *[c for c in table.columns if c not in ("key", "name")]]]
@@ -280,7 +314,7 @@ def checkpoints_for(store: Store, year: int, roadmap_id: int | None = None) -> p
     return chosen[["checkpoint_date", "target_share", "label"]].reset_index(drop=True)
 
 
-def checkpoint_progress(store: Store, flt: RoadmapFilter, as_of: dt.date) -> pd.DataFrame:
+def checkpoint_progress(store: Store, flt: RoadmapFilter, as_of: dt.date, basis: str = "units") -> pd.DataFrame:
     """Target vs actual at each checkpoint of ``flt.year``.
 
     Actual = share of the year's plan done by the checkpoint date (on time and late
@@ -295,7 +329,7 @@ def checkpoint_progress(store: Store, flt: RoadmapFilter, as_of: dt.date) -> pd.
     for point in points.itertuples(index=False):
         passed = point.checkpoint_date <= as_of
         at = point.checkpoint_date if passed else as_of
-        summary = summarise(_restate(frame, at), at)
+        summary = summarise(_restate(frame, at), at, basis)
         rows.append({"checkpoint_date": point.checkpoint_date, "label": point.label,
                      "target_share": float(point.target_share), "passed": passed,
                      "planned": summary["planned"], "done": summary["done"],
@@ -327,34 +361,45 @@ def _restate(frame: pd.DataFrame, at: dt.date) -> pd.DataFrame:
 
 
 # -- burn-up -----------------------------------------------------------------------------------
-def burnup(store: Store, flt: RoadmapFilter, as_of: dt.date) -> pd.DataFrame:
+def burnup(store: Store, flt: RoadmapFilter, as_of: dt.date, basis: str = "units") -> pd.DataFrame:
     """Cumulative planned vs actual completion over the plan year, one row per day.
 
     Columns: date, planned_share (units due by the date / plan), actual_share (units done
-    by the date / plan; empty after ``as_of``), on_time_share. The plan = applicable units.
+    by the date / plan; empty after ``as_of``), on_time_share. The plan = applicable units;
+    on the ``measures`` basis each unit weighs 1 / (its measure's units × measures), so the
+    curve at a date equals the completion on that basis at that date.
     """
     if flt.year is None:
         raise ValueError("burnup needs a year")
     frame = units(store, flt, as_of)
     frame = frame[frame["status"] != "not_applicable"]
     days = pd.date_range(dt.date(flt.year, 1, 1), dt.date(flt.year, 12, 31), freq="D")
-    planned = len(frame)
     result = pd.DataFrame({"date": days.date})
-    if not planned:
+    if frame.empty:
         result[["planned_share", "actual_share", "on_time_share"]] = float("nan")
         return result
-    due = np.sort(pd.to_datetime(frame["due_date"]).to_numpy())
-    done_frame = frame[frame["done_on"].notna()]
-    done_on = pd.to_datetime(done_frame["done_on"])
-    done_sorted = np.sort(done_on.to_numpy())
-    on_time_sorted = np.sort(done_on[done_on <= pd.to_datetime(done_frame["due_date"])].to_numpy())
+    if basis == "measures":
+        sizes = frame.groupby("measure_id")["unit_id"].transform("count")
+        weight = 1.0 / (sizes * frame["measure_id"].nunique())
+    else:
+        weight = pd.Series(1.0 / len(frame), index=frame.index)
     stamps = days.to_numpy()
-    result["planned_share"] = np.searchsorted(due, stamps, side="right") / planned
-    actual = np.searchsorted(done_sorted, stamps, side="right") / planned
-    on_time = np.searchsorted(on_time_sorted, stamps, side="right") / planned
+
+    def cumulative(dates: pd.Series, weights: pd.Series) -> np.ndarray:
+        order = np.argsort(dates.to_numpy())
+        sorted_dates = dates.to_numpy()[order]
+        sums = np.concatenate([[0.0], np.cumsum(weights.to_numpy()[order])])
+        return sums[np.searchsorted(sorted_dates, stamps, side="right")]
+
+    done_mask = frame["done_on"].notna()
+    done_on = pd.to_datetime(frame.loc[done_mask, "done_on"])
+    on_time = done_on <= pd.to_datetime(frame.loc[done_mask, "due_date"])
+    result["planned_share"] = cumulative(pd.to_datetime(frame["due_date"]), weight)
+    actual = cumulative(done_on, weight[done_mask])
+    on_time_share = cumulative(done_on[on_time], weight[done_mask][on_time])
     future = result["date"] > as_of
     result["actual_share"] = np.where(future, np.nan, actual)
-    result["on_time_share"] = np.where(future, np.nan, on_time)
+    result["on_time_share"] = np.where(future, np.nan, on_time_share)
     return result
 
 

@@ -43,14 +43,23 @@ WHERE r.procedure = 'VPR' AND r.year = $year AND {AREA_CONDITION}
 GROUP BY r.school_id
 """
 
-# Roadmap completion of a school: its execution units due in the year, done by the date.
+# Roadmap completion of a school: its execution units due in the year, done by the date; the
+# share on the registry's default basis (by measures: the mean over its measures of each
+# measure's share of units done), as in the passport.
 ROADMAP_OF_YEAR = f"""
-SELECT u.school_id,
-       count(*) AS units_planned,
-       count(*) FILTER (WHERE u.status = 'done' AND u.completed_on <= $as_of) AS units_done
-FROM measure_status u JOIN schools s USING (school_id) JOIN municipalities m USING (municipality_id)
-WHERE year(u.due_date) = $year AND u.status <> 'not_applicable' AND {AREA_CONDITION}
-GROUP BY u.school_id
+WITH per_measure AS (
+    SELECT u.school_id, u.measure_id,
+           count(*) AS planned,
+           count(*) FILTER (WHERE u.status = 'done'
+                            AND coalesce(u.completed_on, CAST(u.updated_at AS DATE)) <= $as_of) AS done
+    FROM measure_status u JOIN schools s USING (school_id) JOIN municipalities m USING (municipality_id)
+    WHERE year(u.due_date) = $year AND u.status <> 'not_applicable' AND {AREA_CONDITION}
+    GROUP BY u.school_id, u.measure_id
+)
+SELECT school_id, sum(planned) AS units_planned, sum(done) AS units_done,
+       avg(done / planned) AS roadmap_share
+FROM per_measure
+GROUP BY school_id
 """
 
 MUNICIPALITY_AREAS = """
@@ -113,7 +122,7 @@ def schools_for_map(store: Store, region_id: str | None, municipality_id: str | 
     for column in ("vpr_participants", "vpr_n2", "units_planned", "units_done"):
         frame[column] = frame[column].fillna(0).astype(int)
     frame["vpr_share2"] = (frame["vpr_n2"] / frame["vpr_participants"]).where(frame["vpr_participants"] > 0)
-    frame["roadmap_share"] = (frame["units_done"] / frame["units_planned"]).where(frame["units_planned"] > 0)
+    frame["roadmap_share"] = frame["roadmap_share"].where(frame["units_planned"] > 0)
     return frame
 
 

@@ -17,7 +17,7 @@ from analytics import access
 from analytics.composite import composite_index
 from analytics.identification import load_params
 from analytics.reference import kpi_defaults
-from analytics.roadmaps import RoadmapFilter, completion_by
+from analytics.roadmaps import RoadmapFilter, per_measure, units
 from analytics.scope import GEO_CONDITION
 from analytics.store import Store
 
@@ -52,11 +52,13 @@ GROUP BY school_id
 
 TEACHERS = f"""
 WITH listed AS (SELECT school_id FROM ({LISTED}) WHERE year = $year AND category = 'low_results'),
-rows AS (SELECT t.*, max(round) OVER (PARTITION BY school_id) AS last_round
+rows AS (SELECT t.*, max(round) OVER (PARTITION BY school_id, subject_id) AS last_round
          FROM teacher_development t JOIN listed USING (school_id) WHERE t.year = $year)
+-- The year's latest round per school × subject, as on «Кадры» (figure teachers_positive_dynamics):
+-- summing both rounds of a year counted every teacher twice.
 SELECT school_id,
-       sum(teachers_level_rose) FILTER (WHERE teachers_level_rose IS NOT NULL)  AS rose,
-       sum(teachers_diagnosed) FILTER (WHERE teachers_level_rose IS NOT NULL)   AS diagnosed,
+       sum(teachers_level_rose) FILTER (WHERE teachers_level_rose IS NOT NULL AND round = last_round) AS rose,
+       sum(teachers_diagnosed) FILTER (WHERE teachers_level_rose IS NOT NULL AND round = last_round)  AS diagnosed,
        sum(teachers_in_consultations) FILTER (WHERE round = last_round)         AS consultations,
        sum(teachers_with_route) FILTER (WHERE round = last_round)               AS routes,
        sum(teachers_total) FILTER (WHERE round = last_round)                    AS total
@@ -167,10 +169,21 @@ def details(store: Store, target_id: str, region_id: str, municipality_id: str |
         frame = pd.DataFrame({"school_id": sorted(both), "numerator": 1, "denominator": 1})
         return _with_names(store, frame, region_id, municipality_id)
     if target_id == "roadmap_execution":
-        # Same counting as the roadmaps page: units of the year's plan done by as_of.
-        table = completion_by(store, RoadmapFilter(region_id, municipality_id, year), as_of, "roadmap")
-        return pd.DataFrame({"roadmap_id": table["key"].astype(int), "title": table["name"],
-                             "denominator": table["planned"], "numerator": table["done"]})
+        # The registry's figure roadmap_completion on its default basis (by measures): one row
+        # per measure, numerator = the share of its units done by as_of, so sum/sum is the
+        # mean over measures, as on the roadmaps page.
+        frame = units(store, RoadmapFilter(region_id, municipality_id, year), as_of)
+        counts = per_measure(frame, as_of) if len(frame) else pd.DataFrame(columns=["measure_id", "planned", "done"])
+        counts = counts[counts["planned"] > 0]
+        first = frame.drop_duplicates("measure_id").set_index("measure_id")
+        ids = counts["measure_id"]
+        return pd.DataFrame({"roadmap_id": first.loc[ids, "roadmap_id"].astype(int).to_numpy(),
+                             "title": first.loc[ids, "roadmap_title"].to_numpy(),
+                             "number": first.loc[ids, "number"].to_numpy(),
+                             "units_done": counts["done"].astype(int).to_numpy(),
+                             "units_planned": counts["planned"].astype(int).to_numpy(),
+                             "numerator": (counts["done"] / counts["planned"]).astype(float).to_numpy(),
+                             "denominator": 1})
     if target_id == "schools_with_roadmap":
         frame = store.query_df(SCHOOL_ROADMAPS, _geo(region_id, municipality_id, year))
         frame = frame.assign(numerator=frame["has_roadmap"].astype(int), denominator=1)

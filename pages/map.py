@@ -5,7 +5,7 @@ import html
 import numpy as np
 import streamlit as st
 
-from analytics import access, basemap, catalog, mentoring, overview, school_map
+from analytics import access, basemap, catalog, mentoring, overview, school_map, small_numbers
 from ui import export, map_view, pages
 from ui.data import compute, settings, store
 from ui.figures.school_map import NO_DATA_COLOUR, build_map, choropleth_bins, draws_selection, school_map_click
@@ -156,7 +156,8 @@ def _build_map():
         "scale_m": t("map.scale_m"), "scale_km": t("map.scale_km"),
         "km_road": t("map.km_road"), "km_straight": t("map.km_straight"), "km_estimate": t("map.km_estimate"),
         "category": t("map.category"), "categories": categories, "municipality": t("map.municipality"),
-        "vpr_participants": t("map.vpr_participants"), "vpr_share2": t("map.vpr_share2"), "roadmap": t("map.roadmap"),
+        "vpr_participants": t("map.vpr_participants"), "vpr_share2": t("map.vpr_share2"),
+        "min_n": settings().min_n, "little_data_n": t("figures.little_data_n", n="{n}"), "roadmap": t("map.roadmap"),
         "area_value": lambda row: t("map.area_value", value=pct(getattr(row, indicator)), schools=num(row.schools),
                                     listed=num(row.listed)),
     }
@@ -184,8 +185,9 @@ with card_column:
         st.markdown(f"**{t('map.category')}:** {categories.get(school['category'], school['category'])}  \n"
                     f"**{t('map.municipality')}:** {school['municipality']}  \n"
                     f"**{t('map.card_type')}:** {t('codes.school_type.' + school['school_type'])}")
-        small = school["vpr_participants"] < config.min_n
-        st.metric(t("map.vpr_share2"), t("app.little_data") if small else pct(school["vpr_share2"]),
+        small = not small_numbers.enough(school["vpr_participants"], min_n=config.min_n)
+        st.metric(t("map.vpr_share2"), t("figures.little_data_n", n=int(school["vpr_participants"])) if small
+                  else pct(school["vpr_share2"]),
                   help=t("map.card_vpr_help", min_n=config.min_n))
         st.caption(f"{t('map.vpr_participants')}: {num(school['vpr_participants'])}")
         st.metric(t("map.roadmap"), pct(school["roadmap_share"], 0) if school["units_planned"] else "—",

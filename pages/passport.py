@@ -9,10 +9,12 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from analytics import catalog, comparison, identification, indicators, overview, passport, risks, school_map, teachers
+from analytics import (catalog, comparison, identification, indicators, overview, passport, risks, school_map,
+                       small_numbers, teachers)
 from analytics import roadmaps as rm
 from analytics.indicators import BY_CODE, DEFAULT_INDICATOR
 from ui import export, pages, present
+from ui import figure_cards as cards_ui
 from ui.data import compute, settings, source, view
 from ui.figures import roadmaps as roadmap_figures
 from ui.figures.results import trend_lines
@@ -112,8 +114,9 @@ with cards[0]:
         st.caption(t("passport.other_lists", names=", ".join(others)))
 with cards[1]:
     planned = int(summary["planned"])
-    st.metric(t("passport.card_roadmap"), pct(summary["share_of_plan"], 0) if planned else "—",
-              help=t("passport.card_roadmap_help"))
+    cards_ui.metric(cards_ui.value("school_roadmap_completion",
+                                   cards_ui.scope_of(scope, as_of, cards_ui.basis_choice())._replace(
+                                       region_id=region_id, municipality_id=None), school_id=school_id))
     st.caption(t("passport.roadmap_caption", done=num(summary["done"]), planned=num(planned),
                  overdue=num(summary["overdue"])) if planned else t("passport.no_units", year=year))
 with cards[2]:
@@ -130,6 +133,21 @@ with cards[3]:
     else:
         st.metric(t("passport.card_mentor"), t("passport.none"), help=t("passport.card_mentor_help"))
 
+reconciled = compute(passport.list_reconciliation, school_id, region_id, year, list_year, params)
+if list_year is not None:
+    places = "; ".join(t("passport.reconcile_place", year=p["year"], rank=p["rank"], ranked=p["ranked"])
+                       if p["rank"] is not None else t("passport.reconcile_no_place", year=p["year"])
+                       for p in reconciled["places"])
+    cut = next((p["cut_rank"] for p in reversed(reconciled["places"]) if p["cut_rank"] is not None), "—")
+    kind = {(True, True): "both", (True, False): "official_only", (False, True): "computed_only",
+            (False, False): "neither"}[(reconciled["official"], reconciled["computed"])]
+    sentence = t(f"passport.reconcile_{kind}", list_year=list_year, share=pct(reconciled["share"], 0),
+                 places=places, cut=cut)
+    if reconciled["probability"] is not None:
+        sentence += " " + t("passport.reconcile_probability", share=pct(reconciled["share"], 0),
+                            probability=pct(reconciled["probability"], 0),
+                            threshold=pct(reconciled["min_probability"], 0))
+    st.markdown(sentence)
 st.subheader(t("passport.reasons_title", year=year))
 if own_flags.empty:
     st.write(t("passport.no_flags"))
@@ -155,7 +173,7 @@ def value_text(value, enough=True) -> str:
     if value is None or pd.isna(value):
         return "—"
     if not enough:
-        return t("app.little_data")
+        return t("app.little_data")  # the N column beside it says how many
     return pct(value) if share else num(value, indicator.decimals)
 
 
@@ -165,7 +183,9 @@ def interval_text(low, high, enough=True) -> str:
     return f"{value_text(low)} … {value_text(high)}"
 
 
-def change_text(delta, low, high) -> str:
+def change_text(delta, low, high, n=None, prev_n=None) -> str:
+    if n is not None and not small_numbers.enough(n, prev_n, min_n=min_n):
+        return t("figures.little_data_n", n=small_numbers.smallest_n(n, prev_n))
     if pd.isna(delta):
         return "—"
     if share:
@@ -186,8 +206,9 @@ else:
         t("passport.columns.value"): [value_text(v, ok) for v, ok in zip(results["value"], enough)],
         t("passport.columns.interval"): [interval_text(lo, hi, ok) for lo, hi, ok in
                                          zip(results["ci_low"], results["ci_high"], enough)],
-        t("passport.columns.change"): [change_text(d, lo, hi) for d, lo, hi in
-                                       zip(results["delta"], results["delta_low"], results["delta_high"])],
+        t("passport.columns.change"): [change_text(d, lo, hi, n, pn) for d, lo, hi, n, pn in
+                                       zip(results["delta"], results["delta_low"], results["delta_high"],
+                                           results["n"], results["prev_n"])],
         t("passport.columns.verdict"): [t(f"results.verdict.{v}") for v in results["change_verdict"]],
         t("passport.columns.trend"): [t(f"results.verdict.{v}") for v in results["trend_verdict"]],
         t("passport.columns.municipality"): [value_text(v) for v in results["municipality_value"]],
@@ -279,6 +300,7 @@ else:
         texts = {"km_road": t("map.km_road"), "km_straight": t("map.km_straight"), "km_estimate": t("map.km_estimate"),
                  "category": t("map.category"), "categories": categories, "municipality": t("map.municipality"),
                  "vpr_participants": t("map.vpr_participants"), "vpr_share2": t("map.vpr_share2"),
+             "min_n": settings().min_n, "little_data_n": t("figures.little_data_n", n="{n}"),
                  "roadmap": t("map.roadmap"), "area_value": lambda row: ""}
         st_folium(build_map(shown, areas, linked, texts, lang, selected=school_id), key="passport_map",
                   height=340 if not present.is_on() else 300, use_container_width=True, returned_objects=[])

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from analytics import catalog, comparison, dynamics, indicators, performance_grid
+from analytics import catalog, comparison, dynamics, indicators, multiplicity, performance_grid
 from analytics.indicators import BY_CODE, DEFAULT_INDICATOR
 from ui import export, pages
 from ui.data import compute, settings, source, view
@@ -10,7 +10,7 @@ from ui.figures.results import trend_lines
 from ui.figures.style import LEVEL_COLOURS, MARK_COLOURS, PALETTE
 from ui.filters import current_scope
 from ui.shell import page_header
-from ui.text import language, num, t
+from ui.text import language, num, pct, t
 from ui.views import results as views
 
 CHART = {"displayModeBar": False}
@@ -150,6 +150,11 @@ with tabs[1]:
 
         st.subheader(t("results.table_title"))
         st.caption(t("results.table_caption"))
+        flags = multiplicity.chance_summary(ranked)
+        if flags["compared"]:
+            st.caption(t("results.fdr_note", compared=num(flags["compared"]), raw=num(flags["raw"]),
+                         chance=num(flags["chance"]), kept=num(flags["kept"]),
+                         q=pct(float(settings().extra.get("fdr_q", multiplicity.DEFAULT_Q)), 0)))
         event = st.dataframe(display, hide_index=True, width="stretch", height=420, on_select="rerun",
                              selection_mode="single-row", key="results_table")
         rows = event.selection.rows if event is not None else []
@@ -230,7 +235,9 @@ else:
                                          for v, ok in zip(compared["value"], enough)],
             t("results.columns.interval"): [formats.interval(lo, hi) if ok else "" for lo, hi, ok in
                                              zip(compared["ci_low"], compared["ci_high"], enough)],
-            t("results.columns.change"): [formats.change(d) for d in compared["delta"]],
+            t("results.columns.change"): [views.change_text(formats, d, n, pn, v, lang) for d, n, pn, v in
+                                          zip(compared["delta"], compared["n"], compared["prev_n"],
+                                              compared["change_verdict"])],
             t("results.columns.change_interval"): [formats.change_interval(lo, hi) for lo, hi in
                                                     zip(compared["delta_low"], compared["delta_high"])],
             t("results.columns.verdict"): [t(f"results.verdict.{v}") for v in compared["change_verdict"]],

@@ -2,8 +2,9 @@
 frequent risks, high risks that no measure addresses, and factor–results association."""
 import streamlit as st
 
-from analytics import risks
+from analytics import figures, risks
 from ui import export, pages
+from ui import figure_cards as cards_ui
 from ui.data import compute, settings, source, view
 from ui.filters import current_scope
 from ui.shell import page_header
@@ -85,13 +86,18 @@ names_by_factor = head["names_by_factor"]
 # -- headline figures ------------------------------------------------------------------------
 top = compute(risks.top_high_risks, *args)
 cards = st.columns(3, border=True)
-cards[0].metric(t("risks.metric_schools"), num(head["schools"]), help=t("risks.metric_schools_help"))
-cards[1].metric(t("risks.metric_high"), t("risks.of", count=head["high_schools"], total=head["schools"]),
-                help=t("risks.metric_high_help"))
+# The label names its population: «Школ с профилем» is 39 for every profiled school, 17 for the listed ones.
+schools_label = (f"{t('risks.metric_schools')} ({t(f'figures.population.{category}')})" if category
+                 else t("risks.metric_schools_all"))
+cards[0].metric(schools_label, num(head["schools"]), help=t("risks.metric_schools_help"))
+figure_scope = cards_ui.scope_of(scope, settings().today)
+cards_ui.metric(cards_ui.value(figures.RISK_FIGURES[category], figure_scope, catalogue_id=catalogue_id), cards[1])
 if not top.empty:
     cards[1].caption(t("risks.top_risk", name=top.iloc[0][name_column], count=int(top.iloc[0]["high"])))
-cards[2].metric(t("risks.metric_uncovered"), num(head["uncovered_high"]), help=t("risks.metric_uncovered_help"))
-cards[2].caption(t("risks.metric_uncovered_caption", schools=head["uncovered_schools"]))
+uncovered = cards_ui.value("uncovered_high_risks", figure_scope, catalogue_id=catalogue_id, category=category)
+cards_ui.metric(uncovered, cards[2])
+cards[2].caption(t("risks.metric_uncovered_caption", schools=uncovered.extra["schools"],
+                   without=uncovered.extra["schools_without_measures"]))
 
 # -- one school ----------------------------------------------------------------------------------
 st.subheader(t("risks.school_section"))

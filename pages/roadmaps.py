@@ -8,11 +8,12 @@ import streamlit as st
 from analytics import access, roadmap_status, roadmaps as rm
 from analytics.roadmap_status import EDITABLE_STATUSES
 from ui import export, pages
+from ui import figure_cards as cards_ui
 from ui.data import compute, settings, source, store, view
 from ui.figures import roadmaps as figures
 from ui.filters import current_scope
 from ui.shell import page_header
-from ui.text import day, language, metric_delta, num, pct, pp, t
+from ui.text import day, language, num, pct, pp, t
 from ui.views import roadmaps as views
 
 ALL = ""
@@ -66,37 +67,34 @@ roadmap_id = url_choice("rm_roadmap", [ALL, *titles], t("roadmaps.roadmap"),
 flt = rm.RoadmapFilter(scope.region_id, scope.municipality_id, year, scope.subject_id,
                        level or None, int(roadmap_id) if roadmap_id != ALL else None)
 
-summary = compute(rm.completion, flt, as_of).iloc[0]
+basis = cards_ui.basis_choice(st)
+summary = compute(rm.completion, flt, as_of, basis).iloc[0]
 if int(summary["units"]) == 0:
     st.info(t("roadmaps.no_units"))
     st.stop()
-progress_source = source(rm.checkpoint_progress, flt, as_of)
-progress = compute(rm.checkpoint_progress, flt, as_of)
+progress_source = source(rm.checkpoint_progress, flt, as_of, basis)
+progress = compute(rm.checkpoint_progress, flt, as_of, basis)
 passed = progress[progress["passed"]]
 st.caption(t("roadmaps.as_of_note", date=day(as_of)))
+figure_scope = cards_ui.scope_of(scope, as_of, basis)
+plan = cards_ui.value("roadmap_completion", figure_scope, roadmap_filter=flt)
+checkpoint = cards_ui.value("roadmap_checkpoint", figure_scope, roadmap_filter=flt)
 
 # -- headline figures ---------------------------------------------------------------------------
 cards = st.columns(4, border=True)
 with cards[0]:
-    delta, colour = t("roadmaps.plan_no_checkpoint"), "off"
-    if not passed.empty:
-        last = passed.iloc[-1]
-        delta = t("roadmaps.plan_delta", delta=metric_delta(pp(summary["share_of_plan"] - last["target_share"], 0)),
-                  target=pct(last["target_share"], 0), date=last["checkpoint_date"].strftime("%d.%m"))
-        colour = "normal"
-    st.metric(t("roadmaps.plan_share"), pct(summary["share_of_plan"], 0), delta=delta, delta_color=colour,
-              help=t("roadmaps.plan_share_help"))
+    cards_ui.metric(plan)
+    cards_ui.checkpoint_caption(checkpoint, plan)
     if int(summary["planned"]) < settings().min_n:
         st.caption(t("roadmaps.small_n", n=int(summary["planned"])))
 with cards[1]:
     st.metric(t("roadmaps.on_time"), t("roadmaps.on_time_value", on_time=pct(summary["on_time_share_of_plan"], 0),
                                         late=pct(summary["late_share_of_plan"], 0)), help=t("roadmaps.on_time_help"))
-    st.caption(t("roadmaps.on_time_caption", done=num(summary["done"]), planned=num(summary["planned"])))
 with cards[2]:
     st.metric(t("roadmaps.due_share"), pct(summary["share_of_due"], 0), help=t("roadmaps.due_share_help"))
     st.caption(t("roadmaps.due_caption", due=num(summary["due"])))
 with cards[3]:
-    st.metric(t("roadmaps.overdue"), num(summary["overdue"]), help=t("roadmaps.overdue_help"))
+    cards_ui.metric(cards_ui.value("roadmap_overdue", figure_scope, roadmap_filter=flt))
 
 # -- checkpoints --------------------------------------------------------------------------------
 st.subheader(t("roadmaps.checkpoints"), help=t("roadmaps.checkpoints_help"))
@@ -112,7 +110,7 @@ with right:
         values = dict(date=day(point.checkpoint_date), target=pct(point.target_share, 0),
                       actual=pct(point.actual_share, 0))
         if not point.passed:
-            st.info(t("roadmaps.checkpoint_ahead", gap=pp(max(point.target_share - point.actual_share, 0), 0).lstrip("+±"),
+            st.info(t("roadmaps.checkpoint_ahead", today=day(as_of), gap=pp(max(point.target_share - point.actual_share, 0), 0).lstrip("+±"),
                       **values))
         elif point.met:
             st.success(t("roadmaps.checkpoint_met", **values))
@@ -130,16 +128,16 @@ tab_geo, tab_burnup, tab_gantt, tab_overdue, tab_breakdown, tab_edit = st.tabs(
 
 with tab_geo:
     if scope.municipality_id is None:
-        st.plotly_chart(view(views.completion_chart, source(rm.completion_by, flt, as_of, "municipality", lang),
+        st.plotly_chart(view(views.completion_chart, source(rm.completion_by, flt, as_of, "municipality", lang, basis),
                              "municipality", bar_targets, figure_labels, t("roadmaps.by_municipality"), lang),
                         width="stretch", config=CHART)
-    by_school = view(views.completion_chart, source(rm.completion_by, flt, as_of, "school", lang), "school",
+    by_school = view(views.completion_chart, source(rm.completion_by, flt, as_of, "school", lang, basis), "school",
                      bar_targets, figure_labels, t("roadmaps.by_school"), lang, skip_empty=True)
     if by_school is not None:
         st.plotly_chart(by_school, width="stretch", config=CHART)
 
 with tab_burnup:
-    st.plotly_chart(view(figures.burnup, source(rm.burnup, flt, as_of), progress_source, today, figure_labels,
+    st.plotly_chart(view(figures.burnup, source(rm.burnup, flt, as_of, basis), progress_source, today, figure_labels,
                          t("roadmaps.burnup"), lang), width="stretch", config=CHART)
     st.caption(t("roadmaps.burnup_help"))
 
@@ -185,7 +183,7 @@ with tab_overdue:
 with tab_breakdown:
     dimensions = ["section", "executor", "risk_factor", "subject", "roadmap", "municipality", "school"]
     dimension = url_choice("rm_by", dimensions, t("roadmaps.breakdown"), lambda v: t(f"roadmaps.dimension.{v}"))
-    breakdown = view(views.breakdown, source(rm.completion_by, flt, as_of, dimension, lang), dimension, lang)
+    breakdown = view(views.breakdown, source(rm.completion_by, flt, as_of, dimension, lang, basis), dimension, lang)
     st.dataframe(breakdown, hide_index=True, width="stretch")
     export.download_buttons(breakdown, f"completion_by_{dimension}", key="roadmaps_breakdown")
     if dimension in ("executor", "risk_factor", "subject"):

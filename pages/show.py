@@ -8,9 +8,10 @@ import html
 import streamlit as st
 from streamlit_folium import st_folium
 
-from analytics import attention, completion, effectiveness, engagement, flows, overview, risks, school_map
+from analytics import attention, effectiveness, engagement, flows, overview, risks, school_map
 from analytics import roadmaps as rm
-from ui import export, present
+from ui import export, figure_text, present
+from ui import figure_cards as cards_ui
 from ui.data import compute, settings, source, view
 from ui.figures.overview import list_size_bars, listed_share_by_municipality
 from ui.figures.school_map import build_map
@@ -26,8 +27,9 @@ from ui.views.charts import fitted
 SLIDES = ("overview", "flows", "map", "risks", "roadmap", "attention", "engagement", "effectiveness")
 URL_KEY, STATE_KEY = "slide", "show_slide"
 ATTENTION_ROWS = 8
-# Chart heights (px) per slide, chosen so that header + chart fit 720 px of screen height.
-HEIGHTS = {"overview": 350, "flows": 480, "map": 470, "risks": 480, "roadmap": 440, "attention": 440,
+# Chart heights (px) per slide, chosen so that header + chart fit 720 px of screen height (the
+# registry labels with their date and population take up to four lines on slide 1).
+HEIGHTS = {"overview": 315, "flows": 480, "map": 470, "risks": 480, "roadmap": 440, "attention": 440,
            "engagement": 470, "effectiveness": 400}
 
 
@@ -97,21 +99,16 @@ if list_year is None and slide in ("overview", "flows", "map", "attention"):
 
 # -- 1. overview figures --------------------------------------------------------------------------
 if slide == "overview":
-    change = compute(overview.list_change, *geo, list_year).iloc[0]
-    plan = compute(completion.year_completion, *geo, year, as_of).iloc[0]
-    high = compute(overview.high_risk_schools, *geo, list_year).iloc[0]
-    mentors = compute(overview.mentor_coverage, *geo, list_year).iloc[0]
+    figure_scope = cards_ui.scope_of(scope, as_of, cards_ui.basis_choice())
+    listed = cards_ui.value("listed_schools", figure_scope)
     cards = st.columns(4, border=True)
     delta = None
-    if change["previous"] is not None and change["previous"] == change["previous"]:
-        delta = t("show.listed_delta", delta=f"{int(change['schools'] - change['previous']):+d}", year=list_year - 1)
-    cards[0].metric(t("overview.listed"), num(change["schools"]), delta=delta, delta_color="inverse",
-                    help=t("overview.listed_help"))
-    cards[1].metric(t("overview.completion"), pct(plan["share_of_plan"], 0) if int(plan["planned"]) else "—",
-                    help=t("overview.completion_help"))
-    cards[2].metric(t("overview.high_risk"), t("overview.high_risk_value", count=int(high["with_high_risk"]),
-                                                total=int(high["with_profile"])), help=t("overview.high_risk_help"))
-    cards[3].metric(t("overview.mentors"), pct(mentors["share"], 0), help=t("overview.mentors_help"))
+    if listed.extra.get("previous") is not None:
+        delta = t("show.listed_delta", delta=f"{int(listed.value - listed.extra['previous']):+d}", year=list_year - 1)
+    cards_ui.metric(listed, cards[0], delta=delta, delta_color="inverse")
+    cards_ui.metric(cards_ui.value("roadmap_completion", figure_scope), cards[1])
+    cards_ui.metric(cards_ui.value("high_risk_listed", figure_scope), cards[2])
+    cards_ui.metric(cards_ui.value("mentor_coverage", figure_scope), cards[3])
     left, right = st.columns([2, 3])
     sizes = source(overview.list_size_by_year, *geo)
     with left:
@@ -156,6 +153,7 @@ elif slide == "map":
     texts = {"km_road": t("map.km_road"), "km_straight": t("map.km_straight"), "km_estimate": t("map.km_estimate"),
              "category": t("map.category"), "categories": categories, "municipality": t("map.municipality"),
              "vpr_participants": t("map.vpr_participants"), "vpr_share2": t("map.vpr_share2"),
+             "min_n": settings().min_n, "little_data_n": t("figures.little_data_n", n="{n}"),
              "roadmap": t("map.roadmap"), "area_value": lambda row: ""}
     # A fixed width: the map is fitted to the region at the size it is first drawn.
     st_folium(build_map(schools, areas[areas["area_id"].isin(set(schools["municipality_id"]))], pairs, texts, lang),
@@ -185,10 +183,13 @@ elif slide == "risks":
 # -- 5. roadmap completion with checkpoints -----------------------------------------------------------------
 elif slide == "roadmap":
     flt = rm.RoadmapFilter(scope.region_id, scope.municipality_id, year)
-    progress_source = source(rm.checkpoint_progress, flt, as_of)
-    progress = compute(rm.checkpoint_progress, flt, as_of)
-    summary = compute(rm.completion, flt, as_of).iloc[0]
-    if int(summary["planned"]) == 0:
+    basis = cards_ui.basis_choice()
+    progress_source = source(rm.checkpoint_progress, flt, as_of, basis)
+    progress = compute(rm.checkpoint_progress, flt, as_of, basis)
+    figure_scope = cards_ui.scope_of(scope, as_of, basis)
+    plan = cards_ui.value("roadmap_completion", figure_scope)
+    checkpoint = cards_ui.value("roadmap_checkpoint", figure_scope)
+    if plan.empty:
         st.info(t("roadmaps.no_units"))
     else:
         labels = {"on_time": t("roadmaps.on_time_line"), "late": t("roadmaps.late"), "target": t("roadmaps.target"),
@@ -198,8 +199,9 @@ elif slide == "roadmap":
         targets = [(float(p["target_share"]), t("roadmaps.target_line", target=pct(p["target_share"], 0),
                                                  date=day(p["checkpoint_date"])))
                    for p in ([passed.iloc[-1]] if not passed.empty else []) + ([ahead.iloc[0]] if not ahead.empty else [])]
-        st.markdown(t("show.roadmap_line", share=pct(summary["share_of_plan"], 0), overdue=num(summary["overdue"]),
-                      date=day(as_of)))
+        overdue = cards_ui.value("roadmap_overdue", figure_scope)
+        st.markdown(f"**{figure_text.line(plan, lang)}** · {figure_text.checkpoint_sentence(checkpoint, lang)} · "
+                    f"{figure_text.line(overdue, lang)}")
         below = dict(legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0), margin=dict(r=50, b=30))
         left, right = st.columns([2, 3])
         with left:
@@ -209,15 +211,18 @@ elif slide == "roadmap":
         dimension = "municipality" if scope.municipality_id is None else "school"
         with right:
             width = present.slide_width(3 / 5, 2)
-            present.draw(view(views.completion_slide, source(rm.completion_by, flt, as_of, dimension, lang), dimension,
+            present.draw(view(views.completion_slide, source(rm.completion_by, flt, as_of, dimension, lang, basis), dimension,
                               targets, labels, below, lang, height, width, on), width)
 
 # -- 6. schools that need attention --------------------------------------------------------------------------
 elif slide == "attention":
     catalogue_id = compute(risks.default_catalogue)
     risk_year = compute(risks.profile_year, catalogue_id, year)
-    frame = compute(attention.schools_needing_attention, *geo, year, list_year, as_of, catalogue_id, risk_year)
-    st.markdown(t("show.attention_line", count=len(frame), year=list_year))
+    basis = cards_ui.basis_choice()
+    frame = compute(attention.schools_needing_attention, *geo, year, list_year, as_of, catalogue_id, risk_year,
+                    basis=basis)
+    needing = cards_ui.value("attention_schools", cards_ui.scope_of(scope, as_of, basis))
+    st.markdown(f"**{figure_text.line(needing, lang)}** — {t('show.attention_reasons')}")
     if frame.empty:
         st.success(t("show.attention_none"))
     else:

@@ -5,6 +5,7 @@ import streamlit as st
 
 from analytics import teachers
 from ui import export, pages
+from ui import figure_cards as cards_ui
 from ui.data import compute, settings, source, view
 from ui.figures.teachers import dynamics_chart
 from ui.filters import current_scope
@@ -82,8 +83,17 @@ for part in rows:
                 delta = t("teachers.metric_delta", delta=pp(row.share - row.target, 0).replace("\u2212", "-"),
                           target=pct(row.target, 0))
                 colour = "normal"
-            st.metric(t(f"teachers.short.{row.indicator}"), pct(row.share, 0), delta=delta, delta_color=colour,
-                      delta_arrow="auto" if colour == "normal" else "off", help=t(f"teachers.help.{row.indicator}"))
+            if row.indicator == "positive_share" and not subject:
+                # The registry's figure (as on «Целевые показатели»): latest round, listed schools.
+                # At the teacher data's year (it may lag the selected year), like the cards beside it.
+                positive = cards_ui.value("teachers_positive_dynamics",
+                                          cards_ui.scope_of(scope, settings().today)._replace(year=int(year)))
+                cards_ui.metric(positive, delta=delta, delta_color=colour)
+                row = row._replace(numerator=positive.numerator, denominator=positive.denominator)
+            else:
+                st.metric(t(f"teachers.short.{row.indicator}"), pct(row.share, 0), delta=delta, delta_color=colour,
+                          delta_arrow="auto" if colour == "normal" else "off",
+                          help=t(f"teachers.help.{row.indicator}"))
             caption = t("teachers.metric_caption", numerator=num(row.numerator), denominator=num(row.denominator))
             if row.denominator < min_n:
                 caption += " · " + t("teachers.little_data", n=num(row.denominator))

@@ -6,8 +6,9 @@ def test_overview_renders_in_russian(app_env):
     app = run_page()
     assert app.title[0].value == "Обзор"
     labels = [m.label for m in app.metric]
-    assert labels == ["Школы в перечне ШНОР", "Исполнение дорожных карт", "Школы с высокими рисками",
-                      "Охват наставниками"]
+    # Registry labels: each carries its year or date and, where two similar figures exist, its population.
+    assert labels == ["Школы в перечне ШНОР 2026", "Исполнение дорожных карт на 22.11.2026 (по мероприятиям)",
+                      "Школы перечня ШНОР 2026 с высоким риском", "Охват наставниками, перечень 2026"]
     assert "Демонстрационная область · Все муниципалитеты · 2026" in markdown_text(app)
     assert "синтетические данные" in markdown_text(app)
     assert query_value(app, "year") == "2026"
@@ -45,7 +46,7 @@ def test_unknown_url_values_fall_back_with_a_message(app_env):
 def test_english_is_selectable(app_env):
     app = run_page(query={"lang": "en"})
     assert app.title[0].value == "Overview"
-    assert app.metric[0].label == "Schools on the low-results list"
+    assert app.metric[0].label == "Schools on the 2026 low-results list"
 
 
 def test_sidebar_filters_survive_reruns(app_env):

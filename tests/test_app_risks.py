@@ -36,8 +36,8 @@ def test_page_without_a_school(app_env):
     app = run_page(PAGE)
     text = all_text(app)
     assert app.title[0].value == "Рисковые профили"
-    assert [m.label for m in app.metric] == ["Школ с профилем", "Школы с высоким риском",
-                                             "Высоких рисков без мероприятий"]
+    assert [m.label for m in app.metric] == ["Школ с профилем, всего", "Все школы с профилем 2026: с высоким риском",
+                                             "Высокие риски без мероприятий (все школы с профилем)"]
     assert "Выберите школу, чтобы увидеть её профиль" in text
     assert "Как читать: строка — школа" in text                 # every chart explains itself
     assert "Это связь между школами, а не причина" in text

@@ -15,14 +15,24 @@ def test_page_shows_completion_and_checkpoints(app_env):
     app = open_roadmaps()
     assert app.title[0].value == "Дорожные карты"
     labels = [m.label for m in app.metric]
-    assert labels == ["Исполнение плана года", "Выполнено в срок / с опозданием", "Исполнение наступивших сроков",
-                      "Просрочено"]
+    assert labels == ["Исполнение дорожных карт на 22.11.2026 (по мероприятиям)", "Выполнено в срок / с опозданием",
+                      "Исполнение наступивших сроков", "Просрочено единиц исполнения на 22.11.2026"]
     text = all_text(app)
     assert "30.06.2026: цель 35\u00a0%" in text and "30.11.2026: цель 85\u00a0%" in text
     assert "Состояние на 22.11.2026" in text
     assert app.metric[0].value.endswith("%")
+    # The headline's checkpoint comparison is at the checkpoint's own date, not today's share.
+    assert "на контрольную точку 30.06.2026:" in text
     # The overdue list and the workload tables are there and downloadable.
     assert len(app.dataframe) >= 3
+
+
+def test_completion_basis_is_chosen_in_the_url(app_env):
+    by_measures = open_roadmaps()
+    by_units = open_roadmaps(query={"basis": "units"})
+    assert by_units.metric[0].label == "Исполнение дорожных карт на 22.11.2026 (по единицам исполнения)"
+    assert by_units.metric[0].value != by_measures.metric[0].value
+    assert "на контрольную точку 30.06.2026:" in all_text(by_units)
 
 
 def test_roadmap_and_subject_from_the_url(app_env, demo_store):

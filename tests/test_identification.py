@@ -48,7 +48,9 @@ def region(empty_store):
 
 
 def _params(**changes):
-    overrides = {"low_results": {"bottom_share": 0.3}}
+    # These cases test the rules' mechanics (ties, lag, tiny schools) on the raw index; the
+    # shrunk index and its probability are tested in test_shrinkage.py.
+    overrides = {"low_results": {"bottom_share": 0.3}, "composite": {"shrinkage": "none"}}
     for section, values in changes.items():
         overrides.setdefault(section, {}).update(values)
     return identification.load_params(overrides, override_file=None)

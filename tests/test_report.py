@@ -95,7 +95,7 @@ def test_targets_table_has_every_target_with_its_actual(demo_store, region_repor
     assert row[2] == fmt.percent(reduction["actual"])
     assert row[3] == f"{int(reduction['numerator'])} / {int(reduction['denominator'])}"
     execution = summary.set_index("target_id").loc["roadmap_execution"]
-    assert by_name["Исполнение дорожных карт"][2] == fmt.percent(execution["actual"])
+    assert by_name["Исполнение дорожных карт (по мероприятиям)"][2] == fmt.percent(execution["actual"])
     assert table.statuses == summary["status"].tolist()
 
 

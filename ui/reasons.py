@@ -10,7 +10,7 @@ from ui import fmt
 from ui.i18n import text
 
 INTEGER_KEYS = {"year", "rank", "ranked", "count", "n", "first", "last"}
-PERCENT_KEYS = {"share", "confidence"}
+PERCENT_KEYS = {"share", "confidence", "probability"}
 
 
 def _value(key: str, value, reason_key: str, language: str) -> str:
@@ -23,7 +23,11 @@ def _value(key: str, value, reason_key: str, language: str) -> str:
 
 def reason_text(reason_key: str, params: dict, language: str = "ru") -> str:
     values = {k: _value(k, v, reason_key, language) for k, v in params.items()}
-    return text(language, f"identification.reason.{reason_key}", **values)
+    sentence = text(language, f"identification.reason.{reason_key}", **values)
+    if "probability" in params:
+        # The noise of the school's own counts: how sure the list can be about this school.
+        sentence += text(language, f"identification.reason.{reason_key}_probability", **values)
+    return sentence
 
 
 def reasons_by_school(flags: pd.DataFrame, language: str = "ru", category: str | None = None) -> pd.Series:

@@ -238,7 +238,11 @@ def _statuses(roadmaps_df, measures_df, coverage, schools, today, rng) -> pd.Dat
     status[not_applicable] = "not_applicable"
     for mask, shift in ((on_time, -early_days), (done_early, -early_days), (late, late_days)):
         completed[mask] = [d + dt.timedelta(days=int(k)) for d, k in zip(due[mask], shift[mask])]
-    completed[done_early] = [min(c, today) for c in completed[done_early]]
+    # A unit done ahead of a deadline that is still to come was done some days before today, not
+    # all of them today (which drew a jump at «сегодня» on the burn-up); no extra draw, so the
+    # rest of the demo stays the same for a seed.
+    completed[done_early] = [min(c, today - dt.timedelta(days=int(k) % 21))
+                             for c, k in zip(completed[done_early], late_days[done_early])]
     # A "late" completion that would lie in the future has not happened yet.
     future_completion = np.array([c is not None and c > today for c in completed], dtype=bool)
     status[future_completion] = "in_progress"

@@ -22,7 +22,9 @@ from analytics.report import engagement as engagement_section
 from analytics.report import queries
 from analytics.report.model import Figure, Heading, Paragraph, Report, Table
 from analytics.store import Store
-from ui import fmt
+from analytics import figures
+from analytics.figures import FigureScope
+from ui import figure_text, fmt
 from ui.figures import identification as id_figures
 from ui.figures import overview as overview_figures
 from ui.figures import results as results_figures
@@ -40,6 +42,9 @@ KEY_RESULTS = {
 LIST_YEARS = 5          # years of list history in the tables
 TREND_YEARS = 6         # years on the results chart
 TOP_ROWS = 15           # longest lists (overdue units, uncovered risks) are cut to this many rows
+
+
+KEY_FIGURES = ("listed_schools", "roadmap_completion", "roadmap_checkpoint", "high_risk_listed", "mentor_coverage")
 
 
 def _missing(value) -> bool:
@@ -229,6 +234,12 @@ def _general(ctx: Context, report: Report, number: int, conclusions: list[str]) 
     if ctx.list_year is None:
         report.add(Paragraph(w("no_list", year=ctx.year), "note"))
         return
+    # The headline figures in the registry's words: the same label and value as on the pages.
+    scope = FigureScope(ctx.region_id, ctx.municipality_id, ctx.year, ctx.as_of)
+    for figure_id in KEY_FIGURES:
+        value = figures.compute(ctx.store, figure_id, scope)
+        if not value.empty:
+            report.add(Paragraph(figure_text.line(value, w.lang) + ".", "bullet"))
     report.add(Paragraph(w("general_listed", year=list_year, listed=w.count(listed, "school"),
                            share=w.pct(listed / schools if schools else math.nan),
                            verb=w.form(listed, "is_listed"))))
@@ -457,7 +468,7 @@ def _roadmaps(ctx: Context, report: Report, number: int, conclusions: list[str],
     w = ctx.w
     report.add(Heading(f"{number}. {w('section.roadmaps')}"))
     flt = flt or rm.RoadmapFilter(ctx.region_id, ctx.municipality_id, ctx.year)
-    total = rm.completion(ctx.store, flt, ctx.as_of).iloc[0]
+    total = rm.completion(ctx.store, flt, ctx.as_of).iloc[0]   # counts of units: the sentence names units
     if int(total["planned"]) == 0:
         report.add(Paragraph(w("no_roadmap_units", year=ctx.year), "note"))
         return
@@ -470,7 +481,7 @@ def _roadmaps(ctx: Context, report: Report, number: int, conclusions: list[str],
                            share=w.pct(total["overdue_share_of_due"]), due=w.num(int(total["due"])),
                            measures=w.form(int(total["due"]), "unit_genitive"))
                          if overdue else w("roadmap_no_overdue")))
-    progress = rm.checkpoint_progress(ctx.store, flt, ctx.as_of)
+    progress = rm.checkpoint_progress(ctx.store, flt, ctx.as_of, figures.DEFAULT_BASIS)
     rows, statuses = [], []
     for p in progress.itertuples(index=False):
         state = "met" if p.met else ("ahead" if not p.passed else "missed")

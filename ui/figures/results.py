@@ -27,6 +27,8 @@ def trend_lines(series: pd.DataFrame, names: dict[str, str], title: str, y_label
     """
     k = _scale(percent)
     figure = go.Figure()
+    shown = series[series["enough"].astype(bool)]["ci_low"] * k
+    floor = 0.0 if percent or shown.dropna().empty else float(shown.min())
     for who, label in names.items():
         data = series[series["who"] == who].sort_values("year")
         if data.empty:
@@ -37,7 +39,7 @@ def trend_lines(series: pd.DataFrame, names: dict[str, str], title: str, y_label
             figure.add_trace(go.Scatter(
                 x=list(ok["year"]) + list(ok["year"])[::-1],
                 y=list(ok["ci_high"] * k) + list(ok["ci_low"] * k)[::-1],
-                fill="toself", fillcolor=_hex_to_rgba(colour, 0.15), line=dict(width=0),
+                mode="lines", fill="toself", fillcolor=_hex_to_rgba(colour, 0.15), line=dict(width=0),
                 hoverinfo="skip", showlegend=False, legendgroup=who))
         figure.add_trace(go.Scatter(
             x=data["year"], y=data["value"].where(data["enough"].astype(bool)) * k, mode="lines+markers",
@@ -47,14 +49,17 @@ def trend_lines(series: pd.DataFrame, names: dict[str, str], title: str, y_label
                           "N = %{customdata[0]}<extra></extra>"))
         small = data[~data["enough"].astype(bool)]
         if len(small) > 0:
+            # Below min_n no value is drawn (the small-numbers rule): a hollow marker on the axis.
             figure.add_trace(go.Scatter(
-                x=small["year"], y=small["value"] * k, mode="markers", legendgroup=who, showlegend=False,
+                x=small["year"], y=[floor] * len(small), mode="markers", legendgroup=who, showlegend=False,
                 marker=dict(size=11, color="white", line=dict(color=colour, width=2)),
                 customdata=small["n"],
                 hovertemplate=f"{label}, %{{x}}: {little_data} (N = %{{customdata}})<extra></extra>"))
     base_layout(figure, title, height=420)
     figure.update_layout(separators=separators(language), yaxis_title=y_label)
     figure.update_xaxes(dtick=1)
+    if percent:
+        figure.update_yaxes(rangemode="tozero")    # honest scale: a percentage axis starts at 0
     return figure
 
 
@@ -127,6 +132,8 @@ def status_change_grid(graded: pd.DataFrame, level_names: dict[int, str], title:
     base_layout(figure, title, height=560)
     figure.update_layout(separators=separators(language), xaxis_title=x_label, yaxis_title=y_label,
                          clickmode="event+select", dragmode="select")
+    if percent:
+        figure.update_yaxes(rangemode="tozero")    # the status axis is a percentage: from 0
     if lower_is_better:  # keep "better" up and to the right
         figure.update_xaxes(autorange="reversed")
         figure.update_yaxes(autorange="reversed")

@@ -15,6 +15,7 @@ from branca.element import MacroElement
 from folium import plugins
 from jinja2 import Template
 
+from analytics import small_numbers
 from ui import fmt, map_assets
 from ui.figures.style import CATEGORY_COLOURS
 
@@ -206,6 +207,10 @@ def distance_label(km: float, kind: str, texts: dict, language: str = "ru") -> s
 def _school_popup(row, texts: dict, language: str) -> str:
     e = lambda v: html.escape(str(v))  # noqa: E731
     share = fmt.percent(row.vpr_share2, language) if row.vpr_participants else "—"
+    min_n = texts.get("min_n", small_numbers.DEFAULT_MIN_N)
+    if row.vpr_participants and not small_numbers.enough(row.vpr_participants, min_n=min_n):
+        # The shared small-numbers rule: no share below min_n, only «мало данных (N = k)».
+        share = texts.get("little_data_n", "мало данных (N = {n})").format(n=int(row.vpr_participants))
     roadmap = (f"{fmt.percent(row.roadmap_share, language, 0)} ({row.units_done} / {row.units_planned})"
                if row.units_planned else "—")
     lines = [

@@ -5,6 +5,7 @@ import math
 
 import pandas as pd
 
+from analytics import small_numbers
 from analytics.indicators import BY_CODE
 from ui import fmt
 from ui.figures.results import heatmap, mark_distribution, objectivity_bars, status_change_grid, trend_lines
@@ -56,7 +57,10 @@ def trend(parts: dict[str, pd.DataFrame], names: dict[str, str], title: str, y_l
               for who, frame in parts.items()]
     series = pd.concat(frames, ignore_index=True)
     figure = trend_lines(series, names, title, y_label, share, language, little_data)
-    table = series.assign(who=series["who"].map(names))[["who", "year", "n", "value", "ci_low", "ci_high"]]
+    enough = series["enough"].astype(bool)   # the small-numbers rule holds in exports too
+    table = series.assign(who=series["who"].map(names), value=series["value"].where(enough),
+                          ci_low=series["ci_low"].where(enough),
+                          ci_high=series["ci_high"].where(enough))[["who", "year", "n", "value", "ci_low", "ci_high"]]
     return figure, table
 
 
@@ -89,6 +93,13 @@ def graded_schools(levels: pd.DataFrame | None, summary: pd.DataFrame | None,
     return graded
 
 
+def change_text(formats, delta, n, prev_n, verdict: str, language: str) -> str:
+    """A change as shown: «мало данных (N = k)» when a side is below min_n (no number then)."""
+    if verdict == "insufficient" and pd.isna(delta) and not pd.isna(prev_n):
+        return text(language, "figures.little_data_n", n=small_numbers.smallest_n(n, prev_n))
+    return formats.change(delta)
+
+
 def ranking(levels, summary, schools, code: str, language: str):
     """(ranked schools, the table shown, the table exported); best first, «мало данных» last."""
     t = lambda key, **values: text(language, key, **values)  # noqa: E731
@@ -106,7 +117,9 @@ def ranking(levels, summary, schools, code: str, language: str):
         t("results.columns.value"): [formats.value(v) if ok else little for v, ok in zip(ranked["value"], enough)],
         t("results.columns.interval"): [formats.interval(lo, hi) if ok else "" for lo, hi, ok in
                                          zip(ranked["ci_low"], ranked["ci_high"], enough)],
-        t("results.columns.change"): [formats.change(d) for d in ranked["delta"]],
+        t("results.columns.change"): [change_text(formats, d, n, pn, v, language) for d, n, pn, v in
+                                      zip(ranked["delta"], ranked["n"], ranked.get("prev_n", ranked["n"]),
+                                          ranked["change_verdict"])],
         t("results.columns.change_interval"): [formats.change_interval(lo, hi) for lo, hi in
                                                 zip(ranked["delta_low"], ranked["delta_high"])],
         t("results.columns.verdict"): [t(f"results.verdict.{v}") for v in ranked["change_verdict"]],

@@ -36,6 +36,7 @@ def school_list(table: pd.DataFrame, flags: pd.DataFrame, chosen: tuple, only_of
         t("schools.columns.composite"): shown_rows["composite"].round(2),
         t("schools.columns.rank"): shown_rows["rank_from_bottom"].astype("Int64"),
         t("schools.columns.n_core"): shown_rows["n_core"].astype("Int64"),
+        t("schools.columns.bottom_probability"): (shown_rows["bottom_probability"] * 100).round(0).astype("Int64"),
         t("schools.columns.computed"): shown_rows["computed"].map(lambda c: _names(c, language)),
         t("schools.columns.official"): shown_rows["official"].map(lambda c: _names(c, language)),
         t("schools.columns.reasons"): shown_rows["school_id"].map(reasons).fillna(""),

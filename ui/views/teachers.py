@@ -53,6 +53,11 @@ def attention(joined: pd.DataFrame, show_all: bool, language: str):
     subject_column = "subject_ru" if language == "ru" else "subject_en"
     topic_column = "topic_ru" if language == "ru" else "topic_en"
     shown = joined if show_all else joined[joined["results_fell"]]
+    # Small numbers: below min_n no share or change is shown, only «мало данных (N = k)».
+    small = shown["small_n"].astype(bool)
+    share_columns = ["fail_change", "quality_change", "fail_share_before", "fail_share_now", "quality_before",
+                     "quality_now"]
+    shown = shown.assign(**{c: shown[c].where(~small) for c in share_columns})
 
     def reason(row) -> str:
         if row.attention and row.no_route:
@@ -61,7 +66,11 @@ def attention(joined: pd.DataFrame, show_all: bool, language: str):
             return t("teachers.reason.fell_deficit")
         if row.results_fell:
             return t("teachers.reason.fell")
-        return t("teachers.reason.small_n") if row.small_n else ""
+        if row.small_n:
+            n = min(v for v in (row.n_before, row.n_now) if v == v) if (row.n_before == row.n_before
+                                                                      or row.n_now == row.n_now) else 0
+            return text(language, "figures.little_data_n", n=int(n))
+        return ""
 
     table = pd.DataFrame({
         t("teachers.columns.school"): shown["short_name"],
@@ -81,7 +90,9 @@ def attention(joined: pd.DataFrame, show_all: bool, language: str):
         t("teachers.columns.quality_now"): _percent(shown["quality_now"]),
         t("teachers.columns.municipality"): shown["municipality_name"],
     })
-    return int(joined["attention"].sum()), len(joined), shown, table
+    # Schools, not school × subject rows: a school flagged in two subjects is one school.
+    flagged = joined.loc[joined["attention"], "school_id"].nunique()
+    return int(flagged), int(joined["school_id"].nunique()), shown, table
 
 
 def coverage_table(detail: pd.DataFrame, language: str) -> pd.DataFrame:
