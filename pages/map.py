@@ -2,7 +2,6 @@
 import datetime as dt
 import html
 
-import numpy as np
 import streamlit as st
 
 from analytics import access, basemap, catalog, mentoring, overview, school_map, small_numbers
