@@ -8,6 +8,7 @@ from ui import export, pages
 from ui.data import compute, settings, source, view
 from ui.figures.overview import list_size_bars, listed_share_by_municipality
 from ui.filters import current_scope
+from ui.safe import md
 from ui.shell import page_header
 from ui.text import day, language, metric_delta, num, pct, pp, t
 from ui.views import overview as views
@@ -63,7 +64,7 @@ with cards[2]:
               help=t("overview.high_risk_help"))
     if not top_risks.empty:
         top = top_risks.iloc[0]
-        st.caption(t("overview.top_risk", name=top["name_ru" if language() == "ru" else "name_en"],
+        st.caption(t("overview.top_risk", name=md(top["name_ru" if language() == "ru" else "name_en"]),
                      count=int(top["schools"])))
     pages.link("risks", t("overview.details"))
 with cards[3]:

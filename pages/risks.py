@@ -6,6 +6,7 @@ from analytics import risks
 from ui import export, pages
 from ui.data import compute, settings, source, view
 from ui.filters import current_scope
+from ui.safe import md
 from ui.shell import page_header
 from ui.text import language, num, pct, t
 from ui.views import risks as views
@@ -89,7 +90,7 @@ cards[0].metric(t("risks.metric_schools"), num(head["schools"]), help=t("risks.m
 cards[1].metric(t("risks.metric_high"), t("risks.of", count=head["high_schools"], total=head["schools"]),
                 help=t("risks.metric_high_help"))
 if not top.empty:
-    cards[1].caption(t("risks.top_risk", name=top.iloc[0][name_column], count=int(top.iloc[0]["high"])))
+    cards[1].caption(t("risks.top_risk", name=md(top.iloc[0][name_column]), count=int(top.iloc[0]["high"])))
 cards[2].metric(t("risks.metric_uncovered"), num(head["uncovered_high"]), help=t("risks.metric_uncovered_help"))
 cards[2].caption(t("risks.metric_uncovered_caption", schools=head["uncovered_schools"]))
 

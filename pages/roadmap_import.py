@@ -11,6 +11,7 @@ from ui import export, pages
 from ui.data import clear_caches, compute, settings, store
 from ui.filters import current_scope
 from ui.roadmap_import import FILE_KEY, SAVED_KEY, column_config, digest, parsed_upload
+from ui.safe import md
 from ui.shell import page_header
 from ui.text import num, t
 
@@ -93,7 +94,7 @@ cards[1].metric(t("roadmap_import.warnings"), num(len(warnings)))
 cards[2].metric(t("roadmap_import.units"), num(units), help=t("roadmap_import.units_help"))
 if warnings:
     with st.expander(t("roadmap_import.warnings_header", count=len(warnings)), expanded=True):
-        st.markdown("\n".join(f"- {w}" for w in warnings).replace("*", "\\*"))
+        st.markdown("\n".join(f"- {md(w)}" for w in warnings))
 else:
     st.success(t("roadmap_import.no_warnings"))
 
@@ -101,7 +102,7 @@ export.download_buttons(edited.rename(columns={c: t(f"roadmap_import.columns.{c}
                         "roadmap_import", key="ri_download")
 
 if errors:
-    st.error(t("roadmap_import.save_errors") + "\n" + "\n".join(f"- {e}" for e in errors))
+    st.error(t("roadmap_import.save_errors") + "\n" + "\n".join(f"- {md(e)}" for e in errors))
 saved = st.session_state.setdefault(SAVED_KEY, {})
 if st.button(t("roadmap_import.save"), type="primary", disabled=bool(errors) or file_id in saved,
              icon=":material/save:"):
@@ -109,7 +110,7 @@ if st.button(t("roadmap_import.save"), type="primary", disabled=bool(errors) or 
         save_roadmap(store(), title=title, period=period, measures=measures, level=level, region_id=scope.region_id,
                      municipality_id=municipality_id, school_id=school_id, file_name=file_name)
     except (SaveError, Exception) as error:  # any failure: the transaction was rolled back
-        st.error(t("roadmap_import.save_failed", message=str(error)))
+        st.error(t("roadmap_import.save_failed", message=md(error)))
     else:
         clear_caches()
         saved[file_id] = t("roadmap_import.saved", measures=num(len(measures)), units=num(units))

@@ -7,10 +7,11 @@ import streamlit as st
 
 from analytics import access, roadmap_status, roadmaps as rm
 from analytics.roadmap_status import EDITABLE_STATUSES
-from ui import export, pages
+from ui import errors, export, pages
 from ui.data import compute, settings, source, store, view
 from ui.figures import roadmaps as figures
 from ui.filters import current_scope
+from ui.safe import md
 from ui.shell import page_header
 from ui.text import day, language, metric_delta, num, pct, pp, t
 from ui.views import roadmaps as views
@@ -51,8 +52,8 @@ today = settings().today
 year = scope.year
 as_of = min(today, dt.date(year, 12, 31))
 if scope.subject_id:
-    st.caption(t("roadmaps.subject_note", subject=st.session_state.get("scope_labels", {}).get("subject")
-                 or scope.subject_id))
+    st.caption(t("roadmaps.subject_note", subject=md(st.session_state.get("scope_labels", {}).get("subject")
+                                                   or scope.subject_id)))
 
 # -- which roadmaps ---------------------------------------------------------------------------
 available = compute(rm.roadmaps_in_scope, scope.region_id, scope.municipality_id, year)
@@ -257,8 +258,15 @@ with tab_edit:
         if buttons[1].button(t("roadmaps.edit.reload"), key="roadmaps_reload"):
             st.session_state.pop("roadmaps_snapshot", None)
             st.rerun()
+        result = None
         if buttons[0].button(t("roadmaps.edit.save"), type="primary", key="roadmaps_save"):
-            result = roadmap_status.save_table(store(), base, edited, user, today, principal=who)
+            try:     # one transaction: every row is saved or none (the edits stay in the editor)
+                result = roadmap_status.save_table(store(), base, edited, user, today, principal=who)
+            except access.AccessDenied:
+                raise
+            except Exception as error:
+                st.error(t("roadmaps.edit.save_failed", incident=errors.incident(error)))
+        if result is not None:
             titles_of = base.set_index("unit_id")
             messages = []
             if result.invalid:

@@ -3,7 +3,6 @@ or municipalities coloured by an indicator. DataFrames in, a folium Map out; no
 Streamlit, no data access. Every data text put into HTML is escaped here."""
 from __future__ import annotations
 
-import html
 import json
 import math
 import re
@@ -15,6 +14,7 @@ from folium import plugins
 
 from ui import fmt, map_assets
 from ui.figures.style import CATEGORY_COLOURS
+from ui.safe import html_text
 
 map_assets.install()
 
@@ -70,7 +70,7 @@ def distance_label(km: float, kind: str, texts: dict, language: str = "ru") -> s
 
 
 def _school_popup(row, texts: dict, language: str) -> str:
-    e = lambda v: html.escape(str(v))  # noqa: E731
+    e = html_text
     share = fmt.percent(row.vpr_share2, language) if row.vpr_participants else "—"
     roadmap = (f"{fmt.percent(row.roadmap_share, language, 0)} ({row.units_done} / {row.units_planned})"
                if row.units_planned else "—")
@@ -92,7 +92,7 @@ def _boundaries(areas: pd.DataFrame, fill: dict | None, tooltips: dict) -> foliu
         if geometry is None:
             continue
         features.append({"type": "Feature", "geometry": geometry,
-                         "properties": {"label": tooltips.get(row.area_id, html.escape(str(row.name))),
+                         "properties": {"label": tooltips.get(row.area_id, html_text(str(row.name))),
                                         "fill": (fill or {}).get(row.area_id, "#ffffff")}})
     if not features:
         return None
@@ -134,8 +134,8 @@ def build_map(schools: pd.DataFrame, areas: pd.DataFrame, pairs: pd.DataFrame, t
     if mode == "choropleth":
         bins = choropleth_bins(areas[indicator])
         fill = {row.area_id: colour_for(getattr(row, indicator), bins) for row in areas.itertuples()}
-        tooltips = {row.area_id: "<b>{}</b><br>{}".format(html.escape(str(row.name)),
-                                                          html.escape(texts["area_value"](row)))
+        tooltips = {row.area_id: "<b>{}</b><br>{}".format(html_text(str(row.name)),
+                                                          html_text(texts["area_value"](row)))
                     for row in areas.itertuples()}
         layer = _boundaries(areas, fill, tooltips)
         if layer is not None:
@@ -165,8 +165,8 @@ def _school_markers(schools: pd.DataFrame, texts: dict, language: str, selected:
     for row in order.itertuples():
         colour = CATEGORY_COLOURS.get(row.category, CATEGORY_COLOURS["other"])
         is_selected = row.school_id == selected
-        tooltip = "{} [{}] · {}".format(html.escape(str(row.short_name)), html.escape(str(row.school_id)),
-                                        html.escape(texts["categories"][row.category]))
+        tooltip = "{} [{}] · {}".format(html_text(str(row.short_name)), html_text(str(row.school_id)),
+                                        html_text(texts["categories"][row.category]))
         folium.CircleMarker(
             location=[row.lat, row.lon], radius=11 if is_selected else (5 if row.category == "other" else 8),
             color="#000000" if is_selected else "#333333", weight=3 if is_selected else 1,
@@ -195,7 +195,7 @@ def _clustered_schools(schools: pd.DataFrame, texts: dict) -> plugins.FastMarker
     data = [[round(float(r.lat), 4), round(float(r.lon), 4), index.get(r.category, index["other"])]
             for r in schools.itertuples()]
     callback = CLUSTER_CALLBACK % (json.dumps([CATEGORY_COLOURS[c] for c in categories]),
-                                   json.dumps([html.escape(texts["categories"].get(c, c)) for c in categories]))
+                                   json.dumps([html_text(texts["categories"].get(c, c)) for c in categories]))
     return plugins.FastMarkerCluster(data, callback=callback, name="schools",
                                      options={"disableClusteringAtZoom": 11, "chunkedLoading": True})
 
@@ -215,7 +215,7 @@ def _pair_lines(pairs: pd.DataFrame, texts: dict, language: str, labelled: bool 
         line = folium.PolyLine([[row.mentor_lat, row.mentor_lon], [row.mentee_lat, row.mentee_lon]],
                                color=LINE_COLOUR, weight=3, opacity=0.85,
                                dash_array=None if row.km_kind == "road" else "6 6")
-        line.add_child(folium.Tooltip(html.escape(label), permanent=True, direction="center",
+        line.add_child(folium.Tooltip(html_text(label), permanent=True, direction="center",
                                       class_name="km-label", sticky=False))
         line.add_to(group)
     return group
