@@ -14,8 +14,10 @@ import plotly.graph_objects as go
 
 from ui.safe import BIDI_CONTROLS
 
-# Tags the builders themselves write (line breaks, emphasis, plotly's hover <extra>).
-_OWN_TAG = re.compile(r"</?(?:br|b|i|em|sup|sub|extra)\s*/?>", re.IGNORECASE)
+# Tags the builders themselves write in data-bearing strings (line breaks, plotly's hover
+# <extra>). Emphasis is written only in templates (hovertemplate, texttemplate), which are
+# not touched: a <b> inside a name is shown as the characters it is.
+_OWN_TAG = re.compile(r"</?(?:br|extra)\s*/?>", re.IGNORECASE)
 _SKIP_KEYS = {"type", "uid", "hovertemplate", "texttemplate", "template"}
 
 

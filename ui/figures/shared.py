@@ -13,6 +13,8 @@ import json
 import plotly.graph_objects as go
 import plotly.io
 
+from ui.figures.markup import escape_data_text
+
 
 class SharedFigure(go.Figure):
     """A finished figure whose dict is made once. Never change it: copy it first
@@ -25,6 +27,7 @@ class SharedFigure(go.Figure):
 def share(figure: go.Figure) -> go.Figure:
     """The same figure, its dict made now (only plain ``go.Figure`` objects are touched)."""
     if type(figure) is go.Figure:
+        escape_data_text(figure)      # data text in labels stays text, whichever builder made the figure
         figure._shnor_dict = json.loads(plotly.io.to_json(figure, validate=False))
         figure.__class__ = SharedFigure
     return figure
