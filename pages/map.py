@@ -11,7 +11,7 @@ from ui.data import compute, settings, store
 from ui.figures.school_map import NO_DATA_COLOUR, build_map, choropleth_bins, draws_selection, school_map_click
 from ui.figures.style import CATEGORY_COLOURS
 from ui.filters import current_scope
-from ui.safe import html_text, md
+from ui.safe import html_text, md, plain
 from ui.shell import page_header
 from ui.text import language, num, pct, t
 
@@ -273,11 +273,11 @@ with tabs[3]:
         st.info(t("access.read_only"))
     else:
         with st.form("map_manual"):
-            mentee = st.selectbox(t("map.manual_mentee"), listed["school_id"].tolist(), format_func=lambda s: names.get(s, s))
+            mentee = st.selectbox(t("map.manual_mentee"), listed["school_id"].tolist(), format_func=lambda s: plain(names.get(s, s)))
             listed_ids = set(listed["school_id"])
             mentor_options = [""] + [s for s in schools["school_id"] if s not in listed_ids]
             mentor = st.selectbox(t("map.manual_mentor"), mentor_options,
-                                  format_func=lambda s: t("map.manual_remove") if s == "" else f"{names.get(s, s)} ({s})")
+                                  format_func=lambda s: t("map.manual_remove") if s == "" else plain(f"{names.get(s, s)} ({s})"))
             road_km = st.number_input(t("map.manual_road"), min_value=0.0, value=None, step=1.0)
             user = st.text_input(t("map.manual_user"))
             reason = st.text_input(t("map.manual_reason"))

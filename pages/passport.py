@@ -20,7 +20,7 @@ from ui.figures.school_map import build_map
 from ui.figures.style import CATEGORY_COLOURS
 from ui.filters import current_scope
 from ui.reasons import reasons_markdown
-from ui.safe import md
+from ui.safe import md, plain
 from ui.shell import page_header
 from ui.text import day, language, num, pct, pp, t
 from ui.views import schools as school_views, teachers as teacher_views
@@ -58,7 +58,7 @@ if school_id and school_id not in labels:
     labels[school_id] = f"{info['short_name']} · {info['municipality']}"
 options = ["", *sorted(labels, key=labels.get)]
 st.selectbox(t("passport.picker"), options, key=PICKER_KEY, help=t("passport.picker_help"),
-             format_func=lambda s: t("passport.choose") if s == "" else labels.get(s, s))
+             format_func=lambda s: t("passport.choose") if s == "" else plain(labels.get(s, s)))
 school_id = st.session_state[PICKER_KEY]
 if school_id:
     if st.query_params.get(URL_KEY) != school_id:

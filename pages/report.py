@@ -9,7 +9,7 @@ from analytics.report import make_report
 from analytics.report.model import Figure, Heading
 from ui.data import compute, settings
 from ui.filters import current_scope
-from ui.safe import md
+from ui.safe import md, plain
 from ui.shell import page_header
 from ui.text import language, num, t
 
@@ -53,7 +53,7 @@ if level == "school":
     options = ["", *names]
     url_choice(SCHOOL_KEY, SCHOOL_URL, options, "")
     school_id = st.selectbox(t("report.school"), options, key=SCHOOL_KEY,
-                             format_func=lambda v: names.get(v, t("report.school_placeholder"))) or None
+                             format_func=lambda v: plain(names.get(v, t("report.school_placeholder")))) or None
     if school_id:
         st.query_params[SCHOOL_URL] = school_id
     elif SCHOOL_URL in st.query_params:

@@ -11,7 +11,7 @@ from ui import export, pages
 from ui.data import clear_caches, compute, settings, store
 from ui.filters import current_scope
 from ui.roadmap_import import FILE_KEY, SAVED_KEY, column_config, digest, parsed_upload
-from ui.safe import md
+from ui.safe import md, plain
 from ui.shell import page_header
 from ui.text import num, t
 
@@ -67,12 +67,12 @@ if level in ("municipality", "school"):
     options = list(names)
     default = options.index(scope.municipality_id) if scope.municipality_id in options else 0
     municipality_id = attach[1].selectbox(t("roadmap_import.municipality"), options, index=default,
-                                          format_func=lambda m: names.get(m, m), key="ri_municipality")
+                                          format_func=lambda m: plain(names.get(m, m)), key="ri_municipality")
 if level == "school" and municipality_id:
     schools = compute(catalog.schools, scope.region_id, municipality_id)
     school_names = dict(zip(schools["school_id"], schools["short_name"]))
     school_id = attach[2].selectbox(t("roadmap_import.school"), list(school_names),
-                                    format_func=lambda s: school_names.get(s, s), key="ri_school")
+                                    format_func=lambda s: plain(school_names.get(s, s)), key="ri_school")
 
 original = preview_frame(parsed)
 st.subheader(t("roadmap_import.editor_header"))

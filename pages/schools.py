@@ -6,7 +6,7 @@ from ui import export, pages
 from ui.data import compute, source, view
 from ui.filters import current_scope
 from ui.reasons import reasons_markdown
-from ui.safe import md
+from ui.safe import md, plain
 from ui.shell import page_header
 from ui.text import language, num, pct, t
 from ui.views import schools as views
@@ -68,7 +68,7 @@ with tab_list:
         else:
             st.session_state["schools_school"] = ""
     school_id = st.selectbox(t("schools.school_select"), options, key="schools_school",
-                             format_func=lambda s: t("schools.school_none") if s == "" else labels.get(s, s))
+                             format_func=lambda s: t("schools.school_none") if s == "" else plain(labels.get(s, s)))
     if school_id:
         st.query_params["school"] = school_id
     elif "school" in st.query_params:

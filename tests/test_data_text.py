@@ -12,7 +12,7 @@ from tests.apptest_helpers import assert_no_exception, new_app
 from tests.conftest import TODAY
 from tests.fixtures import LISTED_SCHOOL_OF_SERGIEVSKY
 from ui.figures.markup import escape_data_text
-from ui.safe import html_text, md, plain
+from ui.safe import WORD_JOINER, html_text, md, plain
 
 RLO = "\u202e"
 
@@ -21,7 +21,7 @@ def hostile(tag: str) -> str:
     """A name that would be bold, a link, an image, raw HTML, italic, red, maths, a bare link and
     reversed if it were taken as markup. ``tag`` tells which data field it came from."""
     return (f"**Ж{tag}** [вход](http://evil.example/in) ![t](http://evil.example/p.png) <b>Б</b> _Э_ "
-            f":red[К] $x$ www.evil.example {RLO}РЛО")
+            f":red[К] $x$ www.evil.example vhod@evil.example {RLO}РЛО")
 
 
 # -- the helper -------------------------------------------------------------------------------------------
@@ -33,13 +33,15 @@ MARKUP_FROM_DATA = [re.compile(p) for p in (r"<(strong|em|del|s)>[^<]*[ЖЭ]", r
 
 def markup_problems(source: str, allow_html: bool) -> list[str]:
     """What ``source`` (the Markdown an element was given) would draw from the data as markup."""
-    problems = [p.pattern for p in MARKUP_FROM_DATA if p.search((WITH_HTML if allow_html else COMMONMARK)
-                                                                .render(source))]
+    rendered = (WITH_HTML if allow_html else COMMONMARK).render(source)
+    problems = [p.pattern for p in MARKUP_FROM_DATA if p.search(rendered)]
     if RLO in source:
         problems.append("bidi control")
+    # GFM links bare URLs and e-mail addresses in the text after escapes are resolved.
+    problems += [p for p in (r"(?<![\"=])https?://evil", r"www\.evil", r"\w@\w") if re.search(p, rendered)]
     if not allow_html:
-        # What Streamlit adds to CommonMark: colour directives, maths, GFM bare-URL links.
-        problems += [p for p in (r"(?<!\\):red(?<!\\)\[", r"(?<!\\)\$x(?<!\\)\$", r"www\.evil") if re.search(p, source)]
+        # What Streamlit adds to CommonMark: colour directives, maths.
+        problems += [p for p in (r"(?<!\\):red(?<!\\)\[", r"(?<!\\)\$x(?<!\\)\$") if re.search(p, source)]
     return problems
 
 
@@ -47,7 +49,7 @@ def test_md_shows_every_character_and_draws_nothing():
     name = hostile("T")
     assert markup_problems(md(name), False) == []
     assert markup_problems(name, False)              # the check itself sees the markup in the raw name
-    text = COMMONMARK.render(md(name))
+    text = COMMONMARK.render(md(name)).replace(WORD_JOINER, "")
     assert "**ЖT** [вход](http://evil.example/in) ![t](http://evil.example/p.png) &lt;b&gt;Б&lt;/b&gt; _Э_" in text
     for start in ("1. Школа", "- Школа", "+ Школа", "> Школа", "# Школа", "    код"):
         assert COMMONMARK.render(md(start)).startswith("<p>"), start
@@ -167,6 +169,8 @@ def test_markup_in_data_is_shown_as_text_on_every_page(hostile_db, monkeypatch, 
     problems = [(where, source[:160], found) for where, source, html in sources
                 for found in [markup_problems(source, html)] if found]
     assert not problems, problems
+    options = [str(o) for kind in ("selectbox", "multiselect") for box in getattr(app, kind) for o in box.options]
+    assert not [o for o in options if RLO in o]        # plain-text sinks: no reversed names either
     charts = _chart_texts(app)
     assert not [t for t in charts if RLO in t or "<b>Б" in t or "evil.example/in\">" in t]
     shown = "\n".join(COMMONMARK.render(s) for _, s, html in sources if not html)

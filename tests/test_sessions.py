@@ -138,3 +138,21 @@ def test_an_unexpected_error_shows_an_incident_id_and_logs_the_traceback(app_env
     logged = [r for r in caplog.records if r.name == "shnor.incident"]
     assert len(logged) == 1 and incident in logged[0].getMessage() and logged[0].exc_info
     assert "secret detail" in caplog.text and "Traceback" in caplog.text
+
+
+def test_signing_in_as_another_user_drops_what_the_previous_one_left(auth_env):
+    app = new_app(timeout=120)
+    app.session_state[session.OWNER] = "mun"                  # a session that held mun's state …
+    app.session_state["roadmaps_snapshot"] = {"key": "of mun"}
+    app.session_state["report_built"] = ("mun's request", b"docx")
+    app.run()
+    _sign_in(app, "school")                                   # … and school signs in without a sign-out
+    assert "roadmaps_snapshot" not in app.session_state and "report_built" not in app.session_state
+    assert app.session_state[session.OWNER] == "school"
+
+
+def test_signing_in_again_as_the_same_user_keeps_the_deep_link(auth_env):
+    app = new_app({"school": SCHOOL}, timeout=120)
+    app.run()
+    _sign_in(app, "mun")
+    assert app.query_params.get("school") in (SCHOOL, [SCHOOL])

@@ -25,13 +25,16 @@ import re
 BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # Characters that start inline Markdown anywhere in a line: emphasis, strikethrough, code,
 # links and images ([…], which also opens Streamlit's ``:colour[…]``), HTML and autolinks
-# (<…>), entities (&…;), escapes, headings (#), ``$…$`` maths, ``:emoji:``/``:material/…:`` and the ``://``
-# of GFM's bare-URL links, ``@`` of its bare e-mail links. Other punctuation is left as it
-# is, so a name's source text stays readable («г. Сергиевск», «СОШ № 1 "Родник"»).
+# (<…>), entities (&…;), escapes, headings (#), ``$…$`` maths, ``:emoji:``/``:material/…:``.
+# Other punctuation is left as it is, so a name's source text stays readable
+# («г. Сергиевск», «СОШ № 1 "Родник"»).
 _INLINE = re.compile(r"([\\`*_~\[\]<>&$:@#])")
 # Block markers at the start of a line (the text may begin one): quote, list items.
 _LINE_START = re.compile(r"^([>+-]|\d+(?=[.)]))")
-_BARE_WWW = re.compile(r"(?i)\b(www)\.")
+# GFM's bare links (http://…, www.…, name@host) are found in the text *after* escapes are
+# resolved, so no escape stops them: an invisible WORD JOINER inside the pattern does.
+_BARE_LINK = re.compile(r"(?i)(https?:|ftp:|mailto:)(?=//)|\b(www)(?=\.)|(?<=\w)(@)(?=\w)")
+WORD_JOINER = "\u2060"
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
 
 
@@ -43,10 +46,13 @@ def plain(value) -> str:
     return _LINE_BREAKS.sub(" ", text)
 
 
+def _unlinked(text: str) -> str:
+    return _BARE_LINK.sub(lambda m: m.group(0) + WORD_JOINER, text)
+
+
 def md(value) -> str:
     """``value`` for a Markdown sink: rendered exactly as the characters it has."""
-    text = _INLINE.sub(r"\\\1", plain(value).strip())
-    text = _BARE_WWW.sub(r"\1\\.", text)
+    text = _INLINE.sub(r"\\\1", _unlinked(plain(value).strip()))
     match = _LINE_START.match(text)
     if match:
         marker, rest = match.group(1), text[match.end():]
@@ -56,4 +62,4 @@ def md(value) -> str:
 
 def html_text(value) -> str:
     """``value`` for inside HTML written by the code (attribute values too)."""
-    return html.escape(plain(value), quote=True)
+    return html.escape(_unlinked(plain(value)), quote=True)
