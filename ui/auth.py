@@ -53,7 +53,7 @@ def client_address() -> str:
     header = (load_settings().extra.get("auth", {}) or {}).get("client_header")
     value = st.context.headers.get(header) if header else None
     if isinstance(value, str) and value.strip():
-        return value.split(",")[0].strip()
+        return value.split(",")[-1].strip()      # a list (X-Forwarded-For): the entry the proxy itself added
     value = st.context.ip_address
     return value if isinstance(value, str) and value else "unknown"
 
@@ -106,7 +106,9 @@ def gate() -> Principal:
 def _retry_text(retry_at: dt.datetime, locked: bool) -> str:
     seconds = max(math.ceil((retry_at - sign_in.now()).total_seconds()), 1)
     if locked:
-        return t("access.locked", time=retry_at.strftime("%H:%M"), minutes=max((seconds + 59) // 60, 1))
+        minute = retry_at.replace(second=0, microsecond=0)     # «после 14:05» must not be too early
+        minute += dt.timedelta(minutes=1) if minute < retry_at else dt.timedelta(0)
+        return t("access.locked", time=minute.strftime("%H:%M"), minutes=max((seconds + 59) // 60, 1))
     return t("access.paused", time=retry_at.strftime("%H:%M:%S"), seconds=seconds)
 
 

@@ -25,15 +25,15 @@ import re
 BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # Characters that start inline Markdown anywhere in a line: emphasis, strikethrough, code,
 # links and images ([…], which also opens Streamlit's ``:colour[…]``), HTML and autolinks
-# (<…>), entities (&…;), escapes, headings (#), ``$…$`` maths, ``:emoji:``/``:material/…:``.
-# Other punctuation is left as it is, so a name's source text stays readable
-# («г. Сергиевск», «СОШ № 1 "Родник"»).
-_INLINE = re.compile(r"([\\`*_~\[\]<>&$:@#])")
+# (<…>), entities (&…;), escapes, headings (#), ``$…$`` maths. Other punctuation is left as
+# it is, so a name's source text stays readable («г. Сергиевск», «СОШ № 1 "Родник"», «Итог: 2»).
+_INLINE = re.compile(r"([\\`*_~\[\]<>&$#])")
 # Block markers at the start of a line (the text may begin one): quote, list items.
 _LINE_START = re.compile(r"^([>+-]|\d+(?=[.)]))")
-# GFM's bare links (http://…, www.…, name@host) are found in the text *after* escapes are
-# resolved, so no escape stops them: an invisible WORD JOINER inside the pattern does.
-_BARE_LINK = re.compile(r"(?i)(https?:|ftp:|mailto:)(?=//)|\b(www)(?=\.)|(?<=\w)(@)(?=\w)")
+# GFM's bare links (http://…, www.…, name@host) and Streamlit's ``:emoji:``, ``:material/…:``
+# and ``:red[…]`` are found in the text *after* escapes are resolved, so no escape stops
+# them: an invisible WORD JOINER inside the pattern does.
+_BARE_LINK = re.compile(r"(?i)(https?:|ftp:)(?=//)|\b(www)(?=\.)|(?<=\w)(@)(?=\w)|(:)(?=[\w/+-])")
 WORD_JOINER = "\u2060"
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
 

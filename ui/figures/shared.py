@@ -27,10 +27,23 @@ class SharedFigure(go.Figure):
 def share(figure: go.Figure) -> go.Figure:
     """The same figure, its dict made now (only plain ``go.Figure`` objects are touched)."""
     if type(figure) is go.Figure:
-        escape_data_text(figure)      # data text in labels stays text, whichever builder made the figure
         figure._shnor_dict = json.loads(plotly.io.to_json(figure, validate=False))
         figure.__class__ = SharedFigure
     return figure
+
+
+def escaped(result):
+    """``result`` with the data text of every figure in it (also in tuples, lists and dict
+    values) escaped, whichever builder made it (see ui.figures.markup)."""
+    if isinstance(result, go.Figure):
+        return escape_data_text(result)
+    if isinstance(result, (tuple, list)) and not hasattr(result, "_fields"):
+        for item in result:
+            escaped(item)
+    elif isinstance(result, dict):
+        for item in result.values():
+            escaped(item)
+    return result
 
 
 def shared(result):
