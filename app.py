@@ -2,21 +2,31 @@
 import streamlit as st
 
 from analytics.access import AccessDenied
-from ui import auth, filters, pages, present, shell
+from ui import auth, errors, filters, pages, present, shell
+from ui.safe import md
 from ui.text import t
 
-filters.init_language()
-shell.configure_page()
-shell.ensure_data()
-who = auth.gate()
-navigation = st.navigation(pages.navigation_pages(), expanded=True)  # every page, no "View more"
-filters.sidebar_filters()
-present.setup()
-auth.sidebar_user(who)
-shell.sidebar_footer()
-for name, value in filters.bad_url_values():
-    st.warning(t("app.bad_url_value" if who.unrestricted else "access.url_outside_scope", name=name, value=value))
+
+def run() -> None:
+    filters.init_language()
+    shell.configure_page()
+    shell.ensure_data()
+    who = auth.gate()
+    navigation = st.navigation(pages.navigation_pages(), expanded=True)  # every page, no "View more"
+    filters.sidebar_filters()
+    present.setup()
+    auth.sidebar_user(who)
+    shell.sidebar_footer()
+    for name, value in filters.bad_url_values():
+        st.warning(t("app.bad_url_value" if who.unrestricted else "access.url_outside_scope", name=md(name),
+                     value=md(value)))
+    try:
+        navigation.run()
+    except AccessDenied as denied:
+        st.error(t("access.denied", what=md(denied.what or denied.action)))
+
+
 try:
-    navigation.run()
-except AccessDenied as denied:
-    st.error(t("access.denied", what=denied.what or denied.action))
+    run()
+except Exception as error:      # st.stop and st.rerun are not Exceptions: they pass through
+    errors.show(error)

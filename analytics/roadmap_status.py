@@ -128,6 +128,18 @@ def current_unit(store: Store, unit_id: int) -> dict | None:
     return row
 
 
+def write_unit(cur, unit_id: int, expected_version: int, edit: Edit, user: str, now: dt.datetime) -> bool:
+    """Inside the caller's transaction: write one validated edit and its history line if the
+    unit still has ``expected_version``; False (nothing written) if someone changed it since."""
+    params = {"status": edit.status, "completed_on": edit.completed_on, "comment": edit.comment,
+              "evidence_url": edit.evidence_url, "user": user.strip(), "now": now,
+              "unit_id": int(unit_id), "version": int(expected_version)}
+    if cur.execute(UPDATE_UNIT, params).fetchall()[0][0] != 1:
+        return False
+    cur.execute(INSERT_HISTORY, {"unit_id": int(unit_id)})
+    return True
+
+
 def save_status(store: Store, unit_id: int, expected_version: int, edit: Edit, user: str,
                 today: dt.date, now: dt.datetime | None = None, principal: Principal | None = None) -> int:
     """Save one unit if it still has ``expected_version``; returns the new version.
@@ -141,16 +153,11 @@ def save_status(store: Store, unit_id: int, expected_version: int, edit: Edit, u
     if errors:
         raise InvalidEdit(unit_id, errors)
     now = now or dt.datetime.now()
-    params = {"status": edit.status, "completed_on": edit.completed_on, "comment": edit.comment,
-              "evidence_url": edit.evidence_url, "user": user.strip(), "now": now,
-              "unit_id": int(unit_id), "version": int(expected_version)}
     with store.write_lock:
         try:
             with store.transaction() as cur:
-                changed = cur.execute(UPDATE_UNIT, params).fetchall()[0][0]
-                if changed != 1:
+                if not write_unit(cur, int(unit_id), int(expected_version), edit, user, now):
                     raise EditConflict(unit_id, None)
-                cur.execute(INSERT_HISTORY, {"unit_id": int(unit_id)})
                 store.bump_data_version(cur)
         except EditConflict as conflict:
             conflict.current = current_unit(store, unit_id)
@@ -190,12 +197,14 @@ def changed_rows(original: pd.DataFrame, edited: pd.DataFrame) -> pd.DataFrame:
 
 def save_table(store: Store, original: pd.DataFrame, edited: pd.DataFrame, user: str,
                today: dt.date, principal: Principal | None = None) -> SaveReport:
-    """Save every changed row of an edited table, each against the version it was loaded with.
+    """Save every changed row of an edited table, each against the version it was loaded with,
+    in ONE transaction: all the rows it saves are committed together or none is.
 
     All changed rows are validated first: if any is invalid, nothing is saved (the editor
     keeps the user's input to fix); if any is outside the user's rights, AccessDenied is
-    raised and nothing is saved. Otherwise rows are saved one by one; a row someone
-    else changed meanwhile is refused (a conflict) without blocking the others.
+    raised and nothing is saved. A row someone else changed meanwhile is refused (a
+    conflict, with its current values) without blocking the others. Any error while writing
+    (the database, the server) rolls the whole save back and is raised: nothing was saved.
     """
     report = SaveReport()
     versions = original.set_index("unit_id")["version"]
@@ -209,11 +218,21 @@ def save_table(store: Store, original: pd.DataFrame, edited: pd.DataFrame, user:
         return report
     for unit_id, _ in edits:     # one unit outside the user's rights: nothing is saved
         access.require_at(store, principal, "edit_status", unit_id=unit_id)
-    for unit_id, edit in edits:
-        try:
-            save_status(store, unit_id, int(versions.loc[unit_id]), edit, user, today, principal=principal)
-            report.saved.append(unit_id)
-        except EditConflict as conflict:
-            conflict.attempted = edit
-            report.conflicts.append(conflict)
+    if not edits:
+        return report
+    now = dt.datetime.now()
+    refused = []
+    with store.write_lock:
+        with store.transaction() as cur:
+            for unit_id, edit in edits:
+                if write_unit(cur, unit_id, int(versions.loc[unit_id]), edit, user, now):
+                    report.saved.append(unit_id)
+                else:
+                    refused.append((unit_id, edit))
+            if report.saved:
+                store.bump_data_version(cur)
+    for unit_id, edit in refused:
+        conflict = EditConflict(unit_id, current_unit(store, unit_id))
+        conflict.attempted = edit
+        report.conflicts.append(conflict)
     return report

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import functools
 import getpass
+import hashlib
 import json
 import os
 import re
@@ -63,6 +64,12 @@ class User:
     def principal(self) -> Principal:
         return Principal(self.username, self.role, self.name or self.username, self.region_id,
                          self.municipality_id, self.school_id)
+
+    def credential_version(self) -> str:
+        """Changes with the password (a new hash has a new salt, even for the same password),
+        the role and the scope: a session made with another version has ended."""
+        fields = (self.password_hash, self.role.value, self.region_id, self.municipality_id, self.school_id)
+        return hashlib.sha256(json.dumps(fields).encode("utf-8")).hexdigest()[:24]
 
 
 class UsersFileError(ValueError):

@@ -1,5 +1,4 @@
 """«Данные»: import a region's files (check → preview or error report → store), templates, import log."""
-import html
 
 import streamlit as st
 
@@ -13,6 +12,7 @@ from ui.data import clear_caches, compute, settings, store
 from ui.filters import current_scope
 from ui.import_report import more_text, report_frame
 from ui.import_view import log_table, mapping_table, preview_table, read_summary, slices_table
+from ui.safe import md
 from ui.shell import page_header
 from ui.text import language, num, t
 
@@ -66,7 +66,7 @@ if uploaded is not None:
 
     summary = read_summary(prepared, t)
     if summary:
-        st.caption(summary)
+        st.caption(md(summary))
     if prepared.header is not None:
         with st.expander(t("data.mapping"), expanded=not prepared.ok):
             mapping = mapping_table(prepared, t)
@@ -74,9 +74,9 @@ if uploaded is not None:
             export.download_buttons(mapping, f"столбцы_{kind}", key="data_mapping")
             header = prepared.header
             if header.personal:
-                st.caption(t("data.personal_dropped", columns=", ".join(header.personal)))
+                st.caption(t("data.personal_dropped", columns=md(", ".join(header.personal))))
             if header.unused:
-                st.caption(t("data.unused", columns=", ".join(header.unused)))
+                st.caption(t("data.unused", columns=md(", ".join(header.unused))))
             if prepared.filled_from_options:
                 st.caption(t("data.from_options", columns=", ".join(
                     spec.column(c).title for c in prepared.filled_from_options)))
@@ -86,14 +86,14 @@ if uploaded is not None:
         report = report_frame(prepared, language())
         whole_file = report[report.iloc[:, 1] == t("importer.report.whole_file")]
         for message in whole_file.iloc[:, 4]:          # file-level problems in full, not cut in a cell
-            st.markdown(f"- {html.escape(message)}")
+            st.markdown(f"- {md(message)}")
         problem, expected = report.columns[4], report.columns[5]
         st.dataframe(report, hide_index=True, width="stretch",
                      column_config={problem: st.column_config.TextColumn(width="large"),
                                     expected: st.column_config.TextColumn(width="large")})
         more = more_text(prepared, language())
         if more:
-            st.caption(more)
+            st.caption(md(more))
         export.download_buttons(report, f"ошибки_{uploaded.name.rsplit('.', 1)[0]}", key="data_errors")
     else:
         for group, scale in prepared.share_scales.items():

@@ -10,6 +10,7 @@ from ui.data import compute, settings, store
 from ui.figures.school_map import NO_DATA_COLOUR, build_map, choropleth_bins, draws_selection, school_map_click
 from ui.figures.style import CATEGORY_COLOURS
 from ui.filters import current_scope
+from ui.safe import html_text, md, plain
 from ui.shell import page_header
 from ui.text import language, num, pct, t
 
@@ -133,7 +134,7 @@ if mode == "choropleth":
     items.append(swatch.format(NO_DATA_COLOUR, html.escape(t("map.no_data_colour"))))
 else:
     counts = schools["category"].value_counts()
-    items = [swatch.format(CATEGORY_COLOURS[c], html.escape(t("map.legend_schools", name=name, count=int(counts.get(c, 0)))))
+    items = [swatch.format(CATEGORY_COLOURS[c], html_text(t("map.legend_schools", name=name, count=int(counts.get(c, 0)))))
              for c, name in categories.items() if c != "biased"]
 st.markdown('<div style="font-size:1.05rem;line-height:2">' + "".join(items) + "</div>", unsafe_allow_html=True)
 if mode != "choropleth" and st.session_state[lines_key] != "none":
@@ -179,10 +180,10 @@ with card_column:
         st.info(t("map.click_hint"))
     else:
         school = schools[schools["school_id"] == selected].iloc[0]
-        st.subheader(school["short_name"])
-        st.caption(f"{school['name']} · {t('map.card_code')} {selected}")
+        st.subheader(md(school["short_name"]))
+        st.caption(f"{md(school['name'])} · {t('map.card_code')} {md(selected)}")
         st.markdown(f"**{t('map.category')}:** {categories.get(school['category'], school['category'])}  \n"
-                    f"**{t('map.municipality')}:** {school['municipality']}  \n"
+                    f"**{t('map.municipality')}:** {md(school['municipality'])}  \n"
                     f"**{t('map.card_type')}:** {t('codes.school_type.' + school['school_type'])}")
         small = not small_numbers.enough(school["vpr_participants"], min_n=config.min_n)
         st.metric(t("map.vpr_share2"), t("figures.little_data_n", n=int(school["vpr_participants"])) if small
@@ -198,12 +199,12 @@ with card_column:
             current = compute(school_map.current_pairs, region_id, municipality_id, list_year)
             mine = current[current["mentee_school_id"] == selected]
             mentees = current[current["mentor_school_id"] == selected]
-            mentor_text = "; ".join(f"{r.mentor_name} ({t('map.km_' + r.km_kind, km=num(r.km))})"
+            mentor_text = "; ".join(f"{md(r.mentor_name)} ({t('map.km_' + r.km_kind, km=num(r.km))})"
                                     for r in mine.itertuples()) or t("map.card_none")
             st.markdown(f"**{t('map.card_mentor')}:** {mentor_text}")
             if len(mentees):
                 st.markdown(f"**{t('map.card_mentees')}:** " + "; ".join(
-                    f"{r.mentee_name} ({t('map.km_' + r.km_kind, km=num(r.km))})" for r in mentees.itertuples()))
+                    f"{md(r.mentee_name)} ({t('map.km_' + r.km_kind, km=num(r.km))})" for r in mentees.itertuples()))
         pages.link("passport", t("map.passport"), query_params={"school": selected})
 if mode == "schools" and list_year is not None:
     st.caption(t("map.synthetic_categories", year=list_year))
@@ -276,11 +277,11 @@ with tabs[3]:
         st.info(t("access.read_only"))
     else:
         with st.form("map_manual"):
-            mentee = st.selectbox(t("map.manual_mentee"), listed["school_id"].tolist(), format_func=lambda s: names.get(s, s))
+            mentee = st.selectbox(t("map.manual_mentee"), listed["school_id"].tolist(), format_func=lambda s: plain(names.get(s, s)))
             listed_ids = set(listed["school_id"])
             mentor_options = [""] + [s for s in schools["school_id"] if s not in listed_ids]
             mentor = st.selectbox(t("map.manual_mentor"), mentor_options,
-                                  format_func=lambda s: t("map.manual_remove") if s == "" else f"{names.get(s, s)} ({s})")
+                                  format_func=lambda s: t("map.manual_remove") if s == "" else plain(f"{names.get(s, s)} ({s})"))
             road_km = st.number_input(t("map.manual_road"), min_value=0.0, value=None, step=1.0)
             user = st.text_input(t("map.manual_user"))
             reason = st.text_input(t("map.manual_reason"))

@@ -9,6 +9,7 @@ from ui import figure_cards as cards_ui
 from ui.data import compute, settings, source, view
 from ui.figures.overview import list_size_bars, listed_share_by_municipality
 from ui.filters import current_scope
+from ui.safe import md
 from ui.shell import page_header
 from ui.text import language, num, pp, t
 from ui.views import overview as views
@@ -51,7 +52,7 @@ with cards[2]:
     cards_ui.metric(high_risk)
     if not top_risks.empty:
         top = top_risks.iloc[0]
-        st.caption(t("overview.top_risk", name=top["name_ru" if language() == "ru" else "name_en"],
+        st.caption(t("overview.top_risk", name=md(top["name_ru" if language() == "ru" else "name_en"]),
                      count=int(top["schools"])))
     pages.link("risks", t("overview.details"))
 with cards[3]:

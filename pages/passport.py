@@ -3,7 +3,6 @@ per subject with intervals against the municipality and region, risk profile and
 change, mentor with distance and a small map, its roadmap, teacher development.
 The URL names the school (``?school=<code>``)."""
 import datetime as dt
-import html
 
 import pandas as pd
 import streamlit as st
@@ -23,6 +22,7 @@ from ui.figures.school_map import build_map
 from ui.figures.style import CATEGORY_COLOURS
 from ui.filters import current_scope
 from ui.reasons import reasons_markdown
+from ui.safe import md, plain
 from ui.shell import page_header
 from ui.text import day, language, num, pct, pp, t
 from ui.views import schools as school_views, teachers as teacher_views
@@ -60,7 +60,7 @@ if school_id and school_id not in labels:
     labels[school_id] = f"{info['short_name']} · {info['municipality']}"
 options = ["", *sorted(labels, key=labels.get)]
 st.selectbox(t("passport.picker"), options, key=PICKER_KEY, help=t("passport.picker_help"),
-             format_func=lambda s: t("passport.choose") if s == "" else labels.get(s, s))
+             format_func=lambda s: t("passport.choose") if s == "" else plain(labels.get(s, s)))
 school_id = st.session_state[PICKER_KEY]
 if school_id:
     if st.query_params.get(URL_KEY) != school_id:
@@ -82,8 +82,8 @@ params = identification.load_params()
 list_year = compute(overview.latest_list_year, year)
 
 # -- identity and categories -------------------------------------------------------------------------
-st.header(info["name"])
-st.markdown(t("passport.identity", code=html.escape(school_id), municipality=html.escape(info["municipality"]),
+st.header(md(info["name"]))
+st.markdown(t("passport.identity", code=md(school_id), municipality=md(info["municipality"]),
               type=t(f"codes.school_type.{info['school_type']}"),
               setting=t(f"codes.setting.{'rural' if info['is_rural'] else 'urban'}"),
               social=num(info["social_index"], 2), students=num(info["students"])),
@@ -129,7 +129,7 @@ with cards[3]:
         first = as_mentee.iloc[0]
         st.metric(t("passport.card_mentor"), t(f"map.km_{first['km_kind']}", km=num(first["km"])),
                   help=t("passport.card_mentor_help"))
-        st.caption(first["mentor_name"])
+        st.caption(md(first["mentor_name"]))
     else:
         st.metric(t("passport.card_mentor"), t("passport.none"), help=t("passport.card_mentor_help"))
 
@@ -266,7 +266,7 @@ else:
             named = profile.loc[profile["change"] == change, name_column].tolist()
             if named:
                 st.markdown(f"**{t(f'risks.summary.{change}', previous=risk_year - 1)}**")
-                st.markdown("\n".join(f"- {html.escape(str(n))}" for n in named))
+                st.markdown("\n".join(f"- {md(n)}" for n in named))
         unchanged = int((profile["change"] == "unchanged").sum())
         st.caption(t("passport.risks_unchanged", count=unchanged))
         pages.link("risks", t("passport.to_risks"), query_params={"school": school_id})
@@ -281,13 +281,13 @@ else:
         if as_mentee.empty:
             st.markdown(t("passport.mentor_none"))
         for row in as_mentee.itertuples():
-            st.markdown(t("passport.mentor_line", name=html.escape(row.mentor_name), code=row.mentor_school_id,
+            st.markdown(t("passport.mentor_line", name=md(row.mentor_name), code=md(row.mentor_school_id),
                           km=t(f"map.km_{row.km_kind}", km=num(row.km))))
             if row.km_kind != "road":
                 st.caption(t("passport.km_straight_note"))
         if not as_mentor.empty:
             st.markdown(f"**{t('map.card_mentees')}:**")
-            st.markdown("\n".join(f"- {html.escape(r.mentee_name)} ({t('map.km_' + r.km_kind, km=num(r.km))})"
+            st.markdown("\n".join(f"- {md(r.mentee_name)} ({t('map.km_' + r.km_kind, km=num(r.km))})"
                                   for r in as_mentor.itertuples()))
         pages.link("map", t("passport.to_map"), query_params={"school": school_id})
     with left:

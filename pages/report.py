@@ -9,6 +9,7 @@ from analytics.report import make_report
 from analytics.report.model import Figure, Heading
 from ui.data import compute, settings
 from ui.filters import current_scope
+from ui.safe import md, plain
 from ui.shell import page_header
 from ui.text import language, num, t
 
@@ -39,7 +40,8 @@ if principal.school_id:
     levels = ["school"]
 elif principal.municipality_id:
     levels = [level for level in levels if level != "region"]
-url_choice(LEVEL_KEY, LEVEL_URL, levels, levels[1] if scope.municipality_id else levels[0])
+url_choice(LEVEL_KEY, LEVEL_URL, levels,
+           "municipality" if scope.municipality_id and "municipality" in levels else levels[0])
 level = st.radio(t("report.level"), levels, key=LEVEL_KEY, horizontal=True,
                  format_func=lambda v: t(f"report.level_name.{v}"))
 st.query_params[LEVEL_URL] = level
@@ -51,7 +53,7 @@ if level == "school":
     options = ["", *names]
     url_choice(SCHOOL_KEY, SCHOOL_URL, options, "")
     school_id = st.selectbox(t("report.school"), options, key=SCHOOL_KEY,
-                             format_func=lambda v: names.get(v, t("report.school_placeholder"))) or None
+                             format_func=lambda v: plain(names.get(v, t("report.school_placeholder")))) or None
     if school_id:
         st.query_params[SCHOOL_URL] = school_id
     elif SCHOOL_URL in st.query_params:
@@ -70,7 +72,7 @@ if st.button(t("report.build"), type="primary", icon=":material/description:", d
         try:
             built = compute(make_report, scope.region_id, year, municipality_id, school_id, as_of, lang)
         except ValueError as error:
-            st.error(t("report.error", message=str(error)))
+            st.error(t("report.error", message=md(error)))
         else:
             st.session_state[BUILT_KEY] = (request, built)
 
@@ -87,5 +89,5 @@ if saved is not None:
         st.download_button(t("report.download"), built.data, file_name=built.file_name, mime=DOCX_MIME,
                            icon=":material/download:", key="report_download", type="primary")
         with st.expander(t("report.contents"), icon=":material/list:"):
-            st.markdown("  \n".join(block.text for block in built.report.of_type(Heading)))
+            st.markdown("  \n".join(md(block.text) for block in built.report.of_type(Heading)))
 st.caption(t("app.guardrail"))

@@ -9,6 +9,7 @@ from ui.data import compute, settings, source, view
 from ui.figures.results import trend_lines
 from ui.figures.style import LEVEL_COLOURS, MARK_COLOURS, PALETTE
 from ui.filters import current_scope
+from ui.safe import md
 from ui.shell import page_header
 from ui.text import language, num, pct, t
 from ui.views import results as views
@@ -212,12 +213,12 @@ if not selected:
 else:
     info = compute(comparison.school_info, selected).iloc[0]
     head, close = st.columns([5, 1], vertical_alignment="bottom")
-    head.subheader(t("results.detail_title", name=info["short_name"]))
+    head.subheader(t("results.detail_title", name=md(info["short_name"])))
     if close.button(t("results.detail_close"), key="results_close"):
         del st.query_params["school"]
         st.rerun()
     pages.link("passport", t("results.passport"), query_params={"school": selected})
-    st.caption(t("results.detail_info", municipality=info["municipality"], type=t(f"codes.school_type.{info['school_type']}"),
+    st.caption(t("results.detail_info", municipality=md(info["municipality"]), type=t(f"codes.school_type.{info['school_type']}"),
                  setting=t(f"codes.setting.{'rural' if info['is_rural'] else 'urban'}"),
                  social=num(info["social_index"], 2)))
     compared = compute(comparison.compare_school, selected, year, scope.procedure, code, scope.subject_id,

@@ -7,6 +7,7 @@ from ui import export, pages
 from ui import figure_cards as cards_ui
 from ui.data import compute, settings, source, view
 from ui.filters import current_scope
+from ui.safe import md, plain
 from ui.shell import page_header
 from ui.text import language, num, pct, t
 from ui.views import risks as views
@@ -55,7 +56,7 @@ controls = st.columns([2, 2, 3])
 if len(catalogue_options) > 1:
     key = url_choice("catalogue", catalogue_options, catalogue_id)
     catalogue_id = controls[1].selectbox(t("risks.catalogue"), catalogue_options, key=key,
-                                         format_func=lambda c: catalogue_names.get(c, c))
+                                         format_func=lambda c: plain(catalogue_names.get(c, c)))
     write_url("catalogue", catalogue_id if catalogue_id != default_catalogue else None)
 
 year = compute(risks.profile_year, catalogue_id, scope.year)
@@ -93,7 +94,7 @@ cards[0].metric(schools_label, num(head["schools"]), help=t("risks.metric_school
 figure_scope = cards_ui.scope_of(scope, settings().today)
 cards_ui.metric(cards_ui.value(figures.RISK_FIGURES[category], figure_scope, catalogue_id=catalogue_id), cards[1])
 if not top.empty:
-    cards[1].caption(t("risks.top_risk", name=top.iloc[0][name_column], count=int(top.iloc[0]["high"])))
+    cards[1].caption(t("risks.top_risk", name=md(top.iloc[0][name_column]), count=int(top.iloc[0]["high"])))
 uncovered = cards_ui.value("uncovered_high_risks", figure_scope, catalogue_id=catalogue_id, category=category)
 cards_ui.metric(uncovered, cards[2])
 cards[2].caption(t("risks.metric_uncovered_caption", schools=uncovered.extra["schools"],
@@ -105,7 +106,7 @@ school_names = head["school_names"]
 school_options = list(head["school_options"])
 key = url_choice("school", school_options, "")
 school_id = st.selectbox(t("risks.school"), school_options, key=key, help=t("risks.school_help"),
-                         format_func=lambda s: t("risks.choose_school") if s == "" else school_names[s])
+                         format_func=lambda s: t("risks.choose_school") if s == "" else plain(school_names[s]))
 write_url("school", school_id)
 if not school_id:
     st.info(t("risks.choose_school_hint"))

@@ -13,6 +13,7 @@ from ui import export, pages
 from ui.data import clear_caches, compute, settings, store
 from ui.filters import current_scope
 from ui.roadmap_import import FILE_KEY, SAVED_KEY, column_config, digest, parsed_upload, styled
+from ui.safe import md, plain
 from ui.shell import page_header
 from ui.text import day, num, t
 
@@ -69,12 +70,12 @@ if level in ("municipality", "school"):
     options = list(names)
     default = options.index(scope.municipality_id) if scope.municipality_id in options else 0
     municipality_id = attach[1].selectbox(t("roadmap_import.municipality"), options, index=default,
-                                          format_func=lambda m: names.get(m, m), key="ri_municipality")
+                                          format_func=lambda m: plain(names.get(m, m)), key="ri_municipality")
 if level == "school" and municipality_id:
     schools = compute(catalog.schools, scope.region_id, municipality_id)
     school_names = dict(zip(schools["school_id"], schools["short_name"]))
     school_id = attach[2].selectbox(t("roadmap_import.school"), list(school_names),
-                                    format_func=lambda s: school_names.get(s, s), key="ri_school")
+                                    format_func=lambda s: plain(school_names.get(s, s)), key="ri_school")
 
 registry = SchoolRegistry(compute(catalog.schools, scope.region_id))
 context = municipality_id or scope.municipality_id
@@ -115,7 +116,7 @@ cards[2].metric(t("roadmap_import.school_links"), num(sum(len(m.school_ids) for 
 cards[3].metric(t("roadmap_import.units"), num(units), help=t("roadmap_import.units_help"))
 if unresolved:
     with st.expander(t("roadmap_import.unresolved_header", count=len(unresolved)), expanded=True):
-        st.markdown("\n".join(f"- {u}" for u in unresolved).replace("*", "\\*"))
+        st.markdown("\n".join(f"- {md(u)}" for u in unresolved))
 else:
     st.success(t("roadmap_import.all_resolved"))
 if warnings:
@@ -126,7 +127,7 @@ export.download_buttons(edited.rename(columns={c: t(f"roadmap_import.columns.{c}
                         "roadmap_import", key="ri_download")
 
 if errors:
-    st.error(t("roadmap_import.save_errors") + "\n" + "\n".join(f"- {e}" for e in errors))
+    st.error(t("roadmap_import.save_errors") + "\n" + "\n".join(f"- {md(e)}" for e in errors))
 saved = st.session_state.setdefault(SAVED_KEY, {})
 blocked = bool(errors) or bool(unresolved)
 if blocked and not errors:
@@ -137,7 +138,7 @@ if st.button(t("roadmap_import.save"), type="primary", disabled=blocked or file_
         save_roadmap(store(), title=title, period=period, measures=measures, level=level, region_id=scope.region_id,
                      municipality_id=municipality_id, school_id=school_id, file_name=file_name)
     except (SaveError, Exception) as error:  # any failure: the transaction was rolled back
-        st.error(t("roadmap_import.save_failed", message=str(error)))
+        st.error(t("roadmap_import.save_failed", message=md(error)))
     else:
         clear_caches()
         saved[file_id] = t("roadmap_import.saved", measures=num(len(measures)), units=num(units))

@@ -7,11 +7,12 @@ import streamlit as st
 
 from analytics import access, roadmap_status, roadmaps as rm
 from analytics.roadmap_status import EDITABLE_STATUSES
-from ui import export, pages
+from ui import errors, export, pages
 from ui import figure_cards as cards_ui
 from ui.data import compute, settings, source, store, view
 from ui.figures import roadmaps as figures
 from ui.filters import current_scope
+from ui.safe import md, plain
 from ui.shell import page_header
 from ui.text import day, language, num, pct, pp, t
 from ui.views import roadmaps as views
@@ -52,8 +53,8 @@ today = settings().today
 year = scope.year
 as_of = min(today, dt.date(year, 12, 31))
 if scope.subject_id:
-    st.caption(t("roadmaps.subject_note", subject=st.session_state.get("scope_labels", {}).get("subject")
-                 or scope.subject_id))
+    st.caption(t("roadmaps.subject_note", subject=md(st.session_state.get("scope_labels", {}).get("subject")
+                                                   or scope.subject_id)))
 
 # -- which roadmaps ---------------------------------------------------------------------------
 available = compute(rm.roadmaps_in_scope, scope.region_id, scope.municipality_id, year)
@@ -63,7 +64,7 @@ level = url_choice("rm_level", [ALL, "region", "municipality", "school"], t("roa
 listed = available if level == ALL else available[available["level"] == level]
 titles = dict(zip(listed["roadmap_id"].astype(int), listed["title"]))
 roadmap_id = url_choice("rm_roadmap", [ALL, *titles], t("roadmaps.roadmap"),
-                        lambda v: t("roadmaps.all_roadmaps") if v == ALL else titles.get(v, str(v)), top[1])
+                        lambda v: t("roadmaps.all_roadmaps") if v == ALL else plain(titles.get(v, str(v))), top[1])
 flt = rm.RoadmapFilter(scope.region_id, scope.municipality_id, year, scope.subject_id,
                        level or None, int(roadmap_id) if roadmap_id != ALL else None)
 
@@ -145,9 +146,9 @@ with tab_gantt:
     choices = compute(rm.filter_choices, flt)
     row = st.columns(3)
     section = url_choice("rm_section", [ALL, *choices["section"]], t("roadmaps.section"),
-                         lambda v: t("roadmaps.all_sections") if v == ALL else v, row[0])
+                         lambda v: t("roadmaps.all_sections") if v == ALL else plain(v), row[0])
     executor = url_choice("rm_executor", [ALL, *choices["executor"]], t("roadmaps.executor"),
-                          lambda v: t("roadmaps.all_executors") if v == ALL else v, row[1])
+                          lambda v: t("roadmaps.all_executors") if v == ALL else plain(v), row[1])
     chosen_states = row[2].multiselect(t("roadmaps.states"), list(rm.STATES), format_func=state_name,
                                        key="roadmaps_states", placeholder=t("roadmaps.all_states"))
     gantt_labels = dict(figure_labels, states={s: state_name(s) for s in rm.STATES},
@@ -219,7 +220,7 @@ with tab_edit:
         school = ALL
         if schools:
             school = st.selectbox(t("roadmaps.edit.school"), [ALL, *schools], key="roadmaps_edit_school",
-                                  format_func=lambda v: t("roadmaps.edit.all_schools") if v == ALL else schools[v])
+                                  format_func=lambda v: t("roadmaps.edit.all_schools") if v == ALL else plain(schools[v]))
             if school != ALL:
                 pages.link("passport", t("roadmaps.passport"), query_params={"school": school})
         snapshot_key = (flt, school)
@@ -255,8 +256,15 @@ with tab_edit:
         if buttons[1].button(t("roadmaps.edit.reload"), key="roadmaps_reload"):
             st.session_state.pop("roadmaps_snapshot", None)
             st.rerun()
+        result = None
         if buttons[0].button(t("roadmaps.edit.save"), type="primary", key="roadmaps_save"):
-            result = roadmap_status.save_table(store(), base, edited, user, today, principal=who)
+            try:     # one transaction: every row is saved or none (the edits stay in the editor)
+                result = roadmap_status.save_table(store(), base, edited, user, today, principal=who)
+            except access.AccessDenied:
+                raise
+            except Exception as error:
+                st.error(t("roadmaps.edit.save_failed", incident=errors.incident(error)))
+        if result is not None:
             titles_of = base.set_index("unit_id")
             messages = []
             if result.invalid:
@@ -296,7 +304,7 @@ with tab_edit:
         st.subheader(t("roadmaps.edit.history"))
         labels = {int(r.unit_id): f"{r.number} {r.title} · {r.school_name or '—'} · {day(r.due_date)}"
                   for r in base.itertuples(index=False)}
-        unit_id = st.selectbox(t("roadmaps.edit.history_unit"), list(labels), format_func=labels.get,
+        unit_id = st.selectbox(t("roadmaps.edit.history_unit"), list(labels), format_func=lambda u: plain(labels.get(u)),
                                key="roadmaps_history_unit")
         history = compute(roadmap_status.unit_history, unit_id)
         if history.empty:

@@ -6,6 +6,7 @@ from ui import export, pages
 from ui.data import compute, source, view
 from ui.filters import current_scope
 from ui.reasons import reasons_markdown
+from ui.safe import md, plain
 from ui.shell import page_header
 from ui.text import language, num, pct, t
 from ui.views import schools as views
@@ -67,7 +68,7 @@ with tab_list:
         else:
             st.session_state["schools_school"] = ""
     school_id = st.selectbox(t("schools.school_select"), options, key="schools_school",
-                             format_func=lambda s: t("schools.school_none") if s == "" else labels.get(s, s))
+                             format_func=lambda s: t("schools.school_none") if s == "" else plain(labels.get(s, s)))
     if school_id:
         st.query_params["school"] = school_id
     elif "school" in st.query_params:
@@ -76,7 +77,7 @@ with tab_list:
     if school_id:
         school_table = compute(table.function, *table.args)
         row = school_table[school_table["school_id"] == school_id].iloc[0]
-        st.subheader(row["name"])
+        st.subheader(md(row["name"]))
         pages.link("passport", t("schools.passport"), query_params={"school": school_id})
         all_flags = compute(flags.function, *flags.args)
         own = all_flags[all_flags["school_id"] == school_id]

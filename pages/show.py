@@ -4,6 +4,7 @@ completion with checkpoints, schools that need attention. The slide number is in
 chart heights below) and is zoomed on a 1920×1080 screen (see ui/present.py)."""
 import datetime as dt
 import html
+from urllib.parse import quote
 
 import streamlit as st
 from streamlit_folium import st_folium
@@ -17,6 +18,7 @@ from ui.figures.overview import list_size_bars, listed_share_by_municipality
 from ui.figures.school_map import build_map
 from ui.figures.style import CATEGORY_COLOURS
 from ui.filters import current_scope
+from ui.safe import html_text
 from ui.shell import page_header
 from ui.text import day, language, num, pct, t
 from ui.views import effectiveness as effectiveness_views
@@ -146,7 +148,7 @@ elif slide == "map":
     counts = schools["category"].value_counts()
     swatch = ('<span style="display:inline-block;width:0.9em;height:0.9em;border-radius:50%;background:{};'
               'border:1px solid #333;margin:0 0.3em 0 0.9em;vertical-align:-0.1em"></span>{}')
-    legend = "".join(swatch.format(CATEGORY_COLOURS[c], html.escape(f"{name}: {int(counts.get(c, 0))}"))
+    legend = "".join(swatch.format(CATEGORY_COLOURS[c], html_text(f"{name}: {int(counts.get(c, 0))}"))
                      for c, name in categories.items() if c != "biased" and counts.get(c, 0))
     st.markdown(f'<div style="font-size:1.0rem;line-height:1.6">{legend} · {html.escape(t("show.map_lines"))}</div>',
                 unsafe_allow_html=True)
@@ -176,7 +178,7 @@ elif slide == "risks":
         left, right = st.columns([5, 3])
         with left:
             present.draw(figure, width)
-        items = "".join(f"<li>{html.escape(n)}</li>" for n in factor_names)
+        items = "".join(f"<li>{html_text(n)}</li>" for n in factor_names)
         right.markdown(f'<ol class="shnor-factors" style="font-size:0.95rem;line-height:1.25;padding-left:1.3rem;'
                        f'margin-top:0.5rem">{items}</ol>', unsafe_allow_html=True)
 
@@ -231,10 +233,10 @@ elif slide == "attention":
         heads = ["school", "municipality", "share", "overdue", "uncovered", "passport"]
         rows = "".join(
             "<tr>" + "".join(f"<td>{cell}</td>" for cell in (
-                html.escape(r.short_name), html.escape(r.municipality),
+                html_text(r.short_name), html_text(r.municipality),
                 pct(r.share_of_plan, 0) if r.share_of_plan == r.share_of_plan else "—", num(r.overdue),
                 f"{r.uncovered_high} / {r.high_risks}",
-                f'<a href="passport?school={html.escape(r.school_id)}" target="_self">{html.escape(t("show.open_passport"))}</a>'))
+                f'<a href="passport?school={html_text(quote(str(r.school_id), safe=""))}" target="_self">{html.escape(t("show.open_passport"))}</a>'))
             + "</tr>" for r in top.itertuples())
         st.markdown('<table class="shnor-slide-table"><thead><tr>'
                     + "".join(f"<th>{html.escape(t(f'show.columns.{h}'))}</th>" for h in heads)

@@ -9,6 +9,7 @@ from ui import figure_cards as cards_ui
 from ui.data import compute, settings, source, view
 from ui.figures.teachers import dynamics_chart
 from ui.filters import current_scope
+from ui.safe import md
 from ui.shell import page_header
 from ui.text import language, num, pct, pp, t
 from ui.views import teachers as views
@@ -42,7 +43,7 @@ if subject is None:
     if st.session_state[PICKER_KEY] not in options:
         st.session_state[PICKER_KEY] = ALL
     st.radio(t("teachers.subject_picker"), options, key=PICKER_KEY, horizontal=True,
-             format_func=lambda s: t("teachers.all_subjects") if s == ALL else subject_names.get(s, s),
+             format_func=lambda s: t("teachers.all_subjects") if s == ALL else md(subject_names.get(s, s)),
              help=t("teachers.subject_picker_help"))
     subject = st.session_state[PICKER_KEY] or None
     if subject:

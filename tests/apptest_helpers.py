@@ -60,8 +60,14 @@ def rerun(app: AppTest) -> AppTest:
     return app
 
 
+def incidents(app: AppTest) -> list[str]:
+    """Messages of unexpected errors the app caught (ui.errors): a crash shown politely."""
+    return [e.value for e in app.error if "инцидент" in e.value or "incident" in e.value]
+
+
 def assert_no_exception(app: AppTest) -> None:
     assert not app.exception, [e.value for e in app.exception]
+    assert not incidents(app), incidents(app)
 
 
 def markdown_text(app: AppTest) -> str:

@@ -16,7 +16,7 @@ HOSTILE = '<a href="https://evil.example">Школа</a><script>alert(1)</script
     ('<a href="u">a</a>', '&lt;a href="u"&gt;a&lt;/a&gt;'),
     ("строка<br>вторая", "строка<br>вторая"),
     ("%{y}<extra></extra>", "%{y}<extra></extra>"),
-    ("<b>жирный</b> 1 < 2", "<b>жирный</b> 1 &lt; 2"),
+    ("<b>жирный</b> 1 < 2", "&lt;b&gt;жирный&lt;/b&gt; 1 &lt; 2"),     # emphasis only from templates
 ])
 def test_neutralise(text, expected):
     assert neutralise(text) == expected

@@ -2,27 +2,32 @@
 
 With ``[auth] enabled = false`` (the demo) everyone acts as an open administrator. With it
 on, nothing but the sign-in form is drawn until a user of the users file signs in; the
-session then keeps only the user name (server side) and the user's role and scope are
-read from the users file on every run, so removing a user or changing a role takes effect
-on that user's next click.
+session then keeps the user name and the user's credential version (server side). The
+users file is read on every run: removing a user or changing a password, role or scope
+ends that user's sessions at their next click. Sign-in attempts go through the throttle
+of :mod:`analytics.sign_in`; signing out forgets everything of the user (:mod:`ui.session`).
 """
 from __future__ import annotations
 
-import time
+import datetime as dt
+import math
 from pathlib import Path
 
 import streamlit as st
 
-from analytics import access
+from analytics import access, sign_in
 from analytics.access import Principal, Role
-from analytics.users import UsersFileError, auth_settings, authenticate, read_users
+from analytics.config import load_settings
+from analytics.users import UsersFileError, auth_settings, read_users
+from ui import session
 from ui.data import store
+from ui.safe import md
 from ui.text import t
 
 SESSION_USER = "auth_user"
+SESSION_CREDENTIAL = "auth_credential"     # the user's credential version when the session signed in
+ENDED = "_auth_ended"                      # why the last session ended (shown above the form)
 OPEN = Principal("open", Role.ADMIN, "")
-MAX_FAILURES = 5          # failed sign-ins in a row before the form pauses
-PAUSE_SECONDS = 60
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -41,8 +46,29 @@ def principal() -> Principal:
     return st.session_state.get("_principal", OPEN)
 
 
+def client_address() -> str:
+    """The client's address as the server sees it, or the header a trusted reverse proxy sets
+    (``[auth] client_header``, e.g. ``X-Real-IP``): behind a proxy every client would otherwise
+    share the proxy's address."""
+    header = (load_settings().extra.get("auth", {}) or {}).get("client_header")
+    value = st.context.headers.get(header) if header else None
+    if isinstance(value, str) and value.strip():
+        return value.split(",")[-1].strip()      # a list (X-Forwarded-For): the entry the proxy itself added
+    value = st.context.ip_address
+    return value if isinstance(value, str) and value else "unknown"
+
+
+def _end_session(reason_key: str) -> None:
+    session.forget_user()
+    st.session_state[ENDED] = reason_key
+
+
 def gate() -> Principal:
-    """Settle who acts in this run; draws the sign-in form and stops the run if nobody has signed in."""
+    """Settle who acts in this run; draws the sign-in form and stops the run if nobody has signed in.
+
+    A session carries the credential version of its user (password hash, role, scope): when
+    the users file changes any of them, or removes the user, the session ends here, at the
+    user's next interaction, and everything it held is forgotten."""
     settings = auth_settings()
     if not settings.enabled:
         who = OPEN
@@ -51,11 +77,19 @@ def gate() -> Principal:
             users = _current_users()
         except UsersFileError as error:
             access.set_current(access.NOBODY)
-            st.error(t("access.users_file_broken", problem=str(error)))
+            st.error(t("access.users_file_broken", problem=md(error)))
             st.stop()
-        user = users.get(st.session_state.get(SESSION_USER) or "")
+        username = st.session_state.get(SESSION_USER)
+        user = users.get(username or "")
+        if username:
+            held = st.session_state.get(SESSION_CREDENTIAL)
+            if held is None and user is not None:
+                # Only server code sets the user without a credential (tests): bind it now.
+                st.session_state[SESSION_CREDENTIAL] = held = user.credential_version()
+            if user is None or held != user.credential_version():
+                _end_session("access.session_ended")
+                user = None
         if user is None:
-            st.session_state.pop(SESSION_USER, None)
             access.set_current(access.NOBODY)
             # Leave Streamlit's "pages/ folder" mode (which would list every page file in the
             # sidebar) without showing any menu: nothing but the form before signing in.
@@ -69,31 +103,40 @@ def gate() -> Principal:
     return who
 
 
+def _retry_text(retry_at: dt.datetime, locked: bool) -> str:
+    seconds = max(math.ceil((retry_at - sign_in.now()).total_seconds()), 1)
+    if locked:
+        minute = retry_at.replace(second=0, microsecond=0)     # «после 14:05» must not be too early
+        minute += dt.timedelta(minutes=1) if minute < retry_at else dt.timedelta(0)
+        return t("access.locked", time=minute.strftime("%H:%M"), minutes=max((seconds + 59) // 60, 1))
+    return t("access.paused", time=retry_at.strftime("%H:%M:%S"), seconds=seconds)
+
+
 def _sign_in_form(users: dict) -> None:
     st.title(t("access.sign_in_title"))
+    ended = st.session_state.pop(ENDED, None)
+    if ended:
+        st.info(t(ended))
     if not users:
         st.warning(t("access.no_users"))
-    paused_until = st.session_state.get("_auth_paused_until", 0.0)
     with st.form("sign_in"):
         username = st.text_input(t("access.username"), key="auth_username")
         password = st.text_input(t("access.password"), type="password", key="auth_password")
         submitted = st.form_submit_button(t("access.sign_in"), type="primary")
     if not submitted:
         return
-    if time.time() < paused_until:
-        st.error(t("access.paused", seconds=int(paused_until - time.time()) + 1))
+    outcome = sign_in.attempt(store(), users, username, password, client_address())
+    if outcome.user is None:
+        if outcome.refused:
+            st.error(_retry_text(outcome.retry_at, outcome.locked))
+        else:
+            st.error(t("access.wrong") + (" " + _retry_text(outcome.retry_at, outcome.locked)
+                                           if outcome.retry_at else ""))
         return
-    user = authenticate(users, username, password)
-    if user is None:
-        failures = st.session_state.get("_auth_failures", 0) + 1
-        st.session_state["_auth_failures"] = failures
-        if failures >= MAX_FAILURES:
-            st.session_state["_auth_failures"] = 0
-            st.session_state["_auth_paused_until"] = time.time() + PAUSE_SECONDS
-        st.error(t("access.wrong"))
-        return
-    st.session_state["_auth_failures"] = 0
+    user = outcome.user
+    session.take_over(user.username)
     st.session_state[SESSION_USER] = user.username
+    st.session_state[SESSION_CREDENTIAL] = user.credential_version()
     st.session_state.pop("auth_password", None)
     st.rerun()
 
@@ -104,9 +147,8 @@ def sidebar_user(who: Principal) -> None:
     scope = st.session_state.get("scope_labels", {})
     place = (scope.get("municipality") if who.municipality_id else None) or (scope.get("region") if who.region_id
                                                                              else t("access.everywhere"))
-    st.sidebar.caption(t("access.signed_in", name=who.name or who.username, role=t(f"access.roles.{who.role.value}"),
-                         place=place if not who.school_id else who.school_id))
+    st.sidebar.caption(t("access.signed_in", name=md(who.name or who.username), role=t(f"access.roles.{who.role.value}"),
+                         place=md(place if not who.school_id else who.school_id)))
     if st.sidebar.button(t("access.sign_out"), key="auth_sign_out", icon=":material/logout:"):
-        for key in (SESSION_USER, "_principal"):
-            st.session_state.pop(key, None)
+        session.forget_user()
         st.rerun()

@@ -178,7 +178,7 @@ def view(builder: Callable, *args, **kwargs):
 
     The result is shared by every run and session that asks for the same view: never change
     it (copy it first)."""
-    from ui.figures.shared import shared
+    from ui.figures.shared import escaped, shared
     from ui.figures.style import presenting    # (ui.figures imports nothing from here)
     from ui.text import language
 
@@ -204,7 +204,7 @@ def view(builder: Callable, *args, **kwargs):
         if key in _views:
             _views.move_to_end(key)
             return _views[key]
-    result = shared(builder(*_resolved(list(args)), **_resolved(kwargs)))
+    result = shared(escaped(builder(*_resolved(list(args)), **_resolved(kwargs))))
     with _views_lock:
         if _views_version.get(path) == version:
             _views[key] = result

@@ -12,6 +12,7 @@ from analytics.scope import PROCEDURES, Scope
 from ui.data import compute
 from ui.entry import ensure_entry_point
 from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from ui.safe import plain
 from ui.text import language, t
 
 # URL parameter -> session-state key of its widget
@@ -57,7 +58,7 @@ _MISSING = object()
 
 def _labeller(labels: dict):
     """A format_func over labels fixed at draw time (it may be called outside the run)."""
-    return lambda value: labels.get(value, str(value))
+    return lambda value: plain(labels.get(value, str(value)))
 
 
 def init_language() -> str:
@@ -84,7 +85,7 @@ def sidebar_filters() -> Scope:
     region_options = list(region_names)
     _coerce("region", region_options, region_options[0] if region_options else None)
     st.sidebar.selectbox(t("filters.region"), region_options, key=URL_KEYS["region"],
-                         format_func=lambda r: region_names.get(r, r))
+                         format_func=lambda r: plain(region_names.get(r, r)))
     region_id = st.session_state[URL_KEYS["region"]]
 
     municipalities = compute(catalog.municipalities, region_id)

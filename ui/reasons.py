@@ -1,13 +1,13 @@
 """Turning identification flags (reason_key + reason_params) into text in the user's language."""
 from __future__ import annotations
 
-import html
 from typing import Callable
 
 import pandas as pd
 
 from ui import fmt
 from ui.i18n import text
+from ui.safe import md
 
 INTEGER_KEYS = {"year", "rank", "ranked", "count", "n", "first", "last"}
 PERCENT_KEYS = {"share", "confidence", "probability"}
@@ -44,7 +44,7 @@ def reasons_markdown(flags: pd.DataFrame, category_name: Callable[[str], str], l
     """One school's flags as a Markdown list: category, then its reasons (text escaped)."""
     blocks = []
     for category, group in flags.groupby("category", sort=False):
-        items = "\n".join(f"  - {html.escape(reason_text(k, p, language))}"
+        items = "\n".join(f"  - {md(reason_text(k, p, language))}"
                           for k, p in zip(group["reason_key"], group["reason_params"]))
         blocks.append(f"- **{category_name(category)}**\n{items}")
     return "\n".join(blocks)

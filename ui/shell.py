@@ -9,6 +9,7 @@ from analytics import catalog
 from analytics.demo import build_demo
 from analytics.scope import Scope
 from ui.data import clear_caches, settings, store
+from ui.safe import html_text
 from ui.text import day, t
 
 READABLE_CSS = """
@@ -83,7 +84,7 @@ def page_header(title: str, scope: Scope, show_assessment: bool = True, controls
         line = " · ".join(line.split(" · ")[:3])
     _, synthetic = catalog.dataset_label(store())
     badge = f'<span class="shnor-badge">{html.escape(t("app.synthetic_badge"))}</span>' if synthetic else ""
-    st.markdown(f'<div class="shnor-context">{html.escape(line)}{badge}</div>', unsafe_allow_html=True)
+    st.markdown(f'<div class="shnor-context">{html_text(line)}{badge}</div>', unsafe_allow_html=True)
 
 
 def sidebar_footer() -> None:

@@ -2,7 +2,8 @@
 
 Plotly renders a subset of HTML in labels, titles and hover text (bold, links, spans). A
 school name such as ``<a href="…">`` would become a link in a chart; every '<' and '>'
-that does not open one of the formatting tags our builders use is therefore escaped.
+that does not open one of the formatting tags our builders use is therefore escaped, and
+bidirectional control characters (which could make a name read backwards) are removed.
 """
 from __future__ import annotations
 
@@ -11,12 +12,18 @@ import re
 import numpy as np
 import plotly.graph_objects as go
 
-# Tags the builders themselves write (line breaks, emphasis, plotly's hover <extra>).
-_OWN_TAG = re.compile(r"</?(?:br|b|i|em|sup|sub|extra)\s*/?>", re.IGNORECASE)
+from ui.safe import BIDI_CONTROLS
+
+# Tags the builders themselves write in data-bearing strings (line breaks, plotly's hover
+# <extra>). Emphasis is written only in templates (hovertemplate, texttemplate), which are
+# not touched: a <b> inside a name is shown as the characters it is.
+_OWN_TAG = re.compile(r"</?(?:br|extra)\s*/?>", re.IGNORECASE)
 _SKIP_KEYS = {"type", "uid", "hovertemplate", "texttemplate", "template"}
 
 
 def neutralise(text: str) -> str:
+    if BIDI_CONTROLS.search(text):
+        text = BIDI_CONTROLS.sub("", text)
     if "<" not in text and ">" not in text:
         return text
     parts, last = [], 0
@@ -42,7 +49,7 @@ def _clean(value):
 
 def _needs_cleaning(value) -> bool:
     if isinstance(value, str):
-        return "<" in value or ">" in value
+        return "<" in value or ">" in value or BIDI_CONTROLS.search(value) is not None
     if isinstance(value, dict):
         return any(_needs_cleaning(v) for k, v in value.items() if k not in _SKIP_KEYS)
     if isinstance(value, (list, tuple)):

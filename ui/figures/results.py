@@ -45,16 +45,18 @@ def trend_lines(series: pd.DataFrame, names: dict[str, str], title: str, y_label
             x=data["year"], y=data["value"].where(data["enough"].astype(bool)) * k, mode="lines+markers",
             name=label, legendgroup=who, line=dict(color=colour, width=3), marker=dict(size=9),
             customdata=np.stack([data["n"], data["ci_low"] * k, data["ci_high"] * k], axis=-1),
-            hovertemplate=f"{label}, %{{x}}: %{{y:.1f}} [%{{customdata[1]:.1f}}; %{{customdata[2]:.1f}}], "
+            # The name through %{fullData.name}: data text is escaped in the trace, never in a template.
+            hovertemplate="%{fullData.name}, %{x}: %{y:.1f} [%{customdata[1]:.1f}; %{customdata[2]:.1f}], "
                           "N = %{customdata[0]}<extra></extra>"))
         small = data[~data["enough"].astype(bool)]
         if len(small) > 0:
             # Below min_n no value is drawn (the small-numbers rule): a hollow marker on the axis.
             figure.add_trace(go.Scatter(
-                x=small["year"], y=[floor] * len(small), mode="markers", legendgroup=who, showlegend=False,
+                x=small["year"], y=[floor] * len(small), mode="markers", name=label, legendgroup=who,
+                showlegend=False,
                 marker=dict(size=11, color="white", line=dict(color=colour, width=2)),
                 customdata=small["n"],
-                hovertemplate=f"{label}, %{{x}}: {little_data} (N = %{{customdata}})<extra></extra>"))
+                hovertemplate="%{fullData.name}, %{x}: " + little_data + " (N = %{customdata})<extra></extra>"))
     base_layout(figure, title, height=420)
     figure.update_layout(separators=separators(language), yaxis_title=y_label)
     figure.update_xaxes(dtick=1)

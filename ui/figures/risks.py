@@ -62,17 +62,19 @@ def risk_heatmap(matrix: pd.DataFrame, factor_names: dict[str, str], level_names
     factor_ids = [f for f in factor_names if f in matrix.columns]
     z = matrix[factor_ids].astype(float).to_numpy()
     by_score = {1: level_names["low"], 2: level_names["medium"], 3: level_names["high"]}
-    hover = np.array([[f"{school} ({municipality})<br>{factor_names[f]}<br><b>"
-                       f"{by_score.get(int(v), '—') if v == v else '—'}</b>"
+    # Data text goes in customdata (escaped like every label); the bold is the template's own.
+    hover = np.array([[[f"{school} ({municipality})", factor_names[f], by_score.get(int(v), "—") if v == v else "—"]
                        for f, v in zip(factor_ids, row)]
-                      for school, municipality, row in zip(matrix["short_name"], matrix["municipality"], z)])
+                      for school, municipality, row in zip(matrix["short_name"], matrix["municipality"], z)],
+                     dtype=object)
     rows = list(range(len(matrix)))
     colours = [LEVEL_COLOURS["low"], LEVEL_COLOURS["medium"], LEVEL_COLOURS["high"]]
     scale = [[0, colours[0]], [1 / 3, colours[0]], [1 / 3, colours[1]], [2 / 3, colours[1]],
              [2 / 3, colours[2]], [1, colours[2]]]
     figure = go.Figure(go.Heatmap(
         z=z, x=column_labels or [wrap(factor_names[f], 16) for f in factor_ids], y=rows, zmin=0.5, zmax=3.5,
-        colorscale=scale, xgap=2, ygap=2, hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
+        colorscale=scale, xgap=2, ygap=2, customdata=hover,
+        hovertemplate="%{customdata[0]}<br>%{customdata[1]}<br><b>%{customdata[2]}</b><extra></extra>",
         colorbar=dict(tickvals=[1, 2, 3], ticktext=[by_score[1], by_score[2], by_score[3]], title=None,
                       thickness=18, len=min(1.0, 300 / max(300, 24 * len(rows))), y=1, yanchor="top"),
     ))

@@ -3,7 +3,6 @@ or municipalities coloured by an indicator. DataFrames in, a folium Map out; no
 Streamlit, no data access. Every data text put into HTML is escaped here."""
 from __future__ import annotations
 
-import html
 import json
 import math
 import re
@@ -18,6 +17,7 @@ from jinja2 import Template
 from analytics import small_numbers
 from ui import fmt, map_assets
 from ui.figures.style import CATEGORY_COLOURS
+from ui.safe import html_text
 
 map_assets.install()
 
@@ -205,7 +205,7 @@ def distance_label(km: float, kind: str, texts: dict, language: str = "ru") -> s
 
 
 def _school_popup(row, texts: dict, language: str) -> str:
-    e = lambda v: html.escape(str(v))  # noqa: E731
+    e = html_text
     share = fmt.percent(row.vpr_share2, language) if row.vpr_participants else "—"
     min_n = texts.get("min_n", small_numbers.DEFAULT_MIN_N)
     if row.vpr_participants and not small_numbers.enough(row.vpr_participants, min_n=min_n):
@@ -231,7 +231,7 @@ def _boundaries(areas: pd.DataFrame, fill: dict | None, tooltips: dict) -> foliu
         if geometry is None:
             continue
         features.append({"type": "Feature", "geometry": geometry,
-                         "properties": {"label": tooltips.get(row.area_id, html.escape(str(row.name))),
+                         "properties": {"label": tooltips.get(row.area_id, html_text(str(row.name))),
                                         "fill": (fill or {}).get(row.area_id, "#ffffff")}})
     if not features:
         return None
@@ -284,8 +284,8 @@ def build_map(schools: pd.DataFrame, areas: pd.DataFrame, pairs: pd.DataFrame, t
     if mode == "choropleth":
         bins = choropleth_bins(areas[indicator])
         fill = {row.area_id: colour_for(getattr(row, indicator), bins) for row in areas.itertuples()}
-        tooltips = {row.area_id: "<b>{}</b><br>{}".format(html.escape(str(row.name)),
-                                                          html.escape(texts["area_value"](row)))
+        tooltips = {row.area_id: "<b>{}</b><br>{}".format(html_text(str(row.name)),
+                                                          html_text(texts["area_value"](row)))
                     for row in areas.itertuples()}
         layer = _boundaries(areas, fill, tooltips)
         if layer is not None:
@@ -330,7 +330,7 @@ def place_labels(places: pd.DataFrame | None) -> list[dict]:
         return []
     order = {kind: i for i, kind in enumerate(PLACE_MIN_ZOOM)}
     ranked = places.assign(_o=places["kind"].map(order)).sort_values(["_o", "name"], kind="stable")
-    return [{"html": html.escape(str(row.name)), "kind": row.kind, "min_zoom": PLACE_MIN_ZOOM.get(row.kind, 12),
+    return [{"html": html_text(row.name), "kind": row.kind, "min_zoom": PLACE_MIN_ZOOM.get(row.kind, 12),
              "lat": round(float(row.lat), 5), "lon": round(float(row.lon), 5)}
             for row in ranked.itertuples() if row.kind in order]
 
@@ -338,7 +338,7 @@ def place_labels(places: pd.DataFrame | None) -> list[dict]:
 def pair_label_points(pairs: pd.DataFrame, texts: dict, language: str = "ru") -> list[dict]:
     """A distance label per mentor line with the line's ends (the browser tries spots along and
     beside it), longest pairs first: when two labels collide, the longer trip keeps its label."""
-    return [{"html": html.escape(distance_label(row.km, row.km_kind, texts, language)),
+    return [{"html": html_text(distance_label(row.km, row.km_kind, texts, language)),
              "from": [round(float(row.mentor_lat), 5), round(float(row.mentor_lon), 5)],
              "to": [round(float(row.mentee_lat), 5), round(float(row.mentee_lon), 5)]}
             for row in pairs.sort_values("km", ascending=False, kind="stable").itertuples()]
@@ -357,8 +357,8 @@ def _school_markers(schools: pd.DataFrame, texts: dict, language: str, selected:
     for row in order.itertuples():
         colour = CATEGORY_COLOURS.get(row.category, CATEGORY_COLOURS["other"])
         is_selected = row.school_id == selected
-        tooltip = "{} [{}] · {}".format(html.escape(str(row.short_name)), html.escape(str(row.school_id)),
-                                        html.escape(texts["categories"][row.category]))
+        tooltip = "{} [{}] · {}".format(html_text(str(row.short_name)), html_text(str(row.school_id)),
+                                        html_text(texts["categories"][row.category]))
         marker = folium.CircleMarker(
             location=[row.lat, row.lon], radius=11 if is_selected else (5 if row.category == "other" else 8),
             color="#000000" if is_selected else "#333333", weight=3 if is_selected else 1,
@@ -389,7 +389,7 @@ def _clustered_schools(schools: pd.DataFrame, texts: dict) -> plugins.FastMarker
     data = [[round(float(r.lat), 4), round(float(r.lon), 4), index.get(r.category, index["other"])]
             for r in schools.itertuples()]
     callback = CLUSTER_CALLBACK % (json.dumps([CATEGORY_COLOURS[c] for c in categories]),
-                                   json.dumps([html.escape(texts["categories"].get(c, c)) for c in categories]))
+                                   json.dumps([html_text(texts["categories"].get(c, c)) for c in categories]))
     return plugins.FastMarkerCluster(data, callback=callback, name="schools",
                                      options={"disableClusteringAtZoom": 11, "chunkedLoading": True})
 
@@ -412,8 +412,8 @@ def _pair_lines(pairs: pd.DataFrame, texts: dict, language: str, labelled: bool 
                                color=LINE_COLOUR, weight=3, opacity=0.85,
                                dash_array=None if row.km_kind == "road" else "6 6")
         line.options["pane"] = PANES["lines"][0]
-        line.add_child(folium.Tooltip("{} — {}: {}".format(html.escape(str(row.mentor_name)),
-                                                            html.escape(str(row.mentee_name)), html.escape(label)),
+        line.add_child(folium.Tooltip("{} — {}: {}".format(html_text(row.mentor_name), html_text(row.mentee_name),
+                                                            html_text(label)),
                                       sticky=True))
         line.add_to(group)
     return group

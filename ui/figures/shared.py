@@ -13,6 +13,8 @@ import json
 import plotly.graph_objects as go
 import plotly.io
 
+from ui.figures.markup import escape_data_text
+
 
 class SharedFigure(go.Figure):
     """A finished figure whose dict is made once. Never change it: copy it first
@@ -28,6 +30,20 @@ def share(figure: go.Figure) -> go.Figure:
         figure._shnor_dict = json.loads(plotly.io.to_json(figure, validate=False))
         figure.__class__ = SharedFigure
     return figure
+
+
+def escaped(result):
+    """``result`` with the data text of every figure in it (also in tuples, lists and dict
+    values) escaped, whichever builder made it (see ui.figures.markup)."""
+    if isinstance(result, go.Figure):
+        return escape_data_text(result)
+    if isinstance(result, (tuple, list)) and not hasattr(result, "_fields"):
+        for item in result:
+            escaped(item)
+    elif isinstance(result, dict):
+        for item in result.values():
+            escaped(item)
+    return result
 
 
 def shared(result):

@@ -133,13 +133,13 @@ def _dynamics_lines(figure: go.Figure, part: pd.DataFrame, name: str, colour: st
         opacity=opacity,
         line=dict(color=colour, width=width), marker=dict(size=size), legendgroup=name,
         customdata=np.stack([known["level_rose"], known["rose_base"]], axis=-1) if not known.empty else None,
-        hovertemplate="%{x}: %{y:.1f}% (%{customdata[0]} / %{customdata[1]})<extra>" + name + "</extra>",
+        hovertemplate="%{x}: %{y:.1f}% (%{customdata[0]} / %{customdata[1]})<extra>%{fullData.name}</extra>",
     ), row=1, col=1)
     figure.add_trace(go.Scatter(
         x=part["label"], y=part["diagnostic_mean"], mode="lines+markers" if size else "lines", name=name,
         opacity=opacity,
         line=dict(color=colour, width=width), marker=dict(size=size), legendgroup=name, showlegend=False,
-        hovertemplate="%{x}: %{y:.1f}<extra>" + name + "</extra>",
+        hovertemplate="%{x}: %{y:.1f}<extra>%{fullData.name}</extra>",
     ), row=1, col=2)
 
 

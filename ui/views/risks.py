@@ -1,18 +1,16 @@
 """Views of the risk-profile page (see ui/views/__init__.py): its figures and tables."""
 from __future__ import annotations
 
-import html
-import re
-
 import pandas as pd
 
 from ui.figures.risks import association_chart, change_distribution, level_distribution, profile_bars, risk_heatmap
 from ui.i18n import text
+from ui.safe import md
 
 
 def escape_markdown(text: str) -> str:
     """Data text shown as markdown: no HTML, no markdown syntax taken from the data."""
-    return re.sub(r"([\\`*_{}\[\]()<>#+!|~-])", r"\\\1", html.escape(str(text), quote=False))
+    return md(text)
 
 
 def legend(counts: pd.DataFrame, name_column: str) -> str:
