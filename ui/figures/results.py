@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ui.figures.style import (COMPARISON_COLOURS, LEVEL_COLOURS, LEVEL_SYMBOLS, MARK_COLOURS, PALETTE,
+from ui.figures.style import (COMPARISON_COLOURS, LEVEL_COLOURS, LEVEL_SYMBOLS, PALETTE,
                               base_layout, separators)
 
 
