@@ -56,9 +56,9 @@ def test_messy_cp1251_upload_preview_then_import(data_app, writable_db_path):
     data_app.button(key="data_import").click()
     data_app.run()
     assert_no_exception(data_app)
-    assert "Загружено: 2 строк" in all_text(data_app)
+    assert "2\u00a0строки — новых 0, изменено 2" in all_text(data_app)
     stored = _rows(writable_db_path, "SELECT school_id, n2, n5 FROM results WHERE year = 2026 AND procedure = 'VPR' "
-                                     "AND subject_id = 'math' AND grade = 5 ORDER BY 1")
+                                     "AND subject_id = 'math' AND grade = 5 AND school_id IN ('0100001', '0100002') ORDER BY 1")
     assert stored == [("0100001", 8, 7), ("0100002", 1, 4)]
     assert _rows(writable_db_path, "SELECT outcome FROM import_log") == [("success",)]
 

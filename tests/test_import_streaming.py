@@ -262,8 +262,8 @@ def test_the_command_line_streams_the_file(fresh, schools, tmp_path, monkeypatch
     def no_whole_reads(self):
         raise AssertionError(f"read whole: {self}")
     monkeypatch.setattr(pathlib.Path, "read_bytes", no_whole_reads)
-    assert cli_main([KIND, str(path), "--db", str(fresh.path), "--user", "cli"]) == 0
-    assert "success" in capsys.readouterr().out
+    assert cli_main([KIND, str(path), "--db", str(fresh.path), "--user", "cli", "--yes"]) == 0
+    assert "загружено (№ 1)" in capsys.readouterr().out
     stored = fresh.query_df("SELECT school_id, subject_id, grade, participants, n2, n5, n_lower FROM results "
                             "WHERE year = 2026 AND procedure = 'VPR' AND grade IN (5, 6) "
                             "AND subject_id IN ('math', 'rus') AND school_id IN (SELECT unnest($s))",

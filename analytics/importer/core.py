@@ -66,6 +66,12 @@ class Prepared:
     data: bytes = field(default=b"", repr=False)
     source_path: str | None = None     # prepare_file: the file on disk (read again by prepare_again)
     engine: str = "pandas"             # pandas | duckdb (streaming.py): which path read the file
+    labels: pd.DataFrame | None = None  # school code → the name written in the file (checked, not stored)
+    carried_columns: tuple | None = None  # the columns the file sets (None: all of the table's)
+
+    @property
+    def carried(self) -> tuple:
+        return self.carried_columns if self.carried_columns is not None else tuple(TABLE_COLUMNS[self.spec.table])
 
     @property
     def ok(self) -> bool:
@@ -240,6 +246,11 @@ def _build(store: Store, prepared: Prepared, spec: KindSpec, header: Header, bod
     if issues:
         return
     table = spec.table
+    if "_school_name" in frame:
+        labels = frame[[spec.school, "_school_name"]].dropna()
+        prepared.labels = labels.drop_duplicates().reset_index(drop=True)
+    from analytics.importer.changes import carried_columns
+    prepared.carried_columns = carried_columns(spec, header.columns, prepared.filled_from_options)
     frame = frame.reindex(columns=TABLE_COLUMNS[table])
     prepared.frame = frame.reset_index(drop=True)
     prepared.slices = _slices(store, spec, prepared.frame)
@@ -251,7 +262,7 @@ def _expected_range(column) -> dict:
 
 def _parse(column, text: pd.Series, context: "lookups.Lookups"):
     kind = column.type
-    if kind in ("text",):
+    if kind in ("text", "label"):
         return text, pd.Series(False, index=text.index), ""
     if kind == "code":
         return parsing.parse_code(text), pd.Series(False, index=text.index), ""
