@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import pandas as pd
 from babel import Locale
 from babel.dates import format_date as _babel_date
 from babel.numbers import format_decimal
@@ -12,7 +13,13 @@ LOCALES = {"ru": "ru_RU", "en": "en_GB"}
 
 
 def _is_missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    """None, NaN, pandas' NA / NaT (a nullable column's empty cell, e.g. students not in the registry)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):        # not a scalar
+        return False
 
 
 def number(value, language: str = "ru", decimals: int = 0) -> str:
