@@ -210,8 +210,7 @@ def _build(store: Store, prepared: Prepared, spec: KindSpec, header: Header, bod
             raw[name] = pd.Series(str(prepared.options[name]), index=body.index, dtype="string")
             prepared.filled_from_options.append(name)
     missing = [c for c in spec.columns if c.required and c.name not in raw]
-    for column in missing:
-        issues.add_file("missing_column", column=column.title, synonyms=", ".join(column.synonyms[:4]))
+    add_missing(issues, spec, missing)
     if missing or issues:
         return
     context = lookups.Lookups(store)
@@ -254,6 +253,16 @@ def _build(store: Store, prepared: Prepared, spec: KindSpec, header: Header, bod
     frame = frame.reindex(columns=TABLE_COLUMNS[table])
     prepared.frame = frame.reset_index(drop=True)
     prepared.slices = _slices(store, spec, prepared.frame)
+
+
+def add_missing(issues: Issues, spec: KindSpec, missing) -> None:
+    """Missing required columns; a year or procedure the page / command line can give says how."""
+    for column in missing:
+        if column.name in spec.defaults:
+            issues.add_file("missing_default", column=column.title, option=column.name,
+                            synonyms=", ".join(column.synonyms[:3]))
+        else:
+            issues.add_file("missing_column", column=column.title, synonyms=", ".join(column.synonyms[:4]))
 
 
 def _expected_range(column) -> dict:

@@ -575,8 +575,8 @@ class _Work:
                 prepared.filled_from_options.append(name)
         available = set(self.cols.present) | set(prepared.filled_from_options)
         missing = [c for c in spec.columns if c.required and c.name not in available]
-        for column in missing:
-            issues.add_file("missing_column", column=column.title, synonyms=", ".join(column.synonyms[:4]))
+        from analytics.importer.core import add_missing
+        add_missing(issues, spec, missing)
         return not (missing or issues)
 
     def title(self, name: str) -> str:
