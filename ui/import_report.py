@@ -47,6 +47,8 @@ def problem_text(code: str, params: dict, value, lang: str) -> str:
     values = {k: v for k, v in params.items() if v is not None}
     if "detected" in values:
         values["detected"] = text(lang, f"importer.format.{values['detected']}")
+    if "procedure" in values:
+        values["procedure"] = text(lang, f"codes.procedure.{values['procedure']}")
     values.setdefault("value", _number(value))
     template_key = f"importer.problem.{code}"
     try:

@@ -21,7 +21,7 @@ from analytics.importer import lookups, parsing, streaming
 from analytics.importer.header import Header, data_rows, find_header, is_total_row
 from analytics.importer.issues import FileProblem, Issues
 from analytics.importer.reading import read_grid, sniff_format
-from analytics.importer.spec import KindSpec, kind as kind_spec, value_examples
+from analytics.importer.spec import KindSpec, first_year, kind as kind_spec, value_examples
 from analytics.store import Store
 
 DEFAULT_MAX_MB = 100
@@ -423,8 +423,31 @@ def _shares_to_counts(shares: pd.DataFrame, total: pd.Series) -> pd.DataFrame:
     return pd.DataFrame((floor + add).astype(int), index=shares.index, columns=shares.columns)
 
 
+def impossible_years(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series, int]:
+    """Results years that cannot be true: after the current year (settings' today), or before the first
+    year the procedure was held (spec.toml [first_year]). Returns (too late, too early, current year)."""
+    from analytics.config import load_settings
+
+    current = load_settings().today.year
+    first = frame["procedure"].map(first_year()).astype("Float64")
+    year = frame["year"].astype("Float64")
+    return (year > current).fillna(False).astype(bool), (year < first).fillna(False).astype(bool), current
+
+
+def _year_rules(frame: pd.DataFrame, header: Header, issues: Issues) -> None:
+    late, early, current = impossible_years(frame)
+    title = header.titles.get("year", "Год")
+    if late.any():
+        issues.add(late.index[late], title, frame.loc[late, "year"].tolist(), "year_future", current=current)
+    if early.any():
+        issues.add(early.index[early], title, frame.loc[early, "year"].tolist(), "year_before_procedure")
+        issues.frames[-1]["params"] = [{"first": first_year()[p], "procedure": p}
+                                       for p in frame.loc[early, "procedure"]]
+
+
 def _results_rules(prepared, spec, typed, header, context, issues, percent) -> pd.DataFrame | None:
     frame = typed
+    _year_rules(frame, header, issues)
     marked = frame["procedure"].isin(["VPR", "OGE"]).fillna(False).astype(bool)
     ege = frame["procedure"].eq("EGE").fillna(False).astype(bool)
     # Shares → counts, per group.
@@ -504,6 +527,7 @@ def _results_rules(prepared, spec, typed, header, context, issues, percent) -> p
 
 def _student_rules(prepared, spec, typed, header, context, issues, percent) -> pd.DataFrame | None:
     frame = typed
+    _year_rules(frame, header, issues)
     marked = frame["procedure"].isin(["VPR", "OGE"]).fillna(False).astype(bool)
     ege = frame["procedure"].eq("EGE").fillna(False).astype(bool)
     if marked.any() and "mark" not in frame:
@@ -598,8 +622,14 @@ def _risk_rules(prepared, spec, typed, header, context, issues, percent):
 
 
 def _mentor_rules(prepared, spec, typed, header, context, issues, percent):
+    from analytics.config import load_settings
+
     same = typed["mentor_school_id"].eq(typed["mentee_school_id"]).fillna(False)
     _row_rule(issues, typed, same, header, "mentee_school_id", "mentor_is_mentee")
+    if "agreement_date" in typed:
+        today = load_settings().today
+        future = pd.to_datetime(typed["agreement_date"], errors="coerce") > pd.Timestamp(today)
+        _row_rule(issues, typed, future, header, "agreement_date", "date_future", today=today.strftime("%d.%m.%Y"))
     coords = context.school_coords()
     a = typed[["mentor_school_id"]].merge(coords, left_on="mentor_school_id", right_index=True, how="left")
     b = typed[["mentee_school_id"]].merge(coords, left_on="mentee_school_id", right_index=True, how="left")

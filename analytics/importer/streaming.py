@@ -45,7 +45,7 @@ from analytics.importer import lookups, parsing
 from analytics.importer.header import Header, find_header
 from analytics.importer.issues import REPORT_LIMIT, FileProblem
 from analytics.importer.reading import HEADER_SCAN_ROWS, csv_layout, grid_from_text, sniff_format
-from analytics.importer.spec import KindSpec
+from analytics.importer.spec import KindSpec, first_year
 
 FAST_PATH_MIN_BYTES = 2 * 1024 * 1024    # student CSV files from this size on go through DuckDB ("auto")
 HEAD_BYTES = 1 << 20                     # sniffed: encoding, separator, columns, header
@@ -525,6 +525,15 @@ def _prepare(store, prepared, path: Path, spec: KindSpec, found: Layout) -> None
             work.report(later, duplicates)
             return
         frame = work.aggregate()
+        from analytics.importer.core import impossible_years
+        late, early, current = impossible_years(frame)
+        if late.any() or early.any():       # no row numbers here: the years as written, file-level
+            for year in sorted(set(frame.loc[late, "year"])):
+                prepared.issues.add_file("year_future_file", value=int(year), current=current)
+            for year, procedure in sorted(set(zip(frame.loc[early, "year"], frame.loc[early, "procedure"]))):
+                prepared.issues.add_file("year_before_procedure_file", value=int(year), procedure=procedure,
+                                         first=first_year()[procedure])
+            return
     prepared.frame = frame.reindex(columns=TABLE_COLUMNS[spec.table]).reset_index(drop=True)
     prepared.slices = _slices(store, spec, prepared.frame)
 
