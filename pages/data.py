@@ -144,6 +144,8 @@ if uploaded is not None:
     summary = read_summary(prepared, t)
     if summary:
         st.caption(summary)
+    for code, params in prepared.notes:
+        st.warning(t(f"importer.note.{code}", **params))
     if prepared.header is not None:
         with st.expander(t("data.mapping"), expanded=not prepared.ok):
             mapping = mapping_table(prepared, t)

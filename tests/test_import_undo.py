@@ -81,7 +81,7 @@ def test_undo_is_refused_when_the_rows_were_changed_since_by_other_means(fresh):
     with pytest.raises(UndoRefused) as refused:
         undo(fresh, first.import_id, "тест")
     assert refused.value.code == "changed_since"
-    assert "1\u00a0строка" in refusal_text(refused.value, "ru")
+    assert "на странице) — 1\u00a0строка." in refusal_text(refused.value, "ru")
     assert table_checksums(fresh) == before
 
 

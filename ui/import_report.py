@@ -79,4 +79,8 @@ def more_text(prepared: Prepared, lang: str = "ru", limit: int = REPORT_LIMIT) -
     total = prepared.issues.total
     if total <= limit:
         return None
-    return text(lang, "importer.report.more", count=total - limit, shown=limit)
+    from ui.fmt import number, plural
+
+    hidden = total - limit
+    errors = f"{number(hidden, lang)} {plural(hidden, text(lang, 'import_preview.forms.error'), lang)}"
+    return text(lang, "importer.report.more", count=errors, shown=limit)

@@ -93,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(text(args.lang, "import_preview.unavailable"))
     print(text(args.lang, "import_preview.cli_ok", file=args.file.name,
                rows=count(prepared.source_rows, "row", args.lang), seconds=f"{checked:.1f}"))
+    for code, params in prepared.notes:
+        print("! " + text(args.lang, f"importer.note.{code}", **params))
     print(preview_text(plan(store, prepared, territory), prepared, store, args.lang))
     if args.dry_run:
         print(text(args.lang, "import_preview.dry_run"))

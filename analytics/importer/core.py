@@ -67,6 +67,7 @@ class Prepared:
     source_path: str | None = None     # prepare_file: the file on disk (read again by prepare_again)
     engine: str = "pandas"             # pandas | duckdb (streaming.py): which path read the file
     labels: pd.DataFrame | None = None  # school code → the name written in the file (checked, not stored)
+    notes: list = field(default_factory=list)   # (code, params) worth saying about the file, not blocking
     carried_columns: tuple | None = None  # the columns the file sets (None: all of the table's)
 
     @property
@@ -154,6 +155,7 @@ def _prepare_pandas(store: Store, prepared: Prepared, spec: KindSpec, data: byte
         grid = read_grid(data)
         prepared.file_format, prepared.encoding = grid.file_format, grid.encoding
         prepared.separator, prepared.sheet = grid.separator, grid.sheet
+        prepared.notes = list(grid.notes)
         header = find_header(grid, spec)
         prepared.header = header
         body = data_rows(grid, header)

@@ -8,6 +8,7 @@ import threading
 from dataclasses import dataclass, field
 
 import pandas as pd
+from babel import Locale
 
 from analytics import access
 from analytics.importer import changes
@@ -101,9 +102,15 @@ def _crash_test_hook() -> None:
 def log_rejected(store: Store, prepared, user: str | None, started: dt.datetime | None = None) -> Outcome:
     codes = prepared.issues.codes()
     summary = "; ".join(f"{code}×{n}" for code, n in sorted(codes.items(), key=lambda kv: -kv[1]))
-    message = f"{prepared.issues.total} ошибок: {summary}"[:500]
+    message = f"{errors_text(prepared.issues.total)}: {summary}"[:500]
     _log(store, started or dt.datetime.now(), user, prepared, "rejected", message)
     return Outcome("rejected", prepared.source_rows, 0, 0, message)
+
+
+def errors_text(count: int) -> str:
+    """«1 ошибка», «2 ошибки», «5 ошибок» for the import log (CLDR plural rules, via babel)."""
+    form = {"one": "ошибка", "few": "ошибки"}.get(Locale.parse("ru").plural_form(count), "ошибок")
+    return f"{count} {form}"
 
 
 def _log(store: Store, started, user, prepared, outcome: str, message: str) -> None:

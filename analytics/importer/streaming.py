@@ -112,14 +112,20 @@ def _head_text(head: bytes, codec: str, whole: bool) -> str:
 
 
 def _encoding(head: bytes, whole: bool) -> tuple[str, str]:
+    from analytics.importer.reading import _looks_koi8, utf16_without_bom
+
     if head.startswith(b"\xef\xbb\xbf"):
         return "UTF-8 (BOM)", "utf-8-sig"
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "UTF-16", "utf-16"
+    if utf16_without_bom(head):
+        raise Fallback("UTF-16 without BOM: read and named by the pandas path")
     try:
         _head_text(head, "utf-8", whole)
         return "UTF-8", "utf-8"
     except UnicodeDecodeError:
+        if _looks_koi8(head.decode("cp1251", errors="replace")):
+            raise Fallback("KOI8-R: read and named by the pandas path") from None
         return "Windows-1251", "cp1251"
 
 
@@ -472,6 +478,9 @@ def prepare_csv(store, prepared, path: Path, spec: KindSpec) -> None:
     try:
         _prepare(store, prepared, path, spec, found)
     except _NotUtf8:
+        from analytics.importer.reading import _UTF8_CYRILLIC
+        if len(_UTF8_CYRILLIC.findall(head)) >= 10:      # UTF-8 text, then other bytes: mixed encodings,
+            raise Fallback("mixed encodings") from None    # named with their line by the pandas path
         # Like reading.decode: a file that is not UTF-8 as a whole is read as Windows-1251.
         prepared.header = None
         _prepare(store, prepared, path, spec, layout(head, whole, spec, force_codec="cp1251", prepared=prepared))
