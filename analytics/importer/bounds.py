@@ -82,6 +82,7 @@ class Sheet:
     max_row: int = 0
     max_col: int = 0
     far_cell: str = ""
+    merges: list = field(default_factory=list)     # (min_row, min_col, max_row, max_col) of merged ranges
 
 
 @dataclass
@@ -187,7 +188,7 @@ def survey_xlsx(data: bytes) -> Survey:
                     raise FileProblem("xlsx_text_too_large", limit_mb=MAX_XLSX_TEXT_CHARS // 1_000_000)
             for name in names - {s.part for s in sheets} - {"xl/sharedStrings.xml", "xl/workbook.xml"}:
                 _drain(archive, name, budget)          # styles, drawings …: their real size counts too
-        except (zipfile.BadZipFile, EOFError, NotImplementedError, ValueError) as error:
+        except (zipfile.BadZipFile, EOFError, NotImplementedError, ValueError, KeyError) as error:
             raise FileProblem("bad_xlsx", detail=type(error).__name__) from None
         except SyntaxError as error:              # xml.etree's ParseError
             raise FileProblem("bad_xlsx", detail=type(error).__name__) from None
@@ -198,6 +199,12 @@ def _scan_sheet(stream, sheet: Sheet, lengths: list[int], text_left: int) -> int
     """Count the sheet's cells, find its farthest cell, add up the text its cells expand to."""
     text = 0
     for _, element in iterparse(stream, events=("end",)):
+        if element.tag == f"{_MAIN}mergeCell":
+            corners = [_CELL_REF.fullmatch(part) for part in element.get("ref", "").split(":")]
+            if len(corners) == 2 and all(corners) and len(sheet.merges) < MAX_COLUMNS * 10:
+                (c1, r1), (c2, r2) = [(_column_number(m.group(1)), int(m.group(2))) for m in corners]
+                sheet.merges.append((r1, c1, r2, c2))
+            continue
         if text > text_left:
             raise FileProblem("xlsx_text_too_large", limit_mb=MAX_XLSX_TEXT_CHARS // 1_000_000)
         if element.tag != f"{_MAIN}c":

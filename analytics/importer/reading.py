@@ -245,27 +245,31 @@ def _read_xlsx(data: bytes) -> Grid:
         raise FileProblem("xlsx_hidden_only", sheets=", ".join(f"«{s.name}»" for s in hidden))
     notes = [("hidden_sheet", {"sheet": s.name}) for s in hidden]
     chosen = next((s for s in visible if s.max_row > 1), visible[0] if visible else None)
+    if chosen is None:
+        raise FileProblem("empty_file")
+    notes += [("other_sheet", {"sheet": s.name, "used": chosen.name}) for s in visible if s is not chosen]
     try:
-        workbook = load_workbook(io.BytesIO(data), data_only=True)
+        # Read-only: rows stream from the sheet XML, no cell objects are kept (bounds.py counted them).
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = workbook[chosen.name]
+        rows = [[_cell_text(v) for v in row]
+                for row in sheet.iter_rows(min_row=1, max_row=chosen.max_row, max_col=chosen.max_col,
+                                           values_only=True)]
+    except FileProblem:
+        raise
     except Exception as error:  # openpyxl raises many kinds on a damaged file
         raise FileProblem("bad_xlsx", detail=type(error).__name__) from None
-    if chosen is not None and chosen.name in workbook.sheetnames:
-        sheet = workbook[chosen.name]
-    else:
-        sheet = next((ws for ws in workbook.worksheets if ws.sheet_state == "visible"), workbook.worksheets[0])
-    notes += [("other_sheet", {"sheet": s.name, "used": sheet.title}) for s in visible if s.name != sheet.title]
-    rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
     # Merged cells: every cell of a merged range shows the top-left value (header rows).
-    for merged in sheet.merged_cells.ranges:
-        if merged.min_row > HEADER_SCAN_ROWS:
+    for min_row, min_col, max_row, max_col in chosen.merges:
+        if min_row > HEADER_SCAN_ROWS or max_row > len(rows) or max_col > chosen.max_col:
             continue
-        value = rows[merged.min_row - 1][merged.min_col - 1]
-        for r in range(merged.min_row, merged.max_row + 1):
-            for c in range(merged.min_col, merged.max_col + 1):
+        value = rows[min_row - 1][min_col - 1]
+        for r in range(min_row, max_row + 1):
+            for c in range(min_col, max_col + 1):
                 rows[r - 1][c - 1] = value
     workbook.close()
     if not rows:
         raise FileProblem("empty_file")
     frame = pd.DataFrame(rows, dtype=object)
     frame.index = pd.RangeIndex(1, len(frame) + 1)
-    return Grid(frame, "xlsx", sheet=sheet.title, notes=notes)
+    return Grid(frame, "xlsx", sheet=chosen.name, notes=notes)
