@@ -249,6 +249,8 @@ def refusal_text(refused: UndoRefused, lang: str) -> str:
         params["at"] = params["at"].strftime("%d.%m.%Y %H:%M")
     if "count" in params:
         params["rows"] = count(params.pop("count"), "row", lang)
+    if "user" in params:
+        params["user"] = f", {params['user']}" if params["user"] not in (None, "", "—") else ""
     return text(lang, f"import_preview.undo_refused.{refused.code}", **params)
 
 

@@ -24,7 +24,7 @@ from analytics.importer.issues import FileProblem
 
 MAX_COLUMNS = 1_000                  # real exports have tens of columns
 MAX_LINE_BYTES = 131_072             # one CSV line (and so one field: the csv module's own limit)
-MAX_CELLS = 20_000_000               # rows × columns of the grid the pandas path builds
+MAX_CELLS = 8_000_000                # rows × columns of the grid the pandas path builds (≈ 190 bytes each)
 MAX_CELL_CHARS = 32_767              # Excel's own limit for the text of one cell
 MAX_XLSX_PART_BYTES = 400 * 1024 * 1024      # one unpacked part of an XLSX (a sheet, the shared strings)
 MAX_XLSX_UNPACKED_BYTES = 800 * 1024 * 1024  # all parts together
