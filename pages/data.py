@@ -49,7 +49,7 @@ def _show_plan(plan, prepared, names) -> None:
     if not plan.changes_anything:
         st.info(t("import_preview.nothing"))
     if plan.untouched:
-        st.caption(t("import_preview.untouched", schools=count(plan.untouched, "school", lang)))
+        st.caption(t("import_preview.untouched", count=num(plan.untouched)))
     removed = removed_schools(plan, lang)
     if removed:
         st.error(t("import_preview.removed_title", schools=count(len(removed), "school", lang)) + "\n\n"

@@ -207,7 +207,7 @@ def preview_text(plan: Plan, prepared, store, lang: str = "ru", limit: int = LIS
     if not plan.changes_anything:
         lines.append(text(lang, "import_preview.nothing"))
     if plan.untouched:
-        lines.append(text(lang, "import_preview.untouched", schools=count(plan.untouched, "school", lang)))
+        lines.append(text(lang, "import_preview.untouched", count=fmt.number(plan.untouched, lang)))
     removed = removed_schools(plan, lang)
     if removed:
         lines.append(text(lang, "import_preview.removed_title", schools=count(len(removed), "school", lang)))
