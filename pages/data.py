@@ -14,7 +14,7 @@ from ui.data import clear_caches, compute, settings, store
 from ui.filters import current_scope
 from ui.import_report import more_text, report_frame
 from ui.import_preview import (changes_table, count, refusal_text, removed_schools, school_table, scope_line,
-                               summary_line, territory_text, undo_option, warning_lines)
+                               summary_line, undo_option, warning_lines)
 from ui.import_view import log_table, mapping_table, preview_table, read_summary
 from ui.shell import page_header
 from ui.text import language, num, t

@@ -109,3 +109,16 @@ def test_command_line_dry_run_confirmation_and_undo(fresh, tmp_path, capsys, mon
     assert table_checksums(fresh) == original
     assert cli_main(["undo", "1", "--db", str(fresh.path), "--yes"]) == 1
     assert "уже отменена" in capsys.readouterr().err
+
+
+def test_a_later_file_repeating_the_same_values_also_blocks_undo(fresh):
+    """The later file covers the rows (unchanged): undoing the earlier import would contradict it."""
+    _, rows, _ = results_file(fresh)
+    first = _import(fresh, rows)
+    repeat = _import(fresh, rows, "повтор.csv")
+    assert repeat.counts["unchanged"] == len(rows) and repeat.counts["changed"] == 0
+    with pytest.raises(UndoRefused) as refused:
+        undo(fresh, first.import_id, "тест")
+    assert refused.value.params["other"] == repeat.import_id
+    undo(fresh, repeat.import_id, "тест")          # changes nothing, and unblocks the first
+    undo(fresh, first.import_id, "тест")

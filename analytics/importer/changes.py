@@ -49,14 +49,14 @@ UNDOABLE = """
 SELECT v.import_id, l.started_at, l.user_name, l.file_name, v.kind, v.rows_new, v.rows_changed, v.rows_removed,
        v.complete_for
 FROM import_revisions v JOIN import_log l USING (import_id)
-WHERE v.undone_at IS NULL AND (v.rows_new + v.rows_changed + v.rows_removed) > 0
+WHERE v.undone_at IS NULL
 ORDER BY v.import_id DESC LIMIT $limit
 """
 LATER_OVERLAP = """
 SELECT l.import_id, l.file_name, l.started_at, l.user_name
 FROM import_revision_rows r JOIN import_revisions v USING (import_id) JOIN import_log l USING (import_id)
 WHERE v.table_name = $table AND v.undone_at IS NULL AND r.import_id > $id
-  AND r.key_json IN (SELECT key_json FROM import_revision_rows WHERE import_id = $id)
+  AND r.key_json IN (SELECT key_json FROM import_revision_rows WHERE import_id = $id AND status <> 'unchanged')
 GROUP BY ALL ORDER BY l.import_id LIMIT 1
 """
 
@@ -321,8 +321,11 @@ def apply(cur, prepared, territory: Territory | None, import_id: int, user: str 
     counts = {s: int(found.get(s, 0)) for s in STATUSES}
     cur.execute(REVISION_INSERT, {"id": import_id, "kind": prepared.kind, "table": spec.table,
                                   "complete": territory.text if territory else None, **counts})
-    cur.execute(f"INSERT INTO import_revision_rows SELECT $id, _status, _school, _key, _before, _after "
-                f"FROM \"{planned}\" WHERE _status <> 'unchanged'", {"id": import_id})
+    # Unchanged rows are kept by key only: a later file that repeats them still covers them, so an
+    # earlier import's undo is refused rather than silently contradicting that later file.
+    cur.execute(f"INSERT INTO import_revision_rows SELECT $id, _status, _school, _key, "
+                f"CASE WHEN _status = 'unchanged' THEN NULL ELSE _before END, "
+                f"CASE WHEN _status = 'unchanged' THEN NULL ELSE _after END FROM \"{planned}\"", {"id": import_id})
     match = " AND ".join(f't."{c}" = p."{c}"' for c in key)
     if counts["removed"]:
         cur.execute(f"DELETE FROM {spec.table} t WHERE EXISTS (SELECT 1 FROM \"{planned}\" p "
@@ -404,7 +407,7 @@ def undo(store: Store, import_id: int, user: str | None, principal=None) -> dict
                     f"'{_sql_text(row_type)}') AS row FROM import_revision_rows WHERE import_id = $id "
                     f"AND status IN ('changed', 'removed')) b", {"id": import_id})
         counts = dict(cur.execute("SELECT status, count(*) FROM import_revision_rows WHERE import_id = $id "
-                                  "GROUP BY 1", {"id": import_id}).fetchall())
+                                  "AND status <> 'unchanged' GROUP BY 1", {"id": import_id}).fetchall())
         log_id = cur.execute(LOG_RETURNING, [started, dt.datetime.now(), user, file_name, kind,
                                              sum(counts.values()), "undone",
                                              f"отмена загрузки № {import_id}"]).fetchall()[0][0]
