@@ -56,9 +56,9 @@ def test_messy_cp1251_upload_preview_then_import(data_app, writable_db_path):
     data_app.button(key="data_import").click()
     data_app.run()
     assert_no_exception(data_app)
-    assert "Загружено: 2 строк" in all_text(data_app)
+    assert "2\u00a0строки — новых 0, изменено 2" in all_text(data_app)
     stored = _rows(writable_db_path, "SELECT school_id, n2, n5 FROM results WHERE year = 2026 AND procedure = 'VPR' "
-                                     "AND subject_id = 'math' AND grade = 5 ORDER BY 1")
+                                     "AND subject_id = 'math' AND grade = 5 AND school_id IN ('0100001', '0100002') ORDER BY 1")
     assert stored == [("0100001", 8, 7), ("0100002", 1, 4)]
     assert _rows(writable_db_path, "SELECT outcome FROM import_log") == [("success",)]
 
@@ -78,3 +78,28 @@ def test_bad_file_shows_the_report_and_changes_nothing(data_app, writable_db_pat
     assert not [b for b in data_app.button if b.key == "data_import"]
     assert _rows(writable_db_path, "SELECT count(*), sum(hash(r::VARCHAR)) FROM results r") == before
     assert _rows(writable_db_path, "SELECT outcome, file_name FROM import_log") == [("rejected", "плохой.csv")]
+
+
+def test_preview_by_school_then_undo_on_the_page(data_app, writable_db_path):
+    before = _rows(writable_db_path, "SELECT count(*), sum(hash(r::VARCHAR)) FROM results r")
+    data_app.file_uploader[0].upload("впр_2026.csv", MESSY, "text/csv")
+    data_app.run()
+    assert_no_exception(data_app)
+    text = all_text(data_app)
+    assert "Что изменится в базе" in text
+    assert "Файл меняет только то, что в нём есть: школа × год × процедура × предмет × класс." in text
+    assert "Новых строк — 0, изменится — 2, без изменений — 0, будет удалено — 0." in text
+    by_school = next(d.value for d in data_app.dataframe if "Удалится" in d.value.columns)
+    assert by_school["Код"].tolist() == ["0100001", "0100002"] and by_school["Изменится"].tolist() == [1, 1]
+    changes = next(d.value for d in data_app.dataframe if "Доля «2»" in d.value.columns)
+    assert len(changes) == 2 and all(" → " in v for v in changes["Участников"])
+    data_app.button(key="data_import").click()
+    data_app.run()
+    assert _rows(writable_db_path, "SELECT count(*), sum(hash(r::VARCHAR)) FROM results r") != before
+    assert data_app.selectbox(key="data_undo_id").value == 1
+    data_app.button(key="data_undo").click()
+    data_app.run()
+    assert_no_exception(data_app)
+    assert "Загрузка № 1 отменена" in all_text(data_app)
+    assert _rows(writable_db_path, "SELECT count(*), sum(hash(r::VARCHAR)) FROM results r") == before
+    assert "Нет загрузок, которые можно отменить." in all_text(data_app)

@@ -262,8 +262,8 @@ def test_the_command_line_streams_the_file(fresh, schools, tmp_path, monkeypatch
     def no_whole_reads(self):
         raise AssertionError(f"read whole: {self}")
     monkeypatch.setattr(pathlib.Path, "read_bytes", no_whole_reads)
-    assert cli_main([KIND, str(path), "--db", str(fresh.path), "--user", "cli"]) == 0
-    assert "success" in capsys.readouterr().out
+    assert cli_main([KIND, str(path), "--db", str(fresh.path), "--user", "cli", "--yes"]) == 0
+    assert "загружено (№ 1)" in capsys.readouterr().out
     stored = fresh.query_df("SELECT school_id, subject_id, grade, participants, n2, n5, n_lower FROM results "
                             "WHERE year = 2026 AND procedure = 'VPR' AND grade IN (5, 6) "
                             "AND subject_id IN ('math', 'rus') AND school_id IN (SELECT unnest($s))",
@@ -299,15 +299,19 @@ def test_the_same_participant_in_two_procedures_is_not_a_duplicate(store, school
     same_rows(old, new)
 
 
-def test_a_file_utf8_at_first_and_windows_1251_later_is_read_as_1251(store, schools, monkeypatch):
-    """Like reading.decode: not UTF-8 as a whole → Windows-1251 (here the UTF-8 header then reads
-    as mojibake, so both paths say the same: no header)."""
+def test_a_file_utf8_at_first_and_windows_1251_later_names_the_mixed_encoding(store, schools, monkeypatch):
+    """Mixed encodings (issue #17): the streaming path hands the file to the pandas path, which names
+    the problem and the first line not in UTF-8 (it used to read the file as Windows-1251: «no header»)."""
     monkeypatch.setattr(streaming, "HEAD_BYTES", 4096)     # the sniffed part is valid UTF-8
     rows = vpr_rows(schools, 200, 15, odd=False)
     data = csv_bytes([HEADER, *rows]) + csv_bytes(rows[:5], encoding="cp1251")
-    old, new = both(store, data)
-    report = same_report(old, new)
-    assert new.encoding == "Windows-1251" and report["Строка"].tolist() == ["весь файл"]
+    old = prepare(store, KIND, "pupils.csv", data, engine="pandas")
+    new = prepare(store, KIND, "pupils.csv", data, engine="duckdb")
+    assert new.engine == "pandas"                            # the fallback
+    for prepared in (old, new):
+        report = report_frame(prepared)
+        assert report["Строка"].tolist() == ["весь файл"]
+        assert f"строка {len(rows) + 2} — в другой" in report["Ошибка"].iat[0]
 
 
 def test_a_file_prepared_from_disk_is_checked_again_if_the_data_changed(fresh, schools, tmp_path, monkeypatch):

@@ -115,20 +115,24 @@ def _counts(store: Store) -> tuple:
     return store.query_rows("SELECT count(*), sum(hash(r::VARCHAR)) FROM results r")[0]
 
 
-def test_reimport_replaces_the_slice_idempotently(fresh):
+def test_reimport_changes_only_the_files_rows_idempotently(fresh):
     data = GOOD_FILES["cp1251_semicolon_title_and_total"]()
-    slices_before = fresh.scalar(
-        "SELECT count(*) FROM results WHERE year = 2026 AND ((procedure = 'VPR' AND grade = 5 AND subject_id IN "
-        "('math', 'rus')) OR (procedure = 'EGE' AND grade = 11 AND subject_id = 'math_prof'))")
+    keys = ("(school_id, year, procedure, subject_id, grade) IN (('0100001', 2026, 'VPR', 'math', 5), "
+            "('0100002', 2026, 'VPR', 'math', 5), ('0100003', 2026, 'VPR', 'rus', 5), "
+            "('0100001', 2026, 'EGE', 'math_prof', 11))")
+    existing = fresh.scalar(f"SELECT count(*) FROM results WHERE {keys}")
+    others = fresh.query_rows(f"SELECT count(*), sum(hash(r::VARCHAR)) FROM results r WHERE NOT {keys}")
     total_before = fresh.scalar("SELECT count(*) FROM results")
     version = fresh.data_version()
     first = commit(fresh, prepare(fresh, "results", "a.csv", data), "тест")
-    assert (first.outcome, first.rows_stored, first.rows_replaced) == ("success", 4, slices_before)
-    assert fresh.scalar("SELECT count(*) FROM results") == total_before - slices_before + 4
+    assert (first.outcome, first.rows_stored, first.rows_replaced) == ("success", 4, existing)
+    assert first.counts["removed"] == 0 and first.counts["new"] == 4 - existing
+    assert fresh.scalar("SELECT count(*) FROM results") == total_before - existing + 4
+    assert fresh.query_rows(f"SELECT count(*), sum(hash(r::VARCHAR)) FROM results r WHERE NOT {keys}") == others
     assert fresh.data_version() != version
     after_first = _counts(fresh)
     second = commit(fresh, prepare(fresh, "results", "a.csv", data), "тест")
-    assert (second.outcome, second.rows_replaced) == ("success", 4)
+    assert (second.outcome, second.rows_replaced, second.counts["unchanged"]) == ("success", 4, 4)
     assert _counts(fresh) == after_first
     log = fresh.query_df("SELECT user_name, file_name, kind, rows, outcome FROM import_log ORDER BY import_id")
     assert log.values.tolist() == [["тест", "a.csv", "results", 4, "success"]] * 2
@@ -238,8 +242,8 @@ def test_templates_have_headers_example_and_notes_and_read_back(store, kind):
 def test_command_line(fresh, tmp_path, capsys):
     good = tmp_path / "vpr.csv"
     good.write_bytes(GOOD_FILES["cp1251_semicolon_title_and_total"]())
-    assert cli_main(["results", str(good), "--db", str(fresh.path), "--user", "cli"]) == 0
-    assert "success" in capsys.readouterr().out
+    assert cli_main(["results", str(good), "--db", str(fresh.path), "--user", "cli", "--yes"]) == 0
+    assert "загружено (№ 1)" in capsys.readouterr().out
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(b"%PDF-1.7 not a table")
     assert cli_main(["results", str(bad), "--db", str(fresh.path), "--user", "cli"]) == 1

@@ -91,7 +91,7 @@ def test_an_import_killed_inside_its_transaction_changes_nothing(writable_db_pat
     env = dict(os.environ, SHNOR_IMPORT_HOLD="1", SHNOR_TODAY=TODAY.isoformat())
     process = subprocess.Popen(
         [sys.executable, "-m", "analytics.importer", "results", str(source), "--year", "2026", "--procedure", "VPR",
-         "--db", str(writable_db_path), "--user", "тест"],
+         "--db", str(writable_db_path), "--user", "тест", "--yes"],
         cwd=PROJECT_ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = ""
@@ -111,7 +111,7 @@ def test_an_import_killed_inside_its_transaction_changes_nothing(writable_db_pat
     # The same import, not killed, does change the data (so the comparison above can fail).
     done = subprocess.run(
         [sys.executable, "-m", "analytics.importer", "results", str(source), "--year", "2026", "--procedure", "VPR",
-         "--db", str(writable_db_path), "--user", "тест"], cwd=PROJECT_ROOT, capture_output=True, text=True,
+         "--db", str(writable_db_path), "--user", "тест", "--yes"], cwd=PROJECT_ROOT, capture_output=True, text=True,
         env=dict(os.environ, SHNOR_TODAY=TODAY.isoformat()))
     assert done.returncode == 0, done.stdout + done.stderr
     after = _checksums(writable_db_path)

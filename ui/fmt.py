@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import pandas as pd
+from babel import Locale
 from babel.dates import format_date as _babel_date
 from babel.numbers import format_decimal
 
@@ -11,7 +13,13 @@ LOCALES = {"ru": "ru_RU", "en": "en_GB"}
 
 
 def _is_missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    """None, NaN, pandas' NA / NaT (a nullable column's empty cell, e.g. students not in the registry)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):        # not a scalar
+        return False
 
 
 def number(value, language: str = "ru", decimals: int = 0) -> str:
@@ -54,21 +62,18 @@ def month_year(value: dt.date, language: str = "ru") -> str:
     return _babel_date(value, "LLLL yyyy", locale=LOCALES[language])
 
 
+# CLDR plural categories (babel) → the position of the form in «одна|две|пять» / «one|other».
+_FORM_POSITION = {"ru": {"one": 0, "few": 1, "many": 2, "other": 1}, "en": {"one": 0, "other": 1}}
+
+
 def plural_index(value, language: str = "ru") -> int:
-    """Which plural form a number takes: Russian 0 = одна школа, 1 = две школы, 2 = пять школ
-    (fractions take form 1: «2,5 школы»); English 0 = one, 1 = other."""
+    """Which plural form a number takes, by the CLDR rules of babel: Russian 0 = одна школа,
+    1 = две школы, 2 = пять школ (fractions take form 1: «2,5 школы»); English 0 = one, 1 = other."""
     if _is_missing(value):
         return 2 if language == "ru" else 1
-    if float(value) != int(value):
-        return 1
-    n = abs(int(value))
-    if language != "ru":
-        return 0 if n == 1 else 1
-    if n % 10 == 1 and n % 100 != 11:
-        return 0
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return 1
-    return 2
+    number_value = int(value) if float(value) == int(value) else float(value)
+    category = Locale.parse(LOCALES[language]).plural_form(abs(number_value))
+    return _FORM_POSITION.get(language, _FORM_POSITION["en"]).get(category, 1)
 
 
 def plural(value, forms: str | tuple[str, ...], language: str = "ru") -> str:

@@ -47,6 +47,8 @@ def problem_text(code: str, params: dict, value, lang: str) -> str:
     values = {k: v for k, v in params.items() if v is not None}
     if "detected" in values:
         values["detected"] = text(lang, f"importer.format.{values['detected']}")
+    if "procedure" in values:
+        values["procedure"] = text(lang, f"codes.procedure.{values['procedure']}")
     values.setdefault("value", _number(value))
     template_key = f"importer.problem.{code}"
     try:
@@ -77,4 +79,8 @@ def more_text(prepared: Prepared, lang: str = "ru", limit: int = REPORT_LIMIT) -
     total = prepared.issues.total
     if total <= limit:
         return None
-    return text(lang, "importer.report.more", count=total - limit, shown=limit)
+    from ui.fmt import number, plural
+
+    hidden = total - limit
+    errors = f"{number(hidden, lang)} {plural(hidden, text(lang, 'import_preview.forms.error'), lang)}"
+    return text(lang, "importer.report.more", count=errors, shown=limit)

@@ -72,13 +72,6 @@ def preview_table(prepared: Prepared, t: Callable, subject_names: dict[str, str]
     return frame.rename(columns=_titles(prepared))
 
 
-def slices_table(prepared: Prepared, t: Callable, subject_names: dict[str, str]) -> pd.DataFrame:
-    titles = _titles(prepared)
-    frame = _readable(prepared.slices, t, subject_names).rename(columns={**titles, "rows_new": t("data.rows_new"),
-                                            "rows_existing": t("data.rows_existing")})
-    return frame
-
-
 def log_table(log: pd.DataFrame, t: Callable) -> pd.DataFrame:
     frame = log.copy()
     frame["kind"] = frame["kind"].map(lambda k: t(f"data.kinds.{k}"))

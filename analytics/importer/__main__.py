@@ -1,7 +1,11 @@
-"""Command line: ``python -m analytics.importer KIND FILE`` (or ``template KIND OUT.xlsx``).
+"""Command line: ``python -m analytics.importer KIND FILE`` (or ``template KIND OUT.xlsx``, ``undo ID``).
 
-Prints what was stored, or the error report (the same words as the «Данные» page), and
-exits with 1 when the file was rejected. Nothing is stored unless the whole file is valid.
+Checks the file and prints the error report (the same words as the «Данные» page; exit 1), or the
+preview of what it changes — per school new / changed / unchanged / removed rows, the key numbers
+before → after, warnings — and asks before storing (``--yes`` stores without asking, ``--dry-run``
+only prints). A file changes only the units it contains; ``--complete 01-03`` (a municipality or
+region code, several separated by commas) also removes that territory's rows the file lacks.
+``undo ID`` restores exactly the rows import ID changed (refused if a later import changed them).
 """
 from __future__ import annotations
 
@@ -13,9 +17,20 @@ from pathlib import Path
 
 from analytics.config import load_settings
 from analytics.importer import KINDS, commit, log_rejected, prepare_file
+from analytics.importer.changes import Territory, UndoRefused, plan, undo
 from analytics.importer.core import DEFAULT_MAX_MB
 from analytics.importer.templates import template_xlsx
 from analytics.store import open_store
+
+YES = {"y", "yes", "д", "да"}
+
+
+def _confirmed(question: str, assume_yes: bool) -> bool:
+    if assume_yes:
+        return True
+    print(question, end="", flush=True)
+    answer = sys.stdin.readline()          # "" at the end of input: not a yes
+    return answer.strip().lower() in YES
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,21 +43,34 @@ def main(argv: list[str] | None = None) -> int:
         args.out.write_bytes(template_xlsx(args.kind))
         print(f"{args.out}")
         return 0
-    parser = argparse.ArgumentParser(prog="python -m analytics.importer", description=__doc__)
+    if argv[:1] == ["undo"]:
+        return _undo(argv[1:])
+    parser = argparse.ArgumentParser(prog="python -m analytics.importer", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("kind", choices=KINDS)
     parser.add_argument("file", type=Path)
     parser.add_argument("--db", help="DuckDB file (default: settings / SHNOR_DB)")
     parser.add_argument("--user", default=None, help="who imports (for the import log)")
     parser.add_argument("--year", type=int, help="year, when the file has no year column")
     parser.add_argument("--procedure", choices=("VPR", "OGE", "EGE"), help="when the file has no procedure column")
-    parser.add_argument("--dry-run", action="store_true", help="check only, store nothing")
+    parser.add_argument("--complete", metavar="TERRITORY",
+                        help="the file is complete for this region / these municipalities (codes, comma-separated): "
+                             "their rows in the file's slices that the file lacks are removed")
+    parser.add_argument("--dry-run", action="store_true", help="check and print the preview, store nothing")
+    parser.add_argument("--yes", action="store_true", help="store without asking")
     parser.add_argument("--lang", default="ru", choices=("ru", "en"))
     args = parser.parse_args(argv)
 
+    from ui.i18n import text
+    from ui.import_preview import count, errors_text, preview_text
     from ui.import_report import more_text, report_frame   # wording from the UI catalogue (no Streamlit)
 
     settings = load_settings()
     store = open_store(args.db or settings.db_path)
+    try:
+        territory = Territory.parse(store, args.complete)
+    except ValueError as error:
+        parser.error(str(error))
     max_mb = float(settings.extra.get("import_max_mb", DEFAULT_MAX_MB))
     user = args.user or getpass.getuser()
     started = time.perf_counter()
@@ -58,17 +86,56 @@ def main(argv: list[str] | None = None) -> int:
         more = more_text(prepared, args.lang)
         if more:
             print(more)
-        print(f"\n{args.file.name}: {prepared.issues.total} ошибок — ничего не изменено.", file=sys.stderr)
+        print("\n" + text(args.lang, "import_preview.cli_rejected", file=args.file.name,
+                          errors=errors_text(prepared.issues.total, args.lang)), file=sys.stderr)
         return 1
+    if territory is not None and not prepared.spec.scope:
+        parser.error(text(args.lang, "import_preview.unavailable"))
+    print(text(args.lang, "import_preview.cli_ok", file=args.file.name,
+               rows=count(prepared.source_rows, "row", args.lang), seconds=f"{checked:.1f}"))
+    for code, params in prepared.notes:
+        print("! " + text(args.lang, f"importer.note.{code}", **params))
+    print(preview_text(plan(store, prepared, territory), prepared, store, args.lang))
     if args.dry_run:
-        print(f"{args.file.name}: {prepared.source_rows} строк, ошибок нет ({checked:.1f} с); --dry-run: не записано.")
+        print(text(args.lang, "import_preview.dry_run"))
         return 0
-    outcome = commit(store, prepared, user)
+    if not _confirmed(text(args.lang, "import_preview.confirm"), args.yes):
+        print(text(args.lang, "import_preview.declined"))
+        return 1
+    outcome = commit(store, prepared, user, territory=territory)
     total = time.perf_counter() - started
-    print(f"{args.file.name}: {outcome.outcome}; прочитано {outcome.rows_read} строк, записано {outcome.rows_stored}, "
-          f"заменено {outcome.rows_replaced}; проверка {checked:.1f} с, всего {total:.1f} с "
-          f"({outcome.rows_read / max(total, 1e-9):,.0f} строк/с).")
-    return 0 if outcome.outcome == "success" else 1
+    if outcome.outcome != "success":
+        print(f"{args.file.name}: {outcome.outcome}: {outcome.message}", file=sys.stderr)
+        return 1
+    print(text(args.lang, "import_preview.cli_done", file=args.file.name, id=outcome.import_id,
+               checked=f"{checked:.1f}", total=f"{total:.1f}", **outcome.counts))
+    return 0
+
+
+def _undo(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analytics.importer undo",
+                                     description="Restore exactly the rows an import changed.")
+    parser.add_argument("import_id", type=int)
+    parser.add_argument("--db", help="DuckDB file (default: settings / SHNOR_DB)")
+    parser.add_argument("--user", default=None)
+    parser.add_argument("--yes", action="store_true", help="undo without asking")
+    parser.add_argument("--lang", default="ru", choices=("ru", "en"))
+    args = parser.parse_args(argv)
+
+    from ui.i18n import text
+    from ui.import_preview import refusal_text
+
+    store = open_store(args.db or load_settings().db_path)
+    if not _confirmed(text(args.lang, "import_preview.undo.confirm", id=args.import_id), args.yes):
+        print(text(args.lang, "import_preview.declined"))
+        return 1
+    try:
+        counts = undo(store, args.import_id, args.user or getpass.getuser())
+    except UndoRefused as refused:
+        print(refusal_text(refused, args.lang), file=sys.stderr)
+        return 1
+    print(text(args.lang, "import_preview.undo.done", id=args.import_id, **counts))
+    return 0
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from analytics.importer import lookups, parsing, streaming
 from analytics.importer.header import Header, data_rows, find_header, is_total_row
 from analytics.importer.issues import FileProblem, Issues
 from analytics.importer.reading import read_grid, sniff_format
-from analytics.importer.spec import KindSpec, kind as kind_spec, value_examples
+from analytics.importer.spec import KindSpec, first_year, kind as kind_spec, value_examples
 from analytics.store import Store
 
 DEFAULT_MAX_MB = 100
@@ -68,6 +68,13 @@ class Prepared:
     data: bytes = field(default=b"", repr=False)
     source_path: str | None = None     # prepare_file: the file on disk (read again by prepare_again)
     engine: str = "pandas"             # pandas | duckdb (streaming.py): which path read the file
+    labels: pd.DataFrame | None = None  # school code → the name written in the file (checked, not stored)
+    notes: list = field(default_factory=list)   # (code, params) worth saying about the file, not blocking
+    carried_columns: tuple | None = None  # the columns the file sets (None: all of the table's)
+
+    @property
+    def carried(self) -> tuple:
+        return self.carried_columns if self.carried_columns is not None else tuple(TABLE_COLUMNS[self.spec.table])
 
     @property
     def ok(self) -> bool:
@@ -150,6 +157,7 @@ def _prepare_pandas(store: Store, prepared: Prepared, spec: KindSpec, data: byte
         grid = read_grid(data)
         prepared.file_format, prepared.encoding = grid.file_format, grid.encoding
         prepared.separator, prepared.sheet = grid.separator, grid.sheet
+        prepared.notes = list(grid.notes)
         header = find_header(grid, spec)
         prepared.header = header
         body = data_rows(grid, header)
@@ -206,8 +214,7 @@ def _build(store: Store, prepared: Prepared, spec: KindSpec, header: Header, bod
             raw[name] = pd.Series(str(prepared.options[name]), index=body.index, dtype="string")
             prepared.filled_from_options.append(name)
     missing = [c for c in spec.columns if c.required and c.name not in raw]
-    for column in missing:
-        issues.add_file("missing_column", column=column.title, synonyms=", ".join(column.synonyms[:4]))
+    add_missing(issues, spec, missing)
     if missing or issues:
         return
     context = lookups.Lookups(store)
@@ -242,9 +249,24 @@ def _build(store: Store, prepared: Prepared, spec: KindSpec, header: Header, bod
     if issues:
         return
     table = spec.table
+    if "_school_name" in frame:
+        labels = frame[[spec.school, "_school_name"]].dropna()
+        prepared.labels = labels.drop_duplicates().reset_index(drop=True)
+    from analytics.importer.changes import carried_columns
+    prepared.carried_columns = carried_columns(spec, header.columns, prepared.filled_from_options)
     frame = frame.reindex(columns=TABLE_COLUMNS[table])
     prepared.frame = frame.reset_index(drop=True)
     prepared.slices = _slices(store, spec, prepared.frame)
+
+
+def add_missing(issues: Issues, spec: KindSpec, missing) -> None:
+    """Missing required columns; a year or procedure the page / command line can give says how."""
+    for column in missing:
+        if column.name in spec.defaults:
+            issues.add_file("missing_default", column=column.title, option=column.name,
+                            synonyms=", ".join(column.synonyms[:3]))
+        else:
+            issues.add_file("missing_column", column=column.title, synonyms=", ".join(column.synonyms[:4]))
 
 
 def _expected_range(column) -> dict:
@@ -253,7 +275,7 @@ def _expected_range(column) -> dict:
 
 def _parse(column, text: pd.Series, context: "lookups.Lookups"):
     kind = column.type
-    if kind in ("text",):
+    if kind in ("text", "label"):
         return text, pd.Series(False, index=text.index), ""
     if kind == "code":
         return parsing.parse_code(text), pd.Series(False, index=text.index), ""
@@ -405,8 +427,31 @@ def _shares_to_counts(shares: pd.DataFrame, total: pd.Series) -> pd.DataFrame:
     return pd.DataFrame((floor + add).astype(int), index=shares.index, columns=shares.columns)
 
 
+def impossible_years(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series, int]:
+    """Results years that cannot be true: after the current year (settings' today), or before the first
+    year the procedure was held (spec.toml [first_year]). Returns (too late, too early, current year)."""
+    from analytics.config import load_settings
+
+    current = load_settings().today.year
+    first = frame["procedure"].map(first_year()).astype("Float64")
+    year = frame["year"].astype("Float64")
+    return (year > current).fillna(False).astype(bool), (year < first).fillna(False).astype(bool), current
+
+
+def _year_rules(frame: pd.DataFrame, header: Header, issues: Issues) -> None:
+    late, early, current = impossible_years(frame)
+    title = header.titles.get("year", "Год")
+    if late.any():
+        issues.add(late.index[late], title, frame.loc[late, "year"].tolist(), "year_future", current=current)
+    if early.any():
+        issues.add(early.index[early], title, frame.loc[early, "year"].tolist(), "year_before_procedure")
+        issues.frames[-1]["params"] = [{"first": first_year()[p], "procedure": p}
+                                       for p in frame.loc[early, "procedure"]]
+
+
 def _results_rules(prepared, spec, typed, header, context, issues, percent) -> pd.DataFrame | None:
     frame = typed
+    _year_rules(frame, header, issues)
     marked = frame["procedure"].isin(["VPR", "OGE"]).fillna(False).astype(bool)
     ege = frame["procedure"].eq("EGE").fillna(False).astype(bool)
     # Shares → counts, per group.
@@ -486,6 +531,7 @@ def _results_rules(prepared, spec, typed, header, context, issues, percent) -> p
 
 def _student_rules(prepared, spec, typed, header, context, issues, percent) -> pd.DataFrame | None:
     frame = typed
+    _year_rules(frame, header, issues)
     marked = frame["procedure"].isin(["VPR", "OGE"]).fillna(False).astype(bool)
     ege = frame["procedure"].eq("EGE").fillna(False).astype(bool)
     if marked.any() and "mark" not in frame:
@@ -580,8 +626,14 @@ def _risk_rules(prepared, spec, typed, header, context, issues, percent):
 
 
 def _mentor_rules(prepared, spec, typed, header, context, issues, percent):
+    from analytics.config import load_settings
+
     same = typed["mentor_school_id"].eq(typed["mentee_school_id"]).fillna(False)
     _row_rule(issues, typed, same, header, "mentee_school_id", "mentor_is_mentee")
+    if "agreement_date" in typed:
+        today = load_settings().today
+        future = pd.to_datetime(typed["agreement_date"], errors="coerce") > pd.Timestamp(today)
+        _row_rule(issues, typed, future, header, "agreement_date", "date_future", today=today.strftime("%d.%m.%Y"))
     coords = context.school_coords()
     a = typed[["mentor_school_id"]].merge(coords, left_on="mentor_school_id", right_index=True, how="left")
     b = typed[["mentee_school_id"]].merge(coords, left_on="mentee_school_id", right_index=True, how="left")

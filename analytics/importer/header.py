@@ -67,12 +67,17 @@ def _looks_merged(parent: list[str], child: list[str]) -> bool:
     return False
 
 
+def _merged_down(upper: list[str], lower: list[str]) -> bool:
+    """Some column title fills both header rows (a vertically merged cell, as XLSX reading fills it)."""
+    return any(a and a == b for a, b in zip(upper, lower))
+
+
 def find_header(grid: Grid, spec: KindSpec) -> Header:
     top = grid.cells.head(HEADER_SCAN_ROWS + 1)
     rows = [[_text(v) for v in row] for row in top.itertuples(index=False)]
     numbers = list(top.index)
     columns = list(grid.cells.columns)
-    best, best_score = None, ((0, 0), 0)
+    best, best_score = None, ((0, 0), False, 0)
     for i in range(min(HEADER_SCAN_ROWS, len(rows))):
         single = _map(spec, {c: (rows[i][j], [rows[i][j]]) for j, c in enumerate(columns)})
         single.rows = [numbers[i]]
@@ -91,7 +96,11 @@ def find_header(grid: Grid, spec: KindSpec) -> Header:
             double.rows = [numbers[i], numbers[i + 1]]
             options.append(double)
         for option in options:
-            score = (_score(spec, option), -len(option.rows))
+            # An XLSX header block of merged cells (a column title merged over both rows shows in
+            # both): the lower row alone is not the header — «2» under «Распределение групп баллов
+            # в %» is a share, not a count — so the block wins a tie with its lower row.
+            block = len(option.rows) == 2 and _merged_down(rows[i], rows[i + 1])
+            score = (_score(spec, option), block, -len(option.rows))
             if score > best_score and score[0] > (0, 0):    # a single row wins a tie; earlier rows win too
                 best, best_score = option, score
     if best is None:

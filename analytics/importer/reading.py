@@ -5,14 +5,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from analytics.importer.issues import FileProblem
 
-MAX_XLSX_UNPACKED_RATIO = 40      # zip bomb guard: unpacked size / packed size
 HEADER_SCAN_ROWS = 15
 
 
@@ -24,6 +24,7 @@ class Grid:
     encoding: str | None = None
     separator: str | None = None
     sheet: str | None = None
+    notes: list = field(default_factory=list)     # (code, params): worth saying, not blocking
 
 
 _MAGIC = (
@@ -55,7 +56,7 @@ def sniff_format(data: bytes) -> str:
     text_head = data[:4096].lstrip(b"\xef\xbb\xbf").lstrip()
     if text_head[:5].lower() in (b"<html", b"<!doc", b"<tabl") or text_head.startswith(b"<?xml"):
         return "html"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or utf16_without_bom(data):
         return "csv"
     if b"\x00" in data[:4096]:
         return "binary"
@@ -72,20 +73,56 @@ def read_grid(data: bytes, max_rows: int | None = None) -> Grid:
 
 
 # -- CSV --------------------------------------------------------------------------------
+_UTF8_CYRILLIC = re.compile(rb"[\xd0\xd1][\x80-\xbf]")
+
+
+def utf16_without_bom(data: bytes) -> str | None:
+    """"utf-16-le" / "utf-16-be" when text has a NUL byte beside nearly every ASCII character."""
+    head = data[:4096]
+    if len(head) < 16 or b"\x00" not in head:
+        return None
+    odd, even = head[1::2].count(0), head[0::2].count(0)
+    half = len(head) // 2
+    if odd > 0.3 * half and even < 0.05 * half:
+        return "utf-16-le"
+    if even > 0.3 * half and odd < 0.05 * half:
+        return "utf-16-be"
+    return None
+
+
+def _looks_koi8(text_cp1251: str) -> bool:
+    """KOI8-R read as Windows-1251 swaps the case of Cyrillic letters: Russian text turns mostly CAPITAL."""
+    upper = sum(1 for ch in text_cp1251 if "\u0410" <= ch <= "\u042f")
+    lower = sum(1 for ch in text_cp1251 if "\u0430" <= ch <= "\u044f")
+    return upper + lower >= 20 and upper > 2 * lower
+
+
 def decode(data: bytes) -> tuple[str, str]:
-    """Text and the encoding it was in: UTF-8 (BOM or not), UTF-16 with BOM, else Windows-1251."""
+    """Text and the encoding it was in: UTF-8 (BOM or not), UTF-16 (BOM or not), Windows-1251, KOI8-R.
+    A file mixing UTF-8 and Windows-1251 lines is refused, naming its first line in the other encoding."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="strict"), "UTF-8 (BOM)"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "UTF-16"
+    wide = utf16_without_bom(data)
+    if wide:
+        try:
+            return data.decode(wide), "UTF-16 без BOM"
+        except UnicodeDecodeError:
+            raise FileProblem("bad_encoding_named", encoding="UTF-16 без BOM") from None
     try:
         return data.decode("utf-8"), "UTF-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as error:
+        if len(_UTF8_CYRILLIC.findall(data[:1_000_000])) >= 10:
+            line = data.count(b"\n", 0, error.start) + 1
+            raise FileProblem("mixed_encoding", line=line) from None
     try:
-        return data.decode("cp1251"), "Windows-1251"
+        text = data.decode("cp1251")
     except UnicodeDecodeError:
         raise FileProblem("bad_encoding") from None
+    if _looks_koi8(text[:200_000]):
+        return data.decode("koi8_r"), "KOI8-R"
+    return text, "Windows-1251"
 
 
 def sniff_separator(lines: list[str]) -> str:
@@ -106,13 +143,23 @@ def sniff_separator(lines: list[str]) -> str:
 
 def csv_layout(text: str) -> tuple[str, int]:
     """Separator and number of columns, from the first lines of the (whole or first part of the) text."""
+    from analytics.importer.bounds import MAX_COLUMNS
+
     head_lines = text[:200_000].splitlines()[:200]
-    separator = sniff_separator(head_lines)
-    width = max((len(r) for r in csv.reader(head_lines[:-1] or head_lines, delimiter=separator)), default=1)
+    try:
+        separator = sniff_separator(head_lines)
+        width = max((len(r) for r in csv.reader(head_lines[:-1] or head_lines, delimiter=separator)), default=1)
+    except csv.Error:                       # a field longer than the csv module's limit
+        raise FileProblem("long_line", line="—", kb=">128", limit_kb=128) from None
+    if width > MAX_COLUMNS:
+        raise FileProblem("too_many_columns", columns=width, limit=MAX_COLUMNS)
     return separator, width
 
 
 def _read_csv(data: bytes, max_rows: int | None) -> Grid:
+    from analytics.importer.bounds import check_csv
+
+    check_csv(data)                     # bounded, before decoding or splitting anything
     try:
         text, encoding = decode(data)
     except UnicodeDecodeError:
@@ -188,31 +235,41 @@ def _cell_text(value) -> str | None:
 def _read_xlsx(data: bytes) -> Grid:
     from openpyxl import load_workbook
 
+    from analytics.importer.bounds import survey_xlsx
+
+    survey = survey_xlsx(data)              # bounded, before openpyxl builds anything
+    with_data = [s for s in survey.sheets if s.cells]
+    visible = [s for s in with_data if s.state == "visible"]
+    hidden = [s for s in with_data if s.state != "visible"]
+    if not visible and hidden:
+        raise FileProblem("xlsx_hidden_only", sheets=", ".join(f"«{s.name}»" for s in hidden))
+    notes = [("hidden_sheet", {"sheet": s.name}) for s in hidden]
+    chosen = next((s for s in visible if s.max_row > 1), visible[0] if visible else None)
+    if chosen is None:
+        raise FileProblem("empty_file")
+    notes += [("other_sheet", {"sheet": s.name, "used": chosen.name}) for s in visible if s is not chosen]
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        raise FileProblem("not_a_table", detected="archive") from None
-    if unpacked > MAX_XLSX_UNPACKED_RATIO * max(len(data), 1_000_000):
-        raise FileProblem("xlsx_too_large_unpacked", mb=round(unpacked / 1e6))
-    try:
-        workbook = load_workbook(io.BytesIO(data), data_only=True)
+        # Read-only: rows stream from the sheet XML, no cell objects are kept (bounds.py counted them).
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = workbook[chosen.name]
+        rows = [[_cell_text(v) for v in row]
+                for row in sheet.iter_rows(min_row=1, max_row=chosen.max_row, max_col=chosen.max_col,
+                                           values_only=True)]
+    except FileProblem:
+        raise
     except Exception as error:  # openpyxl raises many kinds on a damaged file
         raise FileProblem("bad_xlsx", detail=type(error).__name__) from None
-    sheet = next((ws for ws in workbook.worksheets if ws.sheet_state == "visible" and ws.max_row > 1),
-                 workbook.worksheets[0])
-    rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
     # Merged cells: every cell of a merged range shows the top-left value (header rows).
-    for merged in sheet.merged_cells.ranges:
-        if merged.min_row > HEADER_SCAN_ROWS:
+    for min_row, min_col, max_row, max_col in chosen.merges:
+        if min_row > HEADER_SCAN_ROWS or max_row > len(rows) or max_col > chosen.max_col:
             continue
-        value = rows[merged.min_row - 1][merged.min_col - 1]
-        for r in range(merged.min_row, merged.max_row + 1):
-            for c in range(merged.min_col, merged.max_col + 1):
+        value = rows[min_row - 1][min_col - 1]
+        for r in range(min_row, max_row + 1):
+            for c in range(min_col, max_col + 1):
                 rows[r - 1][c - 1] = value
     workbook.close()
     if not rows:
         raise FileProblem("empty_file")
     frame = pd.DataFrame(rows, dtype=object)
     frame.index = pd.RangeIndex(1, len(frame) + 1)
-    return Grid(frame, "xlsx", sheet=sheet.title)
+    return Grid(frame, "xlsx", sheet=chosen.name, notes=notes)

@@ -40,7 +40,7 @@ class ColumnSpec:
 
     @property
     def stored(self) -> bool:
-        return self.type not in ("personal", "ignore") and self.share_of is None
+        return self.type not in ("personal", "ignore", "label") and self.share_of is None
 
     def matches(self, header_norm: str) -> bool:
         if header_norm in self._normalised:
@@ -66,6 +66,32 @@ class KindSpec:
 
     def column(self, name: str) -> ColumnSpec:
         return next(c for c in self.columns if c.name == name)
+
+    @property
+    def unit(self) -> tuple[str, ...]:
+        """A file replaces, per unit it contains, that unit's stored rows (spec.toml ``unit``)."""
+        return tuple(self.extra["unit"])
+
+    @property
+    def row_key(self) -> tuple[str, ...]:
+        return tuple(self.extra["row_key"])
+
+    @property
+    def scope(self) -> tuple[str, ...]:
+        """Columns that, with the school, widen a unit to a territory (empty: no «полный файл»)."""
+        return tuple(self.extra.get("scope", ()))
+
+    @property
+    def school(self) -> str:
+        return self.extra["school"]
+
+    @property
+    def keep_absent(self) -> bool:
+        return bool(self.extra.get("keep_absent", False)) or bool(self.keep_absent_when_same)
+
+    @property
+    def keep_absent_when_same(self) -> tuple[str, ...]:
+        return tuple(self.extra.get("keep_absent_when_same", ()))
 
     def match(self, header_norm: str) -> ColumnSpec | None:
         for column in self.columns:
@@ -129,6 +155,14 @@ def value_table(name: str) -> dict[str, str]:
 def value_examples(name: str) -> list[str]:
     """The first written form of each code (for "expected: …" messages)."""
     return [written[0] if written else code for code, written in _raw()["values"][name].items()]
+
+
+def plausibility() -> dict[str, float]:
+    return dict(_raw()["plausibility"])
+
+
+def first_year() -> dict[str, int]:
+    return dict(_raw()["first_year"])
 
 
 def subject_synonyms() -> dict[str, list[str]]:

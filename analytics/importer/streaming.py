@@ -45,7 +45,7 @@ from analytics.importer import lookups, parsing
 from analytics.importer.header import Header, find_header
 from analytics.importer.issues import REPORT_LIMIT, FileProblem
 from analytics.importer.reading import HEADER_SCAN_ROWS, csv_layout, grid_from_text, sniff_format
-from analytics.importer.spec import KindSpec
+from analytics.importer.spec import KindSpec, first_year
 
 FAST_PATH_MIN_BYTES = 2 * 1024 * 1024    # student CSV files from this size on go through DuckDB ("auto")
 HEAD_BYTES = 1 << 20                     # sniffed: encoding, separator, columns, header
@@ -112,14 +112,20 @@ def _head_text(head: bytes, codec: str, whole: bool) -> str:
 
 
 def _encoding(head: bytes, whole: bool) -> tuple[str, str]:
+    from analytics.importer.reading import _looks_koi8, utf16_without_bom
+
     if head.startswith(b"\xef\xbb\xbf"):
         return "UTF-8 (BOM)", "utf-8-sig"
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "UTF-16", "utf-16"
+    if utf16_without_bom(head):
+        raise Fallback("UTF-16 without BOM: read and named by the pandas path")
     try:
         _head_text(head, "utf-8", whole)
         return "UTF-8", "utf-8"
     except UnicodeDecodeError:
+        if _looks_koi8(head.decode("cp1251", errors="replace")):
+            raise Fallback("KOI8-R: read and named by the pandas path") from None
         return "Windows-1251", "cp1251"
 
 
@@ -472,6 +478,9 @@ def prepare_csv(store, prepared, path: Path, spec: KindSpec) -> None:
     try:
         _prepare(store, prepared, path, spec, found)
     except _NotUtf8:
+        from analytics.importer.reading import _UTF8_CYRILLIC
+        if len(_UTF8_CYRILLIC.findall(head)) >= 10:      # UTF-8 text, then other bytes: mixed encodings,
+            raise Fallback("mixed encodings") from None    # named with their line by the pandas path
         # Like reading.decode: a file that is not UTF-8 as a whole is read as Windows-1251.
         prepared.header = None
         _prepare(store, prepared, path, spec, layout(head, whole, spec, force_codec="cp1251", prepared=prepared))
@@ -525,6 +534,15 @@ def _prepare(store, prepared, path: Path, spec: KindSpec, found: Layout) -> None
             work.report(later, duplicates)
             return
         frame = work.aggregate()
+        from analytics.importer.core import impossible_years
+        late, early, current = impossible_years(frame)
+        if late.any() or early.any():       # no row numbers here: the years as written, file-level
+            for year in sorted(set(frame.loc[late, "year"])):
+                prepared.issues.add_file("year_future_file", value=int(year), current=current)
+            for year, procedure in sorted(set(zip(frame.loc[early, "year"], frame.loc[early, "procedure"]))):
+                prepared.issues.add_file("year_before_procedure_file", value=int(year), procedure=procedure,
+                                         first=first_year()[procedure])
+            return
     prepared.frame = frame.reindex(columns=TABLE_COLUMNS[spec.table]).reset_index(drop=True)
     prepared.slices = _slices(store, spec, prepared.frame)
 
@@ -575,8 +593,8 @@ class _Work:
                 prepared.filled_from_options.append(name)
         available = set(self.cols.present) | set(prepared.filled_from_options)
         missing = [c for c in spec.columns if c.required and c.name not in available]
-        for column in missing:
-            issues.add_file("missing_column", column=column.title, synonyms=", ".join(column.synonyms[:4]))
+        from analytics.importer.core import add_missing
+        add_missing(issues, spec, missing)
         return not (missing or issues)
 
     def title(self, name: str) -> str:

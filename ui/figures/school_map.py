@@ -258,7 +258,10 @@ def build_map(schools: pd.DataFrame, areas: pd.DataFrame, pairs: pd.DataFrame, t
 
     Drawing order, bottom to top: boundaries, roads, mentor lines, schools, labels — so a line never
     covers a school and a label never takes a click meant for one."""
-    points = schools[["lat", "lon"]].dropna()
+    # A school imported without coordinates (optional in the registry) has no place on a map.
+    schools = schools.dropna(subset=["lat", "lon"])
+    pairs = pairs.dropna(subset=["mentor_lat", "mentor_lon", "mentee_lat", "mentee_lon"])
+    points = schools[["lat", "lon"]]
     centre = [float(points["lat"].mean()), float(points["lon"].mean())] if len(points) else [56.0, 42.0]
     # No attribution control: there are no tiles to credit (a tile layer adds its own), and
     # Leaflet 1.9's default prefix carries a flag that has no place on an official map.
