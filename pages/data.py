@@ -44,8 +44,8 @@ def _territory_choice(spec):
 def _show_plan(plan, prepared, names) -> None:
     lang = language()
     st.subheader(t("import_preview.title"))
-    st.markdown(html.escape(scope_line(plan, prepared, store(), lang)))
-    st.markdown("**" + html.escape(summary_line(plan, prepared, lang)) + "**")
+    st.markdown(md(scope_line(plan, prepared, store(), lang)))
+    st.markdown("**" + md(summary_line(plan, prepared, lang)) + "**")
     if not plan.changes_anything:
         st.info(t("import_preview.nothing"))
     if plan.untouched:
@@ -53,10 +53,10 @@ def _show_plan(plan, prepared, names) -> None:
     removed = removed_schools(plan, lang)
     if removed:
         st.error(t("import_preview.removed_title", schools=count(len(removed), "school", lang)) + "\n\n"
-                 + "\n".join(f"- {html.escape(line)}" for line in removed))
+                 + "\n".join(f"- {md(line)}" for line in removed))
     warnings = warning_lines(plan, lang, names)
     if warnings:
-        st.warning(t("import_preview.warnings") + "\n\n" + "\n".join(f"- {html.escape(w)}" for w in warnings[:50])
+        st.warning(t("import_preview.warnings") + "\n\n" + "\n".join(f"- {md(w)}" for w in warnings[:50])
                    + (f"\n- {t('import_preview.more', count=len(warnings) - 50)}" if len(warnings) > 50 else ""))
     st.markdown(f"**{t('import_preview.by_school')}**")
     by_school = school_table(plan, lang)
