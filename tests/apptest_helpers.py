@@ -10,6 +10,10 @@ deep-link guard itself is covered by the browser tests.
 from __future__ import annotations
 
 import functools
+from pathlib import Path
+
+import pytest
+from streamlit.runtime.scriptrunner import script_runner
 
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
@@ -91,3 +95,18 @@ def query_value(app: AppTest, name: str) -> str | None:
 
 
 rerun_default_page = rerun  # older name, kept for tests written against it
+
+
+@pytest.fixture(autouse=True)
+def run_app_py_not_the_pages_folder(monkeypatch):
+    """Streamlit 1.67 treats a ``pages/`` folder beside app.py as a v1 multipage app until
+    ``st.navigation`` has run once, and AppTest resets that flag on every run: a switch to a
+    non-default page would then run the page script alone, without app.py (no filters, no
+    scope). With this fixture imported into a test module, the main script always runs, as it
+    does in a served app after its first session (the served app shares the problem for a deep
+    link opened first after start)."""
+    def run_main_script(main_script_path):
+        code = compile(Path(main_script_path).read_text(encoding="utf-8"), str(main_script_path), "exec")
+        exec(code, {"__name__": "__main__", "__file__": str(main_script_path)})  # noqa: S102
+
+    monkeypatch.setattr(script_runner, "_mpa_v1", run_main_script)

@@ -1,22 +1,10 @@
 """The «Вовлеченность» page under AppTest (charts are tested through their builders)."""
-from pathlib import Path
-
 import pytest
-from streamlit.runtime.scriptrunner import script_runner
 
+from tests.apptest_helpers import run_app_py_not_the_pages_folder  # noqa: F401 — autouse fixture
 from tests.apptest_helpers import all_text, query_value, run_page
 
 PAGE = "pages/engagement.py"
-
-
-@pytest.fixture(autouse=True)
-def run_app_py_not_the_pages_folder(monkeypatch):
-    """As in tests/test_app_risks.py: the main script always runs (Streamlit's v1 pages folder)."""
-    def run_main_script(main_script_path):
-        code = compile(Path(main_script_path).read_text(encoding="utf-8"), str(main_script_path), "exec")
-        exec(code, {"__name__": "__main__", "__file__": str(main_script_path)})  # noqa: S102
-
-    monkeypatch.setattr(script_runner, "_mpa_v1", run_main_script)
 
 
 def test_page_without_a_unit(app_env):
