@@ -2,6 +2,7 @@
 schools and labelled mentor lines appear, and clicking a school opens its card."""
 import re
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from tests.browser import offline_context
@@ -73,9 +74,14 @@ def test_labels_never_collide_or_hide_a_school_at_meeting_sizes(server, browser)
         expect(frame.locator(".km-label").first).to_be_attached(timeout=60_000)
         expect(frame.locator(".place-city")).to_be_attached()
         map_frame = next(f for f in page.frames if "streamlit_folium" in f.url)
-        # Labels are placed once the map has its size: wait for that pass, then read the layout.
-        map_frame.wait_for_function("() => [...document.querySelectorAll('.km-label')]"
-                                    ".every(e => e.parentElement.dataset.placed !== undefined)")
+        # Labels are placed after every zoom, move and resize (the frame is sized after the map is
+        # drawn): wait until no placement is due and the layout is right, then read it once more.
+        try:
+            map_frame.wait_for_function(
+                "(layout) => map_div.getContainer().dataset.labels === 'placed' && (r => r.overlaps.length === 0"
+                " && r.hidden.length === 0)((new Function('return ' + layout))()())", arg=MAP_LAYOUT, timeout=30_000)
+        except PlaywrightTimeout:
+            pass   # the assertions below say what is wrong
         layout = map_frame.evaluate(MAP_LAYOUT)
         assert layout["overlaps"] == [], (width, layout["overlaps"])
         assert layout["hidden"] == [], (width, layout["hidden"])

@@ -135,11 +135,17 @@ LABELS_SCRIPT = """
         });
     }
     // After the renderers have moved the schools for the new view (next frame), once per frame.
+    // The container's data-labels says whether a placement is still due ("pending") or done ("placed").
     var pending = false;
     function schedule() {
         if (pending) return;
         pending = true;
-        window.requestAnimationFrame(function () { pending = false; declutter(); });
+        map.getContainer().dataset.labels = 'pending';
+        window.requestAnimationFrame(function () {
+            pending = false;
+            declutter();
+            if (!pending) map.getContainer().dataset.labels = 'placed';
+        });
     }
     map.on('zoomend moveend resize', schedule);
     schedule();
