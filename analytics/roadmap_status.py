@@ -151,7 +151,7 @@ def save_status(store: Store, unit_id: int, expected_version: int, edit: Edit, u
                 if changed != 1:
                     raise EditConflict(unit_id, None)
                 cur.execute(INSERT_HISTORY, {"unit_id": int(unit_id)})
-                store.bump_data_version(cur)
+                store.bump_data_version(cur, tables=["measure_status", "measure_status_history"])
         except EditConflict as conflict:
             conflict.current = current_unit(store, unit_id)
             raise

@@ -92,7 +92,7 @@ def commit(store: Store, prepared, user: str | None, principal: access.Principal
             message = f"{stored} строк записано, {replaced} заменено"
             cur.execute(LOG_INSERT, [started, dt.datetime.now(), user, prepared.file_name, prepared.kind,
                                      prepared.source_rows, "success", message])
-            store.bump_data_version(cur)
+            store.bump_data_version(cur, tables=[spec.table, "import_log"])
             _crash_test_hook()
     except Exception as error:  # a database failure: nothing was stored (rolled back); say so
         message = f"{type(error).__name__}: {error}"[:500]
