@@ -19,7 +19,7 @@ from bench.timing import seconds, self_peak_rss_bytes
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 TODAY = "2026-11-22"
-SECTIONS = ("analytics", "pages", "map", "memory", "import")
+SECTIONS = ("analytics", "pages", "map", "memory", "import", "browser")
 
 
 def _ensure_db(path: Path, scale: str) -> None:
@@ -84,6 +84,49 @@ def run_pages(db: Path, region_db: Path, repeat: int, rows: list, pages: list[st
                          "first_s": t["first"], "floor_s": floor["median"], "x_floor": t["median"] / floor["median"],
                          "target": f"≤ {limit}× empty page", "met": t["median"] / floor["median"] <= limit,
                          **({"error": t["error"]} if "error" in t else {})})
+
+
+def run_browser(dbs: dict[str, Path], repeat: int, rows: list, pages: list[str] | None, app_root: Path,
+                label: str) -> None:
+    """Chromium timings per page (see bench/browser.py) on a scratch copy of each database
+    (the benchmark writes: data changes, a status save)."""
+    import shutil
+    import tempfile
+
+    from bench.browser import EMPTY, measure
+    from ui.pages import PAGES
+    keys = pages or [p.key for p in PAGES]
+    for scale, db in dbs.items():
+        with tempfile.TemporaryDirectory(prefix="shnor_bench_") as scratch:
+            copy = Path(scratch) / "bench.duckdb"
+            shutil.copy(db, copy)
+            print(f"  browser, {scale}{label} ...", flush=True)
+            result = measure(app_root, str(copy), TODAY, keys, max(5, repeat))
+        empty = result.pop(EMPTY)
+        saved = result.pop("__status_save__")
+        for key, r in result.items():
+            for what, title in (("cold", "cold (fresh server)"), ("warm", "warm reload"), ("click", "sidebar click"),
+                                ("changed", "first render after a data change")):
+                mine, base = r[what], empty[what]
+                med = (lambda m: m["drawn"] if "drawn" in m and not isinstance(m["drawn"], dict)
+                       else m["drawn"]["median"])
+                t, e = med(mine), med(base)
+                script = mine["script"] if not isinstance(mine["script"], dict) else mine["script"]["median"]
+                if what == "warm":
+                    target, met = "≤ 1.5× empty + 1 s", t <= 1.5 * e + 1
+                elif what == "changed" and scale == "national":
+                    target, met = "≤ 5× empty", t <= 5 * e
+                else:
+                    target, met = "", None
+                rows.append({"section": "browser", "operation": f"{key}: {title} ({scale}{label})", "project_s": t,
+                             "script_s": script, "floor_s": e, "x_floor": t / e, "target": target, "met": met,
+                             **({"bytes": r["bytes"], "note": "charts {charts}, maps {maps}, tables {tables}".format(
+                                 **r["counts"])} if what == "warm" else {})})
+        for key, times in saved.items():
+            rows.append({"section": "browser", "operation": f"{key}: first render after a status save ({scale}{label})",
+                         "project_s": times["drawn"]["median"], "script_s": times["script"]["median"],
+                         "floor_s": empty["warm"]["drawn"]["median"], "x_floor": None,
+                         "target": "as warm", "met": None})
 
 
 def run_map(store, region_store, rows: list) -> None:
@@ -171,6 +214,9 @@ def main(argv=None) -> int:
     parser.add_argument("--import-rows", type=int, default=15_000_000)
     parser.add_argument("--import-mem-cap-gb", type=float, default=8.0)
     parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
+    parser.add_argument("--browser-scales", default="region", help="browser: region,national")
+    parser.add_argument("--app-root", type=Path, default=ROOT,
+                        help="browser: the app to serve (e.g. an export of another commit, to compare)")
     parser.add_argument("--pages-compiled-once", action="store_true",
                         help="pages: compile each script once, as a server does (AppTest recompiles on every run)")
     args = parser.parse_args(argv)
@@ -191,6 +237,13 @@ def main(argv=None) -> int:
         run_pages(args.db, args.region_db, args.repeat, rows, [p for p in args.pages.split(",") if p] or None,
                   args.pages_compiled_once)
     bench_rss = self_peak_rss_bytes()
+    if "browser" in sections:
+        _close_all()
+        print("browser (Chromium)", flush=True)
+        scales = {"region": args.region_db, "national": args.db}
+        label = "" if args.app_root == ROOT else f", app at {args.app_root}"
+        run_browser({s: scales[s] for s in args.browser_scales.split(",") if s}, args.repeat, rows,
+                    [p for p in args.pages.split(",") if p] or None, args.app_root, label)
     _close_all()   # DuckDB lets one process hold the file: the app server and the importer need it
     if "memory" in sections:
         print("app memory (server + Chromium)", flush=True)
