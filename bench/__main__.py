@@ -101,7 +101,7 @@ def run_browser(dbs: dict[str, Path], repeat: int, rows: list, pages: list[str] 
             copy = Path(scratch) / "bench.duckdb"
             shutil.copy(db, copy)
             print(f"  browser, {scale}{label} ...", flush=True)
-            result = measure(app_root, str(copy), TODAY, keys, max(5, repeat))
+            result = measure(app_root, str(copy), TODAY, keys, repeat)
         empty = result.pop(EMPTY)
         saved = result.pop("__status_save__")
         for key, r in result.items():
@@ -214,6 +214,7 @@ def main(argv=None) -> int:
     parser.add_argument("--import-rows", type=int, default=15_000_000)
     parser.add_argument("--import-mem-cap-gb", type=float, default=8.0)
     parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
+    parser.add_argument("--browser-repeat", type=int, default=3, help="browser: loads per page and measure")
     parser.add_argument("--browser-scales", default="region", help="browser: region,national")
     parser.add_argument("--app-root", type=Path, default=ROOT,
                         help="browser: the app to serve (e.g. an export of another commit, to compare)")
@@ -242,7 +243,7 @@ def main(argv=None) -> int:
         print("browser (Chromium)", flush=True)
         scales = {"region": args.region_db, "national": args.db}
         label = "" if args.app_root == ROOT else f", app at {args.app_root}"
-        run_browser({s: scales[s] for s in args.browser_scales.split(",") if s}, args.repeat, rows,
+        run_browser({s: scales[s] for s in args.browser_scales.split(",") if s}, args.browser_repeat, rows,
                     [p for p in args.pages.split(",") if p] or None, args.app_root, label)
     _close_all()   # DuckDB lets one process hold the file: the app server and the importer need it
     if "memory" in sections:

@@ -188,6 +188,7 @@ def measure(app_root: Path, db_path: str, today: str, page_keys: list[str], repe
     with sync_playwright() as playwright:
         # Cold: a fresh server per page, the page opened first.
         for key in keys:
+            Path(f"{db_path}.warm.json").unlink(missing_ok=True)     # cold: nothing to warm from either
             server = Server(app_root, db_path, today)
             browser = Browser(playwright, timeout_s)
             try:

@@ -31,6 +31,7 @@ from analytics import access
 from analytics.reads import tables_read
 from analytics.config import Settings, load_settings
 from analytics.store import Store, open_store
+from ui import warmup
 
 
 def settings() -> Settings:
@@ -48,9 +49,12 @@ def store() -> Store:
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def _cached_call(function_path: str, db_path: str, versions: tuple, args: tuple, kwargs: tuple):
+    return function_at(function_path)(_store_for(db_path), *args, **dict(kwargs))
+
+
+def function_at(function_path: str) -> Callable:
     module_name, _, name = function_path.rpartition(".")
-    function = getattr(importlib.import_module(module_name), name)
-    return function(_store_for(db_path), *args, **dict(kwargs))
+    return getattr(importlib.import_module(module_name), name)
 
 
 def _store_and_versions() -> tuple[Store, dict[str, str]]:
@@ -66,6 +70,7 @@ def _store_and_versions() -> tuple[Store, dict[str, str]]:
     versions = current.data_versions()
     if ctx is not None:
         ctx._shnor_data = (ctx.cursors, current, versions, current.writes)
+        warmup.versions_seen(str(current.path), versions)
     return current, versions
 
 
@@ -118,8 +123,9 @@ def compute(function: Callable, *args, **kwargs):
         access.check_call(current, principal, allowed, function, args, kwargs)
     keyed_on = versions_of(current, versions, function)
     _note(keyed_on)
-    result = _cached_call(f"{function.__module__}.{function.__qualname__}", str(current.path),
-                          keyed_on, args, tuple(sorted(kwargs.items())))
+    function_path, named = f"{function.__module__}.{function.__qualname__}", tuple(sorted(kwargs.items()))
+    warmup.note_call(str(current.path), function_path, args, named)
+    result = _cached_call(function_path, str(current.path), keyed_on, args, named)
     return result if allowed is None else access.filter_result(principal, allowed, result)
 
 
