@@ -2,6 +2,7 @@
 cached computation is keyed on the groups it declares, and no declared computation reads a
 table of a group it did not declare (which would let it serve stale data)."""
 import json
+import re
 import os
 
 import pytest
@@ -101,3 +102,43 @@ def test_a_status_save_leaves_results_risks_and_map_cached(writable_db_path, mon
     map_reads = _tables_read_by_rerun(apps["pages/map.py"], store)
     assert "measure_status" in map_reads and not map_reads & {"results", "school_lists", "risk_profiles"}
     assert "measure_status" in _tables_read_by_rerun(apps["pages/roadmaps.py"], store)   # computed again
+
+
+_WRITTEN = re.compile(r"\b(?:INSERT(?: OR REPLACE)? INTO|UPDATE|DELETE FROM)\s+([a-z_]+)", re.IGNORECASE)
+
+
+def _writes(store: Store, write) -> tuple[set[str], set[str]]:
+    """(groups of the tables ``write`` wrote, groups whose version it changed)."""
+    before = store.data_versions()
+    log: list = []
+    store.read_log = log
+    try:
+        write()
+    finally:
+        store.read_log = None
+    after = store.data_versions()
+    written = {m for sql, _ in log for m in _WRITTEN.findall(sql)} - {"meta", "data_versions"}
+    return set(store.groups_of(written)), {g for g in after if g != "*" and after[g] != before.get(g, "0")}
+
+
+def test_every_write_path_bumps_exactly_the_groups_it_wrote(writable_db_path):
+    from analytics import basemap, mentoring, targets
+    store = Store(writable_db_path)
+    try:
+        unit_id, version = store.query_rows("SELECT unit_id, version FROM measure_status ORDER BY unit_id LIMIT 1")[0]
+        mentee, mentor = (r[0] for r in store.query_rows("SELECT school_id FROM schools ORDER BY school_id LIMIT 2"))
+        region = store.scalar("SELECT min(region_id) FROM regions")
+        paths = {
+            "status save": lambda: save_status(store, unit_id, version, Edit("in_progress"), "методист", TODAY),
+            "mentor pair": lambda: mentoring.set_pair(store, 2026, mentee, mentor, "мун", 12.0, "ближе"),
+            "road distances": lambda: mentoring.import_road_distances(
+                store, f"наставник;школа;км\n{mentor};{mentee};12,5\n".encode(), "Иванова", "roads.csv"),
+            "targets": lambda: targets.save_targets(store, targets.region_targets(store, region), replace_region=region),
+            "basemap": lambda: basemap.replace_region(store, region, store.query_df(
+                "SELECT * EXCLUDE (region_id) FROM basemap_features WHERE region_id = ?", [region])),
+        }
+        for name, write in paths.items():
+            written, bumped = _writes(store, write)
+            assert written and bumped == written, (name, written, bumped)
+    finally:
+        store.close()
