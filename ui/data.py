@@ -146,6 +146,7 @@ def clear_caches() -> None:
 
 
 MAX_TRACKED = 512
+KIND_LIMITS = {"map": 24}        # a map's strings are up to ~1 MB each
 _tracked: collections.OrderedDict = collections.OrderedDict()
 _tracked_lock = threading.Lock()
 
@@ -175,8 +176,17 @@ def tracked(key: tuple, build: Callable[[], Any], *, uses_run: bool = False):
     dependencies = tuple(sorted(collected | before)) or (("*", versions.get("*", "0")),)
     _note(dependencies)
     with _tracked_lock:
+        # Entries built on data that has changed since can never be served again: drop them.
+        for old in [k for k, (deps, _) in _tracked.items()
+                    if k[0] == key[0] and any(versions.get(g, "0") != v for g, v in deps)]:
+            del _tracked[old]
         _tracked[key] = (dependencies, result)
         _tracked.move_to_end(key)
+        limit = KIND_LIMITS.get(key[1])
+        if limit is not None:
+            same_kind = [k for k in _tracked if k[1] == key[1]]
+            for old in same_kind[:max(0, len(same_kind) - limit)]:
+                del _tracked[old]
         while len(_tracked) > MAX_TRACKED:
             _tracked.popitem(last=False)
     return result
