@@ -27,6 +27,7 @@ from typing import Iterator
 import pandas as pd
 
 from analytics.store import Store
+from analytics.reads import reads
 
 
 class Role(str, Enum):
@@ -243,6 +244,7 @@ class Allowed:
     schools: frozenset
 
 
+@reads("municipalities", "schools")
 def allowed_ids(store: Store, region_id: str | None, municipality_id: str | None,
                 school_id: str | None) -> Allowed:
     params = {"region_id": region_id, "municipality_id": municipality_id, "school_id": school_id}

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from analytics.store import Store
+from analytics.reads import reads
 
 PLACE_KINDS = ("city", "town", "village")     # order = label priority on the map
 ROAD_KINDS = ("main", "local")
@@ -30,6 +31,7 @@ DELETE_REGION = "DELETE FROM basemap_features WHERE region_id = $region_id"
 INSERT = "INSERT INTO basemap_features VALUES ($region_id, $layer, $kind, $name, $geometry_json)"
 
 
+@reads("basemap_features")
 def places(store: Store, region_id: str | None) -> pd.DataFrame:
     """Settlements of a region: kind, name, lat, lon (empty for the whole country)."""
     if region_id is None:
@@ -40,6 +42,7 @@ def places(store: Store, region_id: str | None) -> pd.DataFrame:
                          "lat": [c[1] for c in coordinates], "lon": [c[0] for c in coordinates]})
 
 
+@reads("basemap_features")
 def roads(store: Store, region_id: str | None) -> pd.DataFrame:
     """Roads of a region: kind and GeoJSON geometry text (empty for the whole country)."""
     if region_id is None:
@@ -113,7 +116,7 @@ def replace_region(store: Store, region_id: str, features: pd.DataFrame, cursor=
         cur.execute(DELETE_REGION, {"region_id": region_id})
         if len(features):
             cur.executemany(INSERT, [{"region_id": region_id, **row} for row in features.to_dict("records")])
-        store.bump_data_version(cur)
+        store.bump_data_version(cur, tables=["basemap_features"])
     if cursor is not None:
         write(cursor)
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics.store import Store
+from analytics.reads import reads
 
 REGIONS = "SELECT region_id, name, is_synthetic FROM regions ORDER BY name"
 
@@ -36,26 +37,32 @@ ORDER BY s.short_name
 """
 
 
+@reads("regions")
 def regions(store: Store) -> pd.DataFrame:
     return store.query_df(REGIONS)
 
 
+@reads("municipalities")
 def municipalities(store: Store, region_id: str) -> pd.DataFrame:
     return store.query_df(MUNICIPALITIES, {"region_id": region_id})
 
 
+@reads("results")
 def years(store: Store) -> list[int]:
     return [int(y) for (y,) in store.query_rows(YEARS)]
 
 
+@reads("results", "subjects")
 def subjects(store: Store, procedure: str) -> pd.DataFrame:
     return store.query_df(SUBJECTS, {"procedure": procedure})
 
 
+@reads("results")
 def grades(store: Store, procedure: str, subject_id: str | None) -> list[int]:
     return [int(g) for (g,) in store.query_rows(GRADES, {"procedure": procedure, "subject_id": subject_id})]
 
 
+@reads("municipalities", "schools")
 def schools(store: Store, region_id: str, municipality_id: str | None = None) -> pd.DataFrame:
     return store.query_df(SCHOOLS, {"region_id": region_id, "municipality_id": municipality_id})
 

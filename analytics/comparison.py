@@ -10,6 +10,7 @@ import pandas as pd
 
 from analytics import dynamics, indicators
 from analytics.store import Store
+from analytics.reads import reads
 
 SCHOOL = """
 SELECT s.school_id, s.short_name, s.name, s.municipality_id, m.name AS municipality, m.region_id,
@@ -37,6 +38,7 @@ def _units(info: pd.Series) -> dict[str, tuple[str, str | None, str]]:
     }
 
 
+@reads("municipalities", "results", "schools")
 def series(store: Store, school_id: str, procedure: str, indicator: str, subject_id: str | None = None,
            grade: int | None = None, pool_years: int = 1, min_n: int | None = None) -> pd.DataFrame:
     """Yearly values for the school and its three comparison groups: who, year, n, value, ci_low, ci_high, enough."""

@@ -14,14 +14,17 @@ import pandas as pd
 from analytics.roadmaps import RoadmapFilter, checkpoints_for
 from analytics.roadmaps import completion as _completion
 from analytics.store import Store
+from analytics.reads import reads
 
 
+@reads("measure_status", "measures", "roadmaps")
 def year_completion(store: Store, region_id: str, municipality_id: str | None, year: int,
                     as_of: dt.date) -> pd.DataFrame:
     """One row: planned, due, done, done_on_time, done_late, overdue, share_of_plan, share_of_due, ..."""
     return _completion(store, RoadmapFilter(region_id, municipality_id, year), as_of)
 
 
+@reads("checkpoints")
 def checkpoint_status(store: Store, year: int, as_of: dt.date) -> pd.DataFrame:
     """The year's common checkpoints (or the defaults) with a flag for those passed at ``as_of``."""
     frame = checkpoints_for(store, year)

@@ -101,7 +101,7 @@ def _call(store: Store, sql: str, region_id, municipality_id, year_from, year_to
         min_n = load_settings().min_n
     values = params(region_id, municipality_id, year_from, year_to, procedure, subject_id, grade, pool_years, min_n)
     values.update(extra)
-    return store.query_df(sql, used(sql, values))
+    return store.query_frame(sql, used(sql, values))
 
 
 def changes(store: Store, level: str, region_id: str | None, municipality_id: str | None, year: int,

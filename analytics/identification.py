@@ -22,6 +22,7 @@ from scipy import stats
 from analytics.composite import composite_index
 from analytics.config import PROJECT_ROOT
 from analytics.store import Store
+from analytics.reads import reads
 
 DEFAULTS_FILE = Path(__file__).resolve().parent / "reference" / "identification.toml"
 OVERRIDE_FILE = PROJECT_ROOT / "data" / "identification.toml"
@@ -341,6 +342,7 @@ def index_for(store: Store, region_id: str | None, year: int, params: dict) -> p
     return composite_index(store, region_id, first, last, params)
 
 
+@reads("municipalities", "results", "schools")
 def identify(store: Store, region_id: str, year: int, params: dict | None = None) -> pd.DataFrame:
     """Every flag for the list of ``year``: school_id, category, reason_key, reason_params (dict).
 
@@ -374,6 +376,7 @@ def schools_of_region(store: Store, region_id: str) -> pd.DataFrame:
     return store.query_df(SCHOOLS_OF_REGION, {"region_id": region_id})
 
 
+@reads("municipalities", "results", "school_lists", "schools")
 def compare_with_official(store: Store, region_id: str, municipality_id: str | None, year: int,
                           category: str, params: dict | None = None) -> pd.DataFrame:
     """Schools on either list: status both | official_only | computed_only, with reasons."""
@@ -394,6 +397,7 @@ def compare_with_official(store: Store, region_id: str, municipality_id: str | N
     return table.reset_index(drop=True)
 
 
+@reads("municipalities", "results", "schools")
 def what_if(store: Store, region_id: str, municipality_id: str | None, year: int, category: str,
             overrides: dict) -> pd.DataFrame:
     """Schools whose membership of ``category`` differs between defaults and ``overrides``:
@@ -418,6 +422,7 @@ def bottom_cuts(index: pd.DataFrame, share: float) -> pd.DataFrame:
     return _cut_from_bottom(index, share).rename("cut").reset_index()
 
 
+@reads("municipalities", "results", "school_lists", "schools")
 def school_table(store: Store, region_id: str, municipality_id: str | None, year: int,
                  params: dict | None = None) -> pd.DataFrame:
     """Schools of the scope with the latest index used for the list of ``year``, computed
@@ -443,6 +448,7 @@ def school_table(store: Store, region_id: str, municipality_id: str | None, year
     return table.sort_values("school_id").reset_index(drop=True)
 
 
+@reads("municipalities", "results", "schools")
 def school_history(store: Store, region_id: str, school_id: str, year_from: int, year_to: int,
                    params: dict | None = None) -> pd.DataFrame:
     """year, composite (NaN: too little data), cut (the region's bottom-share boundary)."""

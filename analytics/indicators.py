@@ -25,6 +25,7 @@ import re
 import pandas as pd
 
 from analytics.store import Store
+from analytics.reads import reads
 
 Z95 = 1.959963984540054
 MARK_PROCEDURES = ("VPR", "OGE")
@@ -257,6 +258,7 @@ def order_by(single_year: bool, one_subject: bool, one_grade: bool) -> str:
     return ", ".join(key for key in ORDER if not constant.get(key, False))
 
 
+@reads("municipalities", "results", "schools")
 def aggregate(store: Store, level: str, region_id: str | None, municipality_id: str | None = None,
               year_from: int | None = None, year_to: int | None = None, procedure: str | None = None,
               subject_id: str | None = None, grade: int | None = None, pool_grades: bool = False,
@@ -303,6 +305,7 @@ ORDER BY r.year
 """
 
 
+@reads("municipalities", "results", "schools")
 def mark_counts(store: Store, region_id: str | None, municipality_id: str | None = None,
                 procedure: str | None = None, subject_id: str | None = None, grade: int | None = None,
                 school_id: str | None = None, year_from: int | None = None, year_to: int | None = None) -> pd.DataFrame:
@@ -322,6 +325,7 @@ GROUP BY ALL
 """
 
 
+@reads("municipalities", "results", "schools")
 def objectivity(store: Store, level: str, region_id: str | None, municipality_id: str | None, year: int,
                 subject_id: str | None = None, grade: int | None = None) -> pd.DataFrame:
     """ВПР vs journal marks per unit for one year: n, n_lower, n_confirmed, n_higher and shares."""

@@ -31,6 +31,7 @@ from scipy.sparse.csgraph import maximum_bipartite_matching
 from analytics import access
 from analytics.geo import geodesic_km, geodesic_matrix_km
 from analytics.store import Store, insert_df
+from analytics.reads import reads
 
 MENTEE_CATEGORY = "low_results"
 # Schools on these lists of the year are not offered as mentors.
@@ -608,6 +609,7 @@ def summarise(pairs: pd.DataFrame, mentees: int, rules: Rules) -> dict:
     }
 
 
+@reads("mentor_pairs", "municipalities", "results", "road_distances", "school_lists", "schools")
 def propose(store: Store, region_id: str | None, municipality_id: str | None, year: int, list_year: int,
             method: str = "total", **rule_values) -> dict:
     """The whole proposal for a scope: pairs, unassigned mentees, summary, comparison with
@@ -687,9 +689,10 @@ def set_pair(store: Store, year: int, mentee_school_id: str, mentor_school_id: s
                 "created_by": user.strip(), "created_at": now}]))
         cur.execute(INSERT_CHANGE, [year, mentee_school_id, ", ".join(old) or None, mentor_school_id, road_km,
                                     reason, user.strip(), now])
-        store.bump_data_version(cur)
+        store.bump_data_version(cur, tables=["mentor_pairs", "mentor_pair_changes"])
 
 
+@reads("mentor_pair_changes")
 def changes(store: Store, year: int) -> pd.DataFrame:
     return store.query_df(CHANGES, {"year": year})
 
@@ -745,5 +748,5 @@ def import_road_distances(store: Store, content: bytes, user: str, file_name: st
             cur.execute(UPSERT_ROAD, [row.mentor, row.mentee, float(row.road_km), file_name or None, user, now])
         cur.execute(LOG_IMPORT, [now, dt.datetime.now(), user, file_name, len(rows),
                                  "success" if len(rows) else "rejected", f"{len(rejected)} rows rejected"])
-        store.bump_data_version(cur)
+        store.bump_data_version(cur, tables=["road_distances", "import_log"])
     return len(rows), rejected

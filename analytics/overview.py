@@ -5,6 +5,7 @@ import pandas as pd
 
 from analytics.scope import GEO_CONDITION
 from analytics.store import Store
+from analytics.reads import reads
 
 LISTED_IN_SCOPE = f"""
 SELECT l.school_id
@@ -92,12 +93,14 @@ def _params(region_id: str, municipality_id: str | None, year: int, **extra) -> 
     return {"region_id": region_id, "municipality_id": municipality_id, "year": year, **extra}
 
 
+@reads("municipalities", "school_lists", "schools")
 def list_size_by_year(store: Store, region_id: str, municipality_id: str | None,
                       category: str = "low_results") -> pd.DataFrame:
     return store.query_df(LIST_SIZE_BY_YEAR, {"region_id": region_id, "municipality_id": municipality_id,
                                               "category": category})
 
 
+@reads("municipalities", "school_lists", "schools")
 def list_change(store: Store, region_id: str, municipality_id: str | None, year: int) -> pd.DataFrame:
     """One row: schools on the list this year and last year, and the relative change."""
     sizes = list_size_by_year(store, region_id, municipality_id).set_index("year")["schools"]
@@ -107,14 +110,17 @@ def list_change(store: Store, region_id: str, municipality_id: str | None, year:
     return pd.DataFrame([{"year": year, "schools": current, "previous": previous, "relative_change": change}])
 
 
+@reads("municipalities", "risk_profiles", "school_lists", "schools")
 def high_risk_schools(store: Store, region_id: str, municipality_id: str | None, year: int) -> pd.DataFrame:
     return store.query_df(HIGH_RISK_SCHOOLS, _params(region_id, municipality_id, year))
 
 
+@reads("municipalities", "risk_factors", "risk_profiles", "school_lists", "schools")
 def top_high_risks(store: Store, region_id: str, municipality_id: str | None, year: int) -> pd.DataFrame:
     return store.query_df(TOP_HIGH_RISKS, _params(region_id, municipality_id, year))
 
 
+@reads("mentor_pairs", "municipalities", "school_lists", "schools")
 def mentor_coverage(store: Store, region_id: str, municipality_id: str | None, year: int) -> pd.DataFrame:
     frame = store.query_df(MENTOR_COVERAGE, _params(region_id, municipality_id, year))
     listed = int(frame.at[0, "listed"])
@@ -122,6 +128,7 @@ def mentor_coverage(store: Store, region_id: str, municipality_id: str | None, y
     return frame
 
 
+@reads("mentor_pairs", "municipalities", "school_lists", "schools")
 def by_municipality(store: Store, region_id: str, municipality_id: str | None, year: int) -> pd.DataFrame:
     frame = store.query_df(BY_MUNICIPALITY, _params(region_id, municipality_id, year))
     frame["listed_share"] = frame["listed"] / frame["schools"]
@@ -129,6 +136,7 @@ def by_municipality(store: Store, region_id: str, municipality_id: str | None, y
     return frame
 
 
+@reads("school_lists")
 def latest_list_year(store: Store, year: int) -> int | None:
     """The newest year ≤ ``year`` that has an official list (lists may lag the results)."""
     value = store.scalar("SELECT max(year) FROM school_lists WHERE category = 'low_results' AND year <= ?", [year])

@@ -7,6 +7,7 @@ import pandas as pd
 
 from analytics import comparison, dynamics
 from analytics.store import Store
+from analytics.reads import reads
 
 SUBJECT_NAMES = "SELECT subject_id, name_ru, name_en, position FROM subjects"
 SCHOOL_LISTS = """
@@ -18,17 +19,20 @@ RESULT_COLUMNS = ["subject_id", "name_ru", "name_en", "n", "value", "ci_low", "c
                   "municipality_value", "municipality_n", "region_value", "region_n"]
 
 
+@reads("municipalities", "schools")
 def school(store: Store, school_id: str) -> pd.Series | None:
     """Identity of the school (name, municipality, region, type, setting, social index), or None."""
     info = comparison.school_info(store, school_id)
     return None if info.empty else info.iloc[0]
 
 
+@reads("school_lists")
 def official_lists(store: Store, school_id: str) -> pd.DataFrame:
     """Every official list the school was on: year, category."""
     return store.query_df(SCHOOL_LISTS, {"school_id": school_id})
 
 
+@reads("municipalities", "results", "schools", "subjects")
 def subject_results(store: Store, school_id: str, year: int, procedure: str, indicator: str,
                     min_n: int | None = None, trend_years: int = 5) -> pd.DataFrame:
     """One row per subject the school wrote in ``year``: the school's value with its 95 %

@@ -18,6 +18,7 @@ import pandas as pd
 from analytics import dynamics
 from analytics.indicators import BY_CODE
 from analytics.store import Store
+from analytics.reads import reads
 
 # GRID[status_band - 1][change_band - 1] -> level; rows: status very low .. very high,
 # columns: change declined significantly .. increased significantly.
@@ -96,6 +97,7 @@ def classify(frame: pd.DataFrame, indicator: str, status_cuts=None, change_cuts=
     return out
 
 
+@reads("municipalities", "results", "schools")
 def school_levels(store: Store, region_id: str, municipality_id: str | None, year: int, procedure: str,
                   indicator: str, subject_id: str | None = None, grade: int | None = None,
                   pool_years: int = 1, min_n: int | None = None, status_cuts=None, change_cuts=None) -> pd.DataFrame:

@@ -20,6 +20,7 @@ from analytics import access
 from analytics.reference import DEFAULT_CATALOGUE, REFERENCE_DIR
 from analytics.scope import GEO_CONDITION
 from analytics.store import Store, insert_df
+from analytics.reads import reads
 
 LEVELS = ("high", "medium", "low")
 LEVEL_SCORES = {"high": 3, "medium": 2, "low": 1}
@@ -58,10 +59,12 @@ ORDER BY position, factor_id
 """
 
 
+@reads("risk_catalogues", "risk_factors", "risk_profiles")
 def catalogues(store: Store) -> pd.DataFrame:
     return store.query_df(CATALOGUES)
 
 
+@reads("risk_catalogues")
 def default_catalogue(store: Store) -> str:
     value = store.scalar("SELECT catalogue_id FROM risk_catalogues WHERE is_default ORDER BY catalogue_id LIMIT 1")
     return value or DEFAULT_CATALOGUE
@@ -134,7 +137,7 @@ def load_catalogue(store: Store, catalogue_id: str, name: str, frame: pd.DataFra
         rows = frame[["factor_id", "position", "group_name", "name_ru", "name_en"]].copy()
         rows.insert(0, "catalogue_id", catalogue_id)
         count = insert_df(cur, "risk_factors", rows)
-        store.bump_data_version(cur)
+        store.bump_data_version(cur, tables=["risk_catalogues", "risk_factors"])
     return count
 
 
@@ -250,7 +253,7 @@ def save_profiles(store: Store, catalogue_id: str, profiles: pd.DataFrame) -> in
         finally:
             cur.unregister("_profile_keys")
         count = insert_df(cur, "risk_profiles", rows)
-        store.bump_data_version(cur)
+        store.bump_data_version(cur, tables=["risk_profiles"])
     return count
 
 
@@ -303,6 +306,7 @@ def _scope_params(region_id, municipality_id, year, catalogue_id, category=None)
             "catalogue_id": catalogue_id, "category": category}
 
 
+@reads("risk_profiles")
 def profile_year(store: Store, catalogue_id: str, year: int) -> int | None:
     """The newest year ≤ ``year`` with profiles (questionnaires may lag the results)."""
     value = store.scalar(PROFILE_YEAR, {"catalogue_id": catalogue_id, "year": year})
@@ -315,6 +319,7 @@ def _change(score, previous) -> str:
     return "improved" if score < previous else ("worsened" if score > previous else "unchanged")
 
 
+@reads("risk_factors", "risk_levels", "risk_profiles")
 def school_profile(store: Store, school_id: str, year: int, catalogue_id: str) -> pd.DataFrame:
     """Every factor of the catalogue with the school's level this year and the year before,
     and the change: improved (lower level), worsened (higher), unchanged, no_data."""
@@ -339,6 +344,7 @@ def changes(store: Store, region_id: str, municipality_id: str | None, year: int
     return frame
 
 
+@reads("municipalities", "risk_factors", "risk_levels", "risk_profiles", "school_lists", "schools")
 def change_counts(store: Store, region_id: str, municipality_id: str | None, year: int, catalogue_id: str,
                   category: str | None = None) -> pd.DataFrame:
     """Per factor: schools whose level improved / worsened / stayed, and with no previous profile."""
@@ -391,6 +397,7 @@ def _per_factor(store, catalogue_id, frame, column, values) -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
+@reads("municipalities", "risk_factors", "risk_levels", "risk_profiles", "school_lists", "schools")
 def level_counts(store: Store, region_id: str, municipality_id: str | None, year: int, catalogue_id: str,
                  category: str | None = None) -> pd.DataFrame:
     """Per factor of the catalogue: schools at each level (high, medium, low) and in total.
@@ -398,6 +405,7 @@ def level_counts(store: Store, region_id: str, municipality_id: str | None, year
     return store.query_frame(LEVEL_COUNTS, _scope_params(region_id, municipality_id, year, catalogue_id, category))
 
 
+@reads("municipalities", "risk_factors", "risk_levels", "risk_profiles", "school_lists", "schools")
 def top_high_risks(store: Store, region_id: str, municipality_id: str | None, year: int, catalogue_id: str,
                    category: str | None = None, limit: int = 3) -> pd.DataFrame:
     """The factors most often at «высокий» (ties: catalogue order); factors with none are left out."""
@@ -406,6 +414,7 @@ def top_high_risks(store: Store, region_id: str, municipality_id: str | None, ye
     return table.head(limit).reset_index(drop=True)
 
 
+@reads("municipalities", "risk_factors", "risk_levels", "risk_profiles", "school_lists", "schools")
 def profile_matrix(store: Store, region_id: str, municipality_id: str | None, year: int, catalogue_id: str,
                    category: str | None = None) -> pd.DataFrame:
     """Wide table: one row per school (index school_id, columns short_name, municipality and
@@ -480,6 +489,7 @@ def welch_interval(a: np.ndarray, b: np.ndarray, confidence: float = 0.95) -> tu
     return difference, difference - half, difference + half
 
 
+@reads("municipalities", "results", "risk_factors", "risk_levels", "risk_profiles", "school_lists", "schools")
 def factor_association(store: Store, region_id: str, municipality_id: str | None, year: int,
                        catalogue_id: str, category: str | None = None, min_participants: int = 10,
                        min_group: int = 3) -> pd.DataFrame:
@@ -543,6 +553,8 @@ ORDER BY r.score DESC, r.short_name, r.position
 """
 
 
+@reads("measure_schools", "measures", "municipalities", "risk_factors", "risk_levels",
+       "risk_profiles", "roadmaps", "school_lists", "schools")
 def coverage(store: Store, region_id: str, municipality_id: str | None, year: int, catalogue_id: str,
              category: str | None = None) -> pd.DataFrame:
     """Each high or medium risk of each school with the number of measures addressing it

@@ -158,7 +158,7 @@ def save_status(store: Store, unit_id: int, expected_version: int, edit: Edit, u
             with store.transaction() as cur:
                 if not write_unit(cur, int(unit_id), int(expected_version), edit, user, now):
                     raise EditConflict(unit_id, None)
-                store.bump_data_version(cur)
+                store.bump_data_version(cur, tables=["measure_status", "measure_status_history"])
         except EditConflict as conflict:
             conflict.current = current_unit(store, unit_id)
             raise
@@ -230,7 +230,7 @@ def save_table(store: Store, original: pd.DataFrame, edited: pd.DataFrame, user:
                 else:
                     refused.append((unit_id, edit))
             if report.saved:
-                store.bump_data_version(cur)
+                store.bump_data_version(cur, tables=["measure_status", "measure_status_history"])
     for unit_id, edit in refused:
         conflict = EditConflict(unit_id, current_unit(store, unit_id))
         conflict.attempted = edit

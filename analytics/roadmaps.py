@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.store import Store
+from analytics.reads import reads
 
 BASES = ("measures", "units")
 STATES = ("done", "done_late", "in_progress", "not_started", "overdue", "not_applicable")
@@ -261,6 +262,7 @@ def _shares(row: dict) -> dict:
     return row
 
 
+@reads("measure_status", "measures", "roadmaps")
 def completion(store: Store, flt: RoadmapFilter, as_of: dt.date, basis: str = "units") -> pd.DataFrame:
     """One row: counts of units by state at ``as_of`` and the completion shares on ``basis``.
 
@@ -275,6 +277,7 @@ def completion(store: Store, flt: RoadmapFilter, as_of: dt.date, basis: str = "u
     return pd.DataFrame([_summary(per_measure, basis)])
 
 
+@reads("measure_status", "measures", "municipalities", "roadmaps", "schools")
 def completion_by(store: Store, flt: RoadmapFilter, as_of: dt.date, dimension: str,
                   language: str = "ru", basis: str = "units") -> pd.DataFrame:
     """Completion per value of ``dimension`` (see DIMENSIONS): key, name, then summarise() columns."""
@@ -314,6 +317,7 @@ def checkpoints_for(store: Store, year: int, roadmap_id: int | None = None) -> p
     return chosen[["checkpoint_date", "target_share", "label"]].reset_index(drop=True)
 
 
+@reads("checkpoints", "measure_status", "measures", "roadmaps", "schools")
 def checkpoint_progress(store: Store, flt: RoadmapFilter, as_of: dt.date, basis: str = "units") -> pd.DataFrame:
     """Target vs actual at each checkpoint of ``flt.year``.
 
@@ -361,6 +365,7 @@ def _restate(frame: pd.DataFrame, at: dt.date) -> pd.DataFrame:
 
 
 # -- burn-up -----------------------------------------------------------------------------------
+@reads("measure_status", "measures", "roadmaps", "schools")
 def burnup(store: Store, flt: RoadmapFilter, as_of: dt.date, basis: str = "units") -> pd.DataFrame:
     """Cumulative planned vs actual completion over the plan year, one row per day.
 
@@ -420,6 +425,7 @@ def measure_state(states: pd.Series) -> str:
     return "not_started"
 
 
+@reads("measure_status", "measures", "roadmaps", "schools")
 def measures_timeline(store: Store, flt: RoadmapFilter, as_of: dt.date) -> pd.DataFrame:
     """One row per measure for a Gantt chart: start, finish (last due date), state, counts."""
     frame = units(store, flt, as_of)
@@ -457,6 +463,7 @@ def _number_key(number: str) -> tuple:
     return tuple((0, int(p)) if p.isdigit() else (1, p) for p in str(number).strip(".").split("."))
 
 
+@reads("measure_status", "measures", "roadmaps", "schools")
 def overdue_units(store: Store, flt: RoadmapFilter, as_of: dt.date) -> pd.DataFrame:
     """Units overdue at ``as_of``, the longest overdue first."""
     frame = units(store, flt, as_of)
@@ -468,6 +475,7 @@ def overdue_units(store: Store, flt: RoadmapFilter, as_of: dt.date) -> pd.DataFr
         .reset_index(drop=True)
 
 
+@reads("measure_status", "measures", "roadmaps", "schools")
 def executor_workload(store: Store, flt: RoadmapFilter, as_of: dt.date, horizon_days: int = 30) -> pd.DataFrame:
     """Per executor: open units (not done, applicable), overdue, due within ``horizon_days``, done."""
     frame = units(store, flt, as_of).explode("executors").dropna(subset=["executors"])
@@ -485,11 +493,13 @@ def executor_workload(store: Store, flt: RoadmapFilter, as_of: dt.date, horizon_
 
 
 # -- choices for the page ----------------------------------------------------------------------
+@reads("measure_status", "measures", "roadmaps")
 def roadmaps_in_scope(store: Store, region_id: str, municipality_id: str | None, year: int | None) -> pd.DataFrame:
     return store.query_df(ROADMAPS_IN_SCOPE, {"region_id": region_id, "municipality_id": municipality_id,
                                               "year": year})
 
 
+@reads("measure_status", "measures", "roadmaps", "schools")
 def filter_choices(store: Store, flt: RoadmapFilter) -> dict[str, list[str]]:
     """Sections and executors present in the units of the filter (before section/executor choice)."""
     base = flt._replace(section=None, executor=None)

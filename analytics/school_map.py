@@ -13,6 +13,7 @@ import pandas as pd
 
 from analytics.geo import geodesic_km
 from analytics.store import Store
+from analytics.reads import reads
 
 # Order = priority: a school on several lists shows the first of its categories.
 CATEGORIES = ("low_results", "social_risk", "risk_zone", "resilient", "mentor", "other")
@@ -108,29 +109,59 @@ def with_pair_roles(schools: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     return schools.assign(category=schools["category"].where(~acting, "mentor"))
 
 
-def schools_for_map(store: Store, region_id: str | None, municipality_id: str | None, year: int,
-                    list_year: int | None, as_of: dt.date, subject_id: str | None = None,
-                    grade: int | None = None) -> pd.DataFrame:
-    """One row per school: identity, coordinates, category, ВПР and roadmap indicators."""
-    area = _area(region_id, municipality_id)
+def _schools_with_vpr(store: Store, area: dict, year: int, list_year: int | None, subject_id: str | None,
+                      grade: int | None) -> pd.DataFrame:
     schools = store.query_df(SCHOOLS, area)
     entries = store.query_df(LIST_ENTRIES, {**area, "year": list_year if list_year is not None else -1})
     schools["category"] = primary_category(entries, schools["school_id"]).to_numpy()
     vpr = store.query_df(VPR_OF_YEAR, {**area, "year": year, "subject_id": subject_id, "grade": grade})
-    roadmap = store.query_df(ROADMAP_OF_YEAR, {**area, "year": year, "as_of": as_of})
-    frame = schools.merge(vpr, on="school_id", how="left").merge(roadmap, on="school_id", how="left")
-    for column in ("vpr_participants", "vpr_n2", "units_planned", "units_done"):
+    frame = schools.merge(vpr, on="school_id", how="left")
+    for column in ("vpr_participants", "vpr_n2"):
         frame[column] = frame[column].fillna(0).astype(int)
     frame["vpr_share2"] = (frame["vpr_n2"] / frame["vpr_participants"]).where(frame["vpr_participants"] > 0)
+    return frame
+
+
+@reads("measure_status", "municipalities", "results", "school_lists", "schools")
+def schools_for_map(store: Store, region_id: str | None, municipality_id: str | None, year: int,
+                    list_year: int | None, as_of: dt.date, subject_id: str | None = None,
+                    grade: int | None = None) -> pd.DataFrame:
+    """One row per school: identity, coordinates, category, ВПР and roadmap indicators."""
+    return with_roadmap(schools_with_vpr(store, region_id, municipality_id, year, list_year, subject_id, grade),
+                        roadmap_of_schools(store, region_id, municipality_id, year, as_of))
+
+
+@reads("municipalities", "results", "school_lists", "schools")
+def schools_with_vpr(store: Store, region_id: str | None, municipality_id: str | None, year: int,
+                     list_year: int | None, subject_id: str | None = None, grade: int | None = None) -> pd.DataFrame:
+    """:func:`schools_for_map` without the roadmap columns (cached apart: a status saved
+    leaves it cached)."""
+    return _schools_with_vpr(store, _area(region_id, municipality_id), year, list_year, subject_id, grade)
+
+
+@reads("measure_status", "municipalities", "schools")
+def roadmap_of_schools(store: Store, region_id: str | None, municipality_id: str | None, year: int,
+                       as_of: dt.date) -> pd.DataFrame:
+    """Per school: execution units due in ``year`` (units_planned), those done by ``as_of``, and the
+    school's completion on the registry's definition (roadmap_share, by measures)."""
+    return store.query_df(ROADMAP_OF_YEAR, {**_area(region_id, municipality_id), "year": year, "as_of": as_of})
+
+
+def with_roadmap(schools: pd.DataFrame, roadmap: pd.DataFrame) -> pd.DataFrame:
+    """``schools_with_vpr`` joined with ``roadmap_of_schools``: the frame of :func:`schools_for_map`."""
+    frame = schools.merge(roadmap, on="school_id", how="left")
+    for column in ("units_planned", "units_done"):
+        frame[column] = frame[column].fillna(0).astype(int)
     frame["roadmap_share"] = frame["roadmap_share"].where(frame["units_planned"] > 0)
     return frame
 
 
+@reads("municipalities", "results", "school_lists", "schools")
 def areas_for_map(store: Store, region_id: str | None, year: int, list_year: int | None, as_of: dt.date,
                   subject_id: str | None = None, grade: int | None = None) -> pd.DataFrame:
     """Municipalities of a region (or regions of the country) with the choropleth values:
     share of schools on the low-results list and the pooled ВПР share of «2»."""
-    schools = schools_for_map(store, region_id, None, year, list_year, as_of, subject_id, grade)
+    schools = _schools_with_vpr(store, _area(region_id, None), year, list_year, subject_id, grade)
     if region_id is None:
         areas = store.query_df(REGION_AREAS)
         key = "region_id"
@@ -150,6 +181,7 @@ def areas_for_map(store: Store, region_id: str | None, year: int, list_year: int
     return frame
 
 
+@reads("mentor_pairs", "municipalities", "schools")
 def current_pairs(store: Store, region_id: str | None, municipality_id: str | None, year: int) -> pd.DataFrame:
     """Mentor pairs of a year with coordinates and the distance to show: road km when
     known (``km_kind`` = road), otherwise the straight line (``km_kind`` = straight)."""

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 import threading
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import duckdb
 import numpy as np
@@ -18,6 +18,8 @@ import pandas as pd
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+
+DEFAULT_GROUP = "other"      # the data group of a table table_groups does not name
 
 _stores: dict[Path, "Store"] = {}
 _stores_lock = threading.Lock()
@@ -47,6 +49,8 @@ class Store:
         # Serialises writers: DuckDB handles concurrent readers, but optimistic
         # checks (read version, then write) must not interleave between threads.
         self.write_lock = threading.RLock()
+        self.writes = 0
+        self.read_log: list | None = None     # tests: every query's SQL and parameters (see tests)
 
     # -- connections -------------------------------------------------------------
     def cursor(self) -> duckdb.DuckDBPyConnection:
@@ -55,7 +59,7 @@ class Store:
         if cur is None:
             cur = self._connection.cursor()
             self._local.cursor = cur
-        return cur
+        return cur if self.read_log is None else _LoggingCursor(cur, self.read_log)
 
     def close(self) -> None:
         with _stores_lock:
@@ -130,20 +134,50 @@ class Store:
                         [version, name, dt.datetime.now()],
                     )
                 applied.append(version)
+        self._table_groups = None
         return applied
 
-    # -- data version (cache key) ---------------------------------------------------
+    # -- data versions (cache keys) ---------------------------------------------------
+    # Every write bumps the version of the groups of the tables it wrote (table_groups,
+    # migration 017) and the overall version; a cache keyed on the groups a computation
+    # reads survives writes to other groups.
     def data_version(self) -> str:
-        """Changes whenever data changes; UI caches are keyed on it."""
+        """Changes whenever any data changes."""
         value = self.scalar("SELECT value FROM meta WHERE key = 'data_version'")
         return value or "0"
 
-    def bump_data_version(self, cursor: duckdb.DuckDBPyConnection | None = None) -> str:
+    def data_versions(self) -> dict[str, str]:
+        """The version of every group written so far, and the overall one under ``'*'``
+        (a group never written has version ``'0'``)."""
+        rows = self.query_rows("SELECT data_group, version FROM data_versions "
+                               "UNION ALL SELECT '*', value FROM meta WHERE key = 'data_version'")
+        return dict(rows)
+
+    def table_groups(self) -> dict[str, str]:
+        """table name -> data group (tables without a row belong to :data:`DEFAULT_GROUP`)."""
+        groups = getattr(self, "_table_groups", None)
+        if groups is None:
+            groups = dict(self.query_rows("SELECT table_name, data_group FROM table_groups"))
+            self._table_groups = groups
+        return groups
+
+    def groups_of(self, tables) -> frozenset[str]:
+        groups = self.table_groups()
+        return frozenset(groups.get(table, DEFAULT_GROUP) for table in tables)
+
+    def all_groups(self) -> frozenset[str]:
+        return frozenset(self.table_groups().values()) | {DEFAULT_GROUP}
+
+    def bump_data_version(self, cursor: duckdb.DuckDBPyConnection | None = None,
+                          tables: Iterable[str] | None = None) -> str:
+        """Mark ``tables`` as changed (every group when None) in the caller's transaction."""
         cur = cursor or self.cursor()
         new_value = dt.datetime.now().strftime("%Y%m%d%H%M%S%f")
-        cur.execute(
-            "INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", [new_value]
-        )
+        groups = self.all_groups() if tables is None else self.groups_of(tables)
+        cur.execute("INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", [new_value])
+        cur.executemany("INSERT OR REPLACE INTO data_versions VALUES (?, ?)",
+                        [[group, new_value] for group in sorted(groups)])
+        self.writes += 1     # lets a run's memo of the versions notice its own writes
         return new_value
 
     def get_meta(self, key: str, default: str | None = None) -> str | None:
@@ -155,6 +189,26 @@ class Store:
 
     def is_populated(self) -> bool:
         return self.schema_version() > 0 and bool(self.scalar("SELECT count(*) FROM schools"))
+
+
+class _LoggingCursor:
+    """A cursor that appends every statement it runs to ``log`` (for tests that check which
+    tables a computation reads); everything else is the cursor's."""
+
+    def __init__(self, cursor, log: list):
+        self._cursor, self._log = cursor, log
+
+    def execute(self, sql, params=None, *args, **kwargs):
+        self._log.append((sql, params))
+        return self._cursor.execute(sql, params, *args, **kwargs) if params is not None \
+            else self._cursor.execute(sql, *args, **kwargs)
+
+    def sql(self, sql, *args, params=None, **kwargs):
+        self._log.append((sql, params))
+        return self._cursor.sql(sql, *args, params=params, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._cursor, name)
 
 
 def open_store(path: Path | str) -> Store:

@@ -20,6 +20,7 @@ from analytics.reference import kpi_defaults
 from analytics.roadmaps import RoadmapFilter, per_measure, units
 from analytics.scope import GEO_CONDITION
 from analytics.store import Store
+from analytics.reads import reads
 
 # target_id -> kind (share | count | reported | municipalities); order = display order
 TARGETS = {
@@ -119,6 +120,7 @@ def _lists(store, region_id, municipality_id, year) -> dict:
     return {(y, c): set(g["school_id"]) for (y, c), g in frame.groupby(["year", "category"])}
 
 
+@reads("municipalities", "school_lists", "schools")
 def details(store: Store, target_id: str, region_id: str, municipality_id: str | None, year: int,
             as_of: dt.date, params: dict | None = None) -> pd.DataFrame:
     """The rows behind a target's actual value (see the module docstring)."""
@@ -238,6 +240,9 @@ def status_of(actual: float, target_low: float, direction: str, at_risk_fraction
     return "at_risk" if actual >= target_low * at_risk_fraction - 1e-12 else "not_achieved"
 
 
+@reads("kpi_reported", "kpi_targets", "measure_status", "measures", "mentor_pairs", "municipalities",
+       "results", "roadmaps", "school_lists", "schools", "survey_participation",
+       "teacher_development")
 def summary(store: Store, region_id: str, municipality_id: str | None, year: int, as_of: dt.date,
             params: dict | None = None) -> pd.DataFrame:
     """One row per target: target_id, kind, target_low, target_high, direction, numerator,
@@ -274,6 +279,9 @@ def summary(store: Store, region_id: str, municipality_id: str | None, year: int
     return pd.DataFrame(rows)
 
 
+@reads("kpi_reported", "kpi_targets", "measure_status", "measures", "mentor_pairs", "municipalities",
+       "results", "roadmaps", "school_lists", "schools", "survey_participation",
+       "teacher_development")
 def trend(store: Store, region_id: str, municipality_id: str | None, years: tuple[int, ...], as_of: dt.date,
           params: dict | None = None) -> pd.DataFrame:
     """``summary`` for several years (each year's figures at the end of that year or ``as_of``)."""
@@ -343,7 +351,7 @@ def save_targets(store: Store, frame: pd.DataFrame, replace_region: str | None =
             cur.execute("INSERT OR REPLACE INTO kpi_targets VALUES (?, ?, ?, ?, ?, ?, ?)",
                         [row.target_id, row.scope_level, row.scope_id, row.year, row.target_low,
                          None if pd.isna(row.target_high) else float(row.target_high), row.direction])
-        store.bump_data_version(cur)
+        store.bump_data_version(cur, tables=["kpi_targets"])
     return len(clean)
 
 
@@ -356,6 +364,7 @@ ORDER BY t.year, t.scope_level DESC, t.scope_id, t.target_id
 """
 
 
+@reads("kpi_targets", "municipalities")
 def region_targets(store: Store, region_id: str) -> pd.DataFrame:
     """All target rows of a region and its municipalities (for the editor)."""
     return store.query_df(REGION_TARGETS, {"region_id": region_id})

@@ -16,6 +16,7 @@ import pandas as pd
 from analytics.reference import kpi_defaults
 from analytics.scope import GEO_CONDITION
 from analytics.store import Store
+from analytics.reads import reads
 
 # Target ids in kpi_targets (see analytics/reference/kpi_defaults.csv).
 TARGET_IDS = ("teachers_routes", "teachers_consultations", "teachers_positive_dynamics")
@@ -232,6 +233,7 @@ def results_subjects(teacher_subject_id: str) -> list[str]:
     return [teacher_subject_id] + [r for r, t in RESULTS_TO_TEACHER_SUBJECT.items() if t == teacher_subject_id]
 
 
+@reads("subjects", "teacher_development")
 def subjects_with_data(store: Store) -> pd.DataFrame:
     return store.query_df(SUBJECTS_WITH_DATA)
 
@@ -240,6 +242,7 @@ def data_years(store: Store, region_id: str, municipality_id: str | None) -> lis
     return [int(y) for (y,) in store.query_rows(DATA_YEARS, _geo(region_id, municipality_id))]
 
 
+@reads("municipalities", "schools", "teacher_development")
 def snapshot_year(store: Store, region_id: str, municipality_id: str | None, year: int) -> int | None:
     """The newest year ≤ ``year`` with teacher data in the geography (data may lag results)."""
     years = [y for y in data_years(store, region_id, municipality_id) if y <= year]
@@ -247,6 +250,7 @@ def snapshot_year(store: Store, region_id: str, municipality_id: str | None, yea
 
 
 # -- coverage --------------------------------------------------------------------------------------
+@reads("municipalities", "schools", "subjects", "teacher_development")
 def coverage(store: Store, region_id: str, municipality_id: str | None, year: int,
              subject_id: str | None = None, level: str = "total") -> pd.DataFrame:
     """Coverage counts and shares with Wilson intervals, grouped by ``level`` (see GROUPINGS).
@@ -264,6 +268,7 @@ def coverage(store: Store, region_id: str, municipality_id: str | None, year: in
     return _add_shares(frame)
 
 
+@reads("kpi_targets")
 def targets(store: Store, region_id: str, municipality_id: str | None, year: int) -> pd.DataFrame:
     """One row per teacher target: the municipality's own target if set, else the region's,
     taking the newest year ≤ ``year``; targets missing from the data come from the defaults."""
@@ -298,6 +303,7 @@ def against_targets(cover_total: pd.DataFrame, target_frame: pd.DataFrame) -> pd
 
 
 # -- dynamics ----------------------------------------------------------------------------------------
+@reads("municipalities", "schools", "subjects", "teacher_development")
 def dynamics(store: Store, region_id: str, municipality_id: str | None, year: int,
              subject_id: str | None = None, by_subject: bool = False) -> pd.DataFrame:
     """Per year × round (× subject): teachers whose level rose of those diagnosed (Wilson
@@ -312,6 +318,7 @@ def dynamics(store: Store, region_id: str, municipality_id: str | None, year: in
 
 
 # -- deficits ----------------------------------------------------------------------------------------
+@reads("deficit_topics", "municipalities", "schools", "subjects", "teacher_deficits", "teacher_development")
 def deficit_topics(store: Store, region_id: str, municipality_id: str | None, year: int,
                    subject_id: str | None = None, top: int | None = None) -> pd.DataFrame:
     """Deficit topics per subject: teachers with the deficit of the teachers diagnosed in the
@@ -341,6 +348,8 @@ def results_change(store: Store, region_id: str, municipality_id: str | None, ye
     return frame
 
 
+@reads("deficit_topics", "municipalities", "results", "schools", "subjects", "teacher_deficits",
+       "teacher_development")
 def attention(store: Store, region_id: str, municipality_id: str | None, year: int, procedure: str,
               subject_id: str | None = None, grade: int | None = None, min_n: int = 10,
               fall_threshold: float = FALL_THRESHOLD) -> pd.DataFrame:

@@ -1,5 +1,5 @@
-"""Pandas baselines: what an analyst would write for the same results — read the needed
-columns into pandas, then groupby. They return the same figures as the project's
+"""Pandas baselines: what a competent analyst would write for the same results — read the
+needed columns into pandas through Arrow, then vectorised groupby (no Python loops over rows). They return the same figures as the project's
 functions (checked by ``bench.analytics_ops`` on every run)."""
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.indicators import INDICATORS, Z95
+from bench.expert import arrow_frame
 
 COUNTS = ["n2", "n3", "n4", "n5", "n_below_min", "n_high", "n_lower", "n_confirmed", "n_higher"]
 
@@ -57,8 +58,8 @@ def _with_presence(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def school_indicators(con, year: int) -> pd.DataFrame:
-    rows = con.execute("SELECT school_id, procedure, participants, mean_score, score_sd, "
-                       + ", ".join(COUNTS) + " FROM results WHERE year = ? AND participants > 0", [year]).df()
+    rows = arrow_frame(con, "SELECT school_id, procedure, participants, mean_score, score_sd, "
+                       + ", ".join(COUNTS) + " FROM results WHERE year = ? AND participants > 0", [year])
     rows = _with_presence(rows)
     sums = rows.drop(columns=["mean_score", "score_sd"]).groupby(["school_id", "procedure"], as_index=False).sum(
         min_count=1)
@@ -66,8 +67,8 @@ def school_indicators(con, year: int) -> pd.DataFrame:
 
 
 def _quality_by_school_year(con, first: int, last: int) -> pd.DataFrame:
-    rows = con.execute("SELECT school_id, year, participants, n4, n5 FROM results "
-                       "WHERE procedure = 'VPR' AND year BETWEEN ? AND ? AND participants > 0", [first, last]).df()
+    rows = arrow_frame(con, "SELECT school_id, year, participants, n4, n5 FROM results "
+                       "WHERE procedure = 'VPR' AND year BETWEEN ? AND ? AND participants > 0", [first, last])
     g = rows.assign(s1=rows["n4"] + rows["n5"]).groupby(["school_id", "year"], as_index=False)[
         ["participants", "s1"]].sum()
     g = g.rename(columns={"participants": "n"})
@@ -111,10 +112,10 @@ def quality_trends(con, first: int, last: int) -> pd.DataFrame:
 def composite_index(con, year_from: int, year_to: int, params: dict) -> pd.DataFrame:
     """The results index per school × year (same definition as analytics.composite)."""
     c = params["composite"]
-    rows = con.execute("SELECT school_id, year, procedure, subject_id, participants, n2, n3, n4, n5, n_below_min "
-                       "FROM results WHERE year BETWEEN ? AND ? AND participants > 0", [year_from, year_to]).df()
-    schools = con.execute("SELECT s.school_id, s.municipality_id, m.region_id FROM schools s "
-                          "JOIN municipalities m USING (municipality_id)").df()
+    rows = arrow_frame(con, "SELECT school_id, year, procedure, subject_id, participants, n2, n3, n4, n5, n_below_min "
+                       "FROM results WHERE year BETWEEN ? AND ? AND participants > 0", [year_from, year_to])
+    schools = arrow_frame(con, "SELECT s.school_id, s.municipality_id, m.region_id FROM schools s "
+                          "JOIN municipalities m USING (municipality_id)")
     core = ((rows["procedure"] == "VPR") & rows["subject_id"].isin(c["vpr_subjects"])) | \
            ((rows["procedure"] == "OGE") & rows["subject_id"].isin(c["oge_subjects"])) | \
            ((rows["procedure"] == "EGE") & rows["subject_id"].isin(c["ege_subjects"]))
@@ -160,15 +161,15 @@ def composite_index(con, year_from: int, year_to: int, params: dict) -> pd.DataF
 
 
 def vpr_higher(con, year: int) -> pd.DataFrame:
-    rows = con.execute("SELECT school_id, participants, n_higher FROM results "
-                       "WHERE year = ? AND procedure = 'VPR' AND n_higher IS NOT NULL", [year]).df()
+    rows = arrow_frame(con, "SELECT school_id, participants, n_higher FROM results "
+                       "WHERE year = ? AND procedure = 'VPR' AND n_higher IS NOT NULL", [year])
     return rows.groupby("school_id", as_index=False).agg(vpr_all_n=("participants", "sum"),
                                                          n_higher=("n_higher", "sum"))
 
 
 def roadmap_completion(con, year: int, as_of: dt.date) -> dict:
-    u = con.execute("""SELECT u.due_date, u.status, u.completed_on, u.updated_at, r.period_end
-                       FROM measure_status u JOIN measures USING (measure_id) JOIN roadmaps r USING (roadmap_id)""").df()
+    u = arrow_frame(con, """SELECT u.due_date, u.status, u.completed_on, u.updated_at, r.period_end
+                       FROM measure_status u JOIN measures USING (measure_id) JOIN roadmaps r USING (roadmap_id)""")
     due = u["due_date"].fillna(u["period_end"])
     u = u[pd.to_datetime(due).dt.year == year].assign(due=pd.to_datetime(due))
     done_on = pd.to_datetime(u["completed_on"]).fillna(pd.to_datetime(u["updated_at"]).dt.normalize()).fillna(u["due"])
@@ -184,8 +185,8 @@ def roadmap_completion(con, year: int, as_of: dt.date) -> dict:
 
 
 def risk_level_counts(con, year: int, catalogue_id: str) -> pd.DataFrame:
-    p = con.execute("SELECT factor_id, level FROM risk_profiles WHERE year = ? AND catalogue_id = ?",
-                    [year, catalogue_id]).df()
+    p = arrow_frame(con, "SELECT factor_id, level FROM risk_profiles WHERE year = ? AND catalogue_id = ?",
+                    [year, catalogue_id])
     table = p.groupby(["factor_id", "level"]).size().unstack(fill_value=0)
     table["schools"] = table.sum(axis=1)
     table["high_share"] = table["high"] / table["schools"]

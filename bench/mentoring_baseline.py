@@ -6,8 +6,9 @@ import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
 from analytics.mentoring import CAN_MENTOR, FULL_SCHOOLS, NOT_MENTOR_CATEGORIES, Rules
+from bench.expert import arrow_frame
 
-FLOOR = ("SELECT sum(hash(school_id, year, procedure, participants, n2)) FROM results "
+FLOOR = ("SELECT max(school_id), sum(participants), sum(n2) FROM results "
          "WHERE procedure = 'VPR' AND year IN ({year}, {year} - 1)")
 
 
@@ -18,11 +19,11 @@ def _haversine(lat1, lon1, lat2, lon2):
 
 
 def _pairs(con, year: int, list_year: int, rules: Rules) -> pd.DataFrame:
-    schools = con.execute("SELECT s.school_id, s.school_type, s.lat, s.lon, m.region_id FROM schools s "
-                          "JOIN municipalities m USING (municipality_id)").df()
-    lists = con.execute("SELECT school_id, category FROM school_lists WHERE year = ?", [list_year]).df()
-    vpr = con.execute("SELECT school_id, participants, n2 FROM results WHERE procedure = 'VPR' AND year IN (?, ?)",
-                      [year, year - 1]).df().groupby("school_id", as_index=False).sum()
+    schools = arrow_frame(con, "SELECT s.school_id, s.school_type, s.lat, s.lon, m.region_id FROM schools s "
+                          "JOIN municipalities m USING (municipality_id)")
+    lists = arrow_frame(con, "SELECT school_id, category FROM school_lists WHERE year = ?", [list_year])
+    vpr = arrow_frame(con, "SELECT school_id, participants, n2 FROM results WHERE procedure = 'VPR' AND year IN (?, ?)",
+                      [year, year - 1]).groupby("school_id", as_index=False).sum()
     vpr["share2"] = vpr["n2"] / vpr["participants"]
     s = schools.merge(vpr, on="school_id", how="left")
     measured = s["participants"].fillna(0) >= rules.min_participants
@@ -33,8 +34,11 @@ def _pairs(con, year: int, list_year: int, rules: Rules) -> pd.DataFrame:
                 & ~s["school_id"].isin(excluded)]
     mentees = s[s["school_id"].isin(set(lists.loc[lists["category"] == "low_results", "school_id"]))]
     pairs = mentees.merge(mentors, on="region_id", suffixes=("_e", "_r"))
-    ok = [r in CAN_MENTOR.get(e, FULL_SCHOOLS) for e, r in zip(pairs["school_type_e"], pairs["school_type_r"])]
-    pairs = pairs[np.array(ok, dtype=bool) & (pairs["school_id_e"] != pairs["school_id_r"])]
+    # Which school type may mentor which: a small table of type pairs (a loop over types, not pairs).
+    allowed = pd.DataFrame([(e, r) for e in pairs["school_type_e"].unique() for r in CAN_MENTOR.get(e, FULL_SCHOOLS)],
+                           columns=["school_type_e", "school_type_r"])
+    pairs = pairs.merge(allowed, on=["school_type_e", "school_type_r"])
+    pairs = pairs[pairs["school_id_e"] != pairs["school_id_r"]]
     pairs = pairs.assign(km=_haversine(pairs["lat_e"], pairs["lon_e"], pairs["lat_r"], pairs["lon_r"])
                          * rules.road_factor)
     return pairs

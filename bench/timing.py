@@ -8,6 +8,19 @@ from pathlib import Path
 from typing import Callable
 
 
+def seconds(function: Callable[[], object], repeat: int, warmup: int = 1) -> dict:
+    """Minimum and median wall time of ``repeat`` calls (at least 5) after ``warmup`` calls
+    whose time is dropped. Verdicts use the median; the minimum shows the noise."""
+    for _ in range(warmup):
+        function()
+    times = []
+    for _ in range(max(5, repeat)):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return {"min": min(times), "median": statistics.median(times)}
+
+
 def median_seconds(function: Callable[[], object], repeat: int, warmup: int = 1) -> float:
     """Median wall time of ``repeat`` calls after ``warmup`` calls whose time is dropped."""
     for _ in range(warmup):

@@ -68,7 +68,9 @@ for name, default in (("mode", "schools"), ("indicator", "listed_share"), ("line
 
 region_id = None if country else scope.region_id
 municipality_id = None if country else scope.municipality_id
-schools = compute(school_map.schools_for_map, region_id, municipality_id, scope.year, list_year, as_of, *vpr_filter)
+schools = school_map.with_roadmap(  # apart: a status saved leaves the ВПР part cached
+    compute(school_map.schools_with_vpr, region_id, municipality_id, scope.year, list_year, *vpr_filter),
+    compute(school_map.roadmap_of_schools, region_id, municipality_id, scope.year, as_of))
 areas = compute(school_map.areas_for_map, region_id, scope.year, list_year, as_of, *vpr_filter)
 if schools.empty:
     st.info(t("app.no_data"))

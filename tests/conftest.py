@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from pathlib import Path
 
@@ -9,6 +10,10 @@ import pytest
 
 from analytics.demo import build_demo
 from analytics.store import Store, open_store
+
+# No background warm-up in tests (tests/test_warmup.py turns it on): it would read the store
+# while a test counts what a page reads.
+os.environ.setdefault("SHNOR_WARMUP", "0")
 
 TODAY = dt.date(2026, 11, 22)
 SEED = 20261122

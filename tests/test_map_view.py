@@ -10,7 +10,7 @@ from analytics import access
 from analytics.access import Principal, Role
 from tests.apptest_helpers import assert_no_exception, new_app
 from tests.test_map import TEXTS, _areas, _pairs, _schools
-from ui import map_view
+from ui import data, map_view
 from ui.figures import school_map as figures
 from ui.figures.school_map import build_map
 
@@ -37,17 +37,17 @@ class FakeStore:
 
     def __init__(self):
         self.version = "1"
+        self.writes = 0
 
-    def data_version(self):
-        return self.version
+    def data_versions(self):
+        return {"*": self.version}
 
 
 @pytest.fixture
 def fake_store(monkeypatch):
     fake = FakeStore()
-    monkeypatch.setattr(map_view, "store", lambda: fake)
-    map_view._cached_args.clear()
-    map_view._cached_value.clear()
+    monkeypatch.setattr(data, "store", lambda: fake)
+    data.forget_everything()
     return fake
 
 
@@ -119,7 +119,7 @@ def _component_args(app) -> dict:
 
 
 def test_map_page_builds_its_map_once_across_reruns(app_env, monkeypatch):
-    map_view._cached_args.clear()
+    data.forget_everything()
     builds = []
     original = figures.build_map
     monkeypatch.setattr(figures, "build_map", lambda *a, **k: builds.append(k.get("mode")) or original(*a, **k))

@@ -29,10 +29,10 @@ def municipalities_seen(schools: pd.DataFrame, label) -> tuple:
 
 @pytest.fixture
 def fresh(app_env):
-    data.clear_caches()
+    data.forget_everything()
     CALLS.clear()
     yield
-    data.clear_caches()
+    data.forget_everything()
 
 
 def test_a_view_is_built_once_per_key(fresh):
@@ -66,7 +66,7 @@ def test_a_cached_view_never_crosses_scopes(fresh):
 def test_new_data_rebuilds_the_views(writable_db_path, monkeypatch):
     monkeypatch.setenv("SHNOR_DB", str(writable_db_path))
     monkeypatch.setenv("SHNOR_TODAY", TODAY.isoformat())
-    data.clear_caches()
+    data.forget_everything()
     CALLS.clear()
     region = data.source(catalog.schools, "01", None)
     data.view(municipalities_seen, region, "v")
@@ -76,7 +76,7 @@ def test_new_data_rebuilds_the_views(writable_db_path, monkeypatch):
         store.bump_data_version(cur)
     data.view(municipalities_seen, region, "v")
     assert CALLS == ["v", "v"]
-    data.clear_caches()
+    data.forget_everything()
 
 
 def test_keys_name_only_stable_things(fresh):
@@ -117,7 +117,7 @@ def test_a_shared_figure_writes_the_same_json_as_the_figure():
 
 
 def test_a_page_drawn_from_cached_views_is_the_page_drawn_fresh(app_env):
-    data.clear_caches()
+    data.forget_everything()
     app = run_page("pages/results.py")
     fresh = ([e.proto.spec for e in app.main.get("plotly_chart")], [d.value for d in app.main.dataframe])
     rerun(app)

@@ -5,10 +5,9 @@ Leaflet script, header, HTML and asset lists) on every script run, and renders t
 map twice on the way: for a region's 400 schools with popups that is 1–3 s per run, for
 any rerun (a widget, a click) of the page. Those strings are a pure function of the
 map, and the map is a pure function of the data, the view choices and the user's scope,
-so :func:`show_map` caches the strings (``st.cache_data``, cleared with every other
-cached result after an import) under a key of:
+so :func:`show_map` caches the strings (:func:`ui.data.tracked`: kept while the data versions
+of every computation the build used are current) under a key of:
 
-* the database file and its data version (any write bumps it),
 * the acting user's scope (region, municipality, school): ``ui.data.compute`` drops rows
   outside a user's scope *after* its cache, so a map built for one user must never be
   handed to a user with another scope,
@@ -30,7 +29,7 @@ import streamlit as st
 import streamlit_folium
 
 from analytics import access
-from ui.data import store
+from ui.data import frozen, tracked
 
 RETURNED_DEFAULTS = ("last_clicked", "last_object_clicked", "last_object_clicked_count", "last_object_clicked_tooltip",
                      "last_object_clicked_popup", "all_drawings", "last_active_drawing", "bounds", "zoom",
@@ -68,28 +67,18 @@ def component_args(folium_map: folium.Map, key: str | None, return_on_hover: boo
             "zoom": folium_map.options.get("zoom")}
 
 
-@st.cache_data(show_spinner=False, max_entries=24)
-def _cached_args(where: tuple, view: dict, key: str | None, return_on_hover: bool, _build: Callable) -> dict:
-    return component_args(_build(), key, return_on_hover)
-
-
-def cache_where() -> tuple:
-    """What every cached map is keyed on besides its view: database, data version, user's scope."""
-    current = store()
+def _scope() -> tuple:
+    """The acting user's scope: every cached map is keyed on it besides its view (the data
+    versions are tracked by :func:`ui.data.tracked`)."""
     principal = access.current()
-    return (str(current.path), current.data_version(),
-            (principal.region_id, principal.municipality_id, principal.school_id))
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _cached_value(where: tuple, name: str, view: dict, _build: Callable):
-    return _build()
+    return (principal.region_id, principal.municipality_id, principal.school_id)
 
 
 def cached(name: str, view: dict, build: Callable):
-    """``build()`` once per data version, user scope, ``name`` and ``view`` (keyed as :func:`show_map`):
-    for page-side work on computed results (formatted tables) that would otherwise run on every rerun."""
-    return _cached_value(cache_where(), name, view, build)
+    """``build()`` once per user scope, ``name`` and ``view`` (keyed as :func:`show_map`) while
+    the data it computed from is unchanged: for page-side work on computed results (formatted
+    tables) that would otherwise run on every rerun."""
+    return tracked(("map_value", name, _scope(), frozen(view)), build, uses_run=True)
 
 
 def show_map(build: Callable[[], folium.Map], view: dict, *, key: str, height: int = 700, width: int | None = 500,
@@ -97,7 +86,8 @@ def show_map(build: Callable[[], folium.Map], view: dict, *, key: str, height: i
     """``st_folium(build(), key=key, ...)``, with ``build`` called only when no map is cached for
     this data version, user scope and ``view``. ``view`` must name everything ``build`` depends
     on besides the data and the scope."""
-    args = _cached_args(cache_where(), view, key, False, build)
+    args = tracked(("map", key, _scope(), frozen(view)), lambda: component_args(build(), key, False),
+                   uses_run=True)
     hash_key = args["key"]
     returned_objects = list(returned_objects) if returned_objects is not None else None
     defaults = {name: None for name in RETURNED_DEFAULTS}

@@ -82,7 +82,8 @@ def commit(store: Store, prepared, user: str | None, principal: access.Principal
                        f"удалено {counts['removed']}" + (f"; файл полный для {territory.text}" if territory else ""))
             cur.execute("UPDATE import_log SET finished_at = $at, message = $message WHERE import_id = $id",
                         {"at": dt.datetime.now(), "message": message, "id": import_id})
-            store.bump_data_version(cur)
+            store.bump_data_version(cur, tables=[prepared.spec.table, "import_log", "import_revisions",
+                                                 "import_revision_rows"])
             _crash_test_hook()
     except Exception as error:  # a database failure: nothing was stored (rolled back); say so
         message = f"{type(error).__name__}: {error}"[:500]

@@ -118,7 +118,8 @@ def save_roadmap(store: Store, *, title: str, period: Period, measures: list[Mea
             cur.execute(LOG_IMPORT, dict(started=started, finished=dt.datetime.now(), user_name=user,
                                          file_name=file_name, rows=len(measures), outcome="success",
                                          message=f"roadmap {roadmap_id}: {len(measures)} measures, {len(units)} units"))
-            store.bump_data_version(cur)
+            store.bump_data_version(cur, tables=["roadmaps", "measures", "measure_schools", "measure_status",
+                                                 "import_log"])
     except Exception as error:
         store.cursor().execute(LOG_IMPORT, dict(started=started, finished=dt.datetime.now(), user_name=user,
                                                 file_name=file_name, rows=0, outcome="failed",

@@ -1,0 +1,55 @@
+"""Background warm-up: after a data change, and at a server's first use of a database, the
+computations pages asked for recently are computed before a page asks again."""
+import json
+
+import pytest
+
+from tests.apptest_helpers import rerun, run_page
+from tests.conftest import PROJECT_ROOT, TODAY
+from tests.test_data_groups import _tables_read_by_rerun
+from ui import data, warmup
+
+
+@pytest.fixture
+def warm_env(writable_db_path, monkeypatch):
+    monkeypatch.setenv("SHNOR_DB", str(writable_db_path))
+    monkeypatch.setenv("SHNOR_TODAY", TODAY.isoformat())
+    monkeypatch.setenv("SHNOR_WARMUP", "1")
+    monkeypatch.chdir(PROJECT_ROOT)
+    data.forget_everything()
+    warmup.forget()
+    yield writable_db_path
+    warmup.wait(str(data.store().path), 120)
+    data.forget_everything()
+    warmup.forget()
+
+
+def test_after_a_data_change_the_pages_computations_are_warm(warm_env):
+    app = run_page("pages/results.py")
+    store = data.store()
+    path = str(store.path)
+    warmup.wait(path, 120)                                 # (the first run started one: nothing to do)
+    with store.transaction() as cur:
+        store.bump_data_version(cur, tables=["results"])   # an import of results
+    warmup.versions_seen(path, store.data_versions())      # what the next page run does first
+    warmup.wait(path, 120)
+    assert "results" not in _tables_read_by_rerun(app, store)
+
+
+def test_a_new_process_warms_from_the_calls_kept_beside_the_database(warm_env):
+    app = rerun(run_page("pages/results.py"))             # the second run keeps the first one's calls
+    store = data.store()
+    path = str(store.path)
+    warmup.wait(path, 120)
+    assert len(json.loads(warmup.calls_file(path).read_text(encoding="utf-8"))) > 5
+    data.forget_everything()                               # a new server process: nothing cached,
+    warmup.forget()                                        # nothing noted
+    warmup.versions_seen(path, store.data_versions())
+    warmup.wait(path, 120)
+    assert "results" not in _tables_read_by_rerun(app, store)
+
+
+def test_off_means_off(warm_env, monkeypatch):
+    monkeypatch.setenv("SHNOR_WARMUP", "0")
+    warmup.versions_seen("/nowhere.duckdb", {"*": "1"})
+    assert "/nowhere.duckdb" not in warmup._threads
