@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 from analytics import overview, risks
 from analytics import roadmaps as rm
+from analytics.reads import reads
 from analytics.store import Store
 
 REGISTRY_PATH = Path(__file__).parent / "reference" / "figures.toml"
@@ -223,6 +224,25 @@ _COMPUTE = {
     "teachers_positive_dynamics": _teachers_positive_dynamics,
     "attention_schools": _attention_schools,
 }
+
+
+# The risk figures read no roadmap statuses: declared apart from :func:`compute` (which reads
+# everything, so any write recomputes it), a status save leaves them cached.
+RISK_FIGURE_IDS = frozenset(RISK_FIGURES.values()) | {"uncovered_high_risks"}
+
+
+@reads("measure_schools", "measures", "municipalities", "risk_catalogues", "risk_factors", "risk_levels",
+       "risk_profiles", "roadmaps", "school_lists", "schools")
+def compute_risk_figure(store: Store, figure_id: str, scope: FigureScope, **options) -> FigureValue:
+    """:func:`compute` for a figure of ``RISK_FIGURE_IDS``."""
+    if figure_id not in RISK_FIGURE_IDS:
+        raise ValueError(f"{figure_id!r} is not a risk figure")
+    return compute(store, figure_id, scope, **options)
+
+
+def compute_function(figure_id: str):
+    """The declared computation of a figure (what the page cache keys it on)."""
+    return compute_risk_figure if figure_id in RISK_FIGURE_IDS else compute
 
 
 def definition(figure_id: str, language: str) -> dict[str, str]:

@@ -13,7 +13,7 @@ from ui.text import t as text_of
 
 def value(figure_id: str, scope: FigureScope, **options) -> FigureValue:
     """The figure's value through the page cache."""
-    return compute(figures.compute, figure_id, scope, **options)
+    return compute(figures.compute_function(figure_id), figure_id, scope, **options)
 
 
 def metric(figure: FigureValue, container=st, delta=None, delta_color: str = "normal") -> None:
