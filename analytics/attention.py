@@ -195,3 +195,11 @@ def schools_needing_attention(store: Store, region_id: str, municipality_id: str
     """:func:`rank_schools`, only those whose score reaches the threshold unless ``only_flagged`` is False."""
     frame = rank_schools(store, region_id, municipality_id, year, list_year, as_of, catalogue_id, risk_year, basis)
     return frame[frame["needs_attention"].astype(bool)].reset_index(drop=True) if only_flagged else frame
+
+
+def municipality_ranking(store: Store, region_id: str, year: int, list_year: int | None, as_of: dt.date,
+                         catalogue_id: str | None = None, risk_year: int | None = None,
+                         basis: str = "measures") -> pd.DataFrame:
+    """:func:`rank_municipalities` of the whole region (the schools ranked here first)."""
+    schools = rank_schools(store, region_id, None, year, list_year, as_of, catalogue_id, risk_year, basis)
+    return rank_municipalities(store, region_id, year, list_year, as_of, schools, basis)
