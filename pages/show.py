@@ -1,5 +1,5 @@
 """«Показ»: slides for a meeting — overview figures, list flows, map, risk heatmap, roadmap
-completion with checkpoints, schools that need attention. The slide number is in the URL
+completion with checkpoints, schools ranked by the attention rule (the list of «Обзор»). The slide number is in the URL
 (``?slide=N``); each slide is laid out to fit a 1280×720 screen without scrolling (fixed
 chart heights below) and is zoomed on a 1920×1080 screen (see ui/present.py)."""
 import datetime as dt
@@ -20,9 +20,10 @@ from ui.figures.style import CATEGORY_COLOURS
 from ui.filters import current_scope
 from ui.safe import html_text
 from ui.shell import page_header
-from ui.text import day, language, num, pct, t
+from ui.text import day, language, pct, t
 from ui.views import effectiveness as effectiveness_views
 from ui.views import engagement as engagement_views
+from ui.views import attention as attention_views
 from ui.views import show as views
 from ui.views.charts import fitted
 
@@ -78,7 +79,9 @@ st.markdown("<style class='shnor-css'>.shnor-slide-number { font-size: 1.3rem; f
             ".shnor-slide-table { width: 100%; font-size: 0.95rem; border-collapse: collapse; }"
             ".shnor-slide-table td, .shnor-slide-table th { padding: 0.15rem 0.5rem; border-bottom: 1px solid #ddd;"
             " white-space: nowrap; }"
-            ".shnor-slide-table th { text-align: left; white-space: normal; }</style>", unsafe_allow_html=True)
+            ".shnor-slide-table th { text-align: left; white-space: normal; }"
+            ".shnor-slide-table td:nth-child(5) { white-space: normal; }"
+            ".shnor-slide-table tr.shnor-needs td:nth-child(4) { color: #b03a00; font-weight: 700; }</style>", unsafe_allow_html=True)
 page_header(t(f"show.slide.{slide}"), scope, show_assessment=False, controls=controls)
 bad = st.session_state.pop("show_bad_slide", None)
 if bad is not None:
@@ -218,31 +221,34 @@ elif slide == "roadmap":
 
 # -- 6. schools that need attention --------------------------------------------------------------------------
 elif slide == "attention":
-    catalogue_id = compute(risks.default_catalogue)
-    risk_year = compute(risks.profile_year, catalogue_id, year)
     basis = cards_ui.basis_choice()
-    frame = compute(attention.schools_needing_attention, *geo, year, list_year, as_of, catalogue_id, risk_year,
-                    basis=basis)
     needing = cards_ui.value("attention_schools", cards_ui.scope_of(scope, as_of, basis))
-    st.markdown(f"**{figure_text.line(needing, lang)}** — {t('show.attention_reasons')}")
-    if frame.empty:
-        st.success(t("show.attention_none"))
+    ranked = needing.extra.get("ranked")
+    st.markdown(f"**{figure_text.line(needing, lang)}**")
+    if ranked is None or ranked.empty:
+        st.success(t("attention.none"))
     else:
-        top = frame.head(ATTENTION_ROWS)
-        # An HTML table: its text scales with the page (a data grid keeps small fixed text).
-        heads = ["school", "municipality", "share", "overdue", "uncovered", "passport"]
+        rule = attention.rule()
+        first = ranked.iloc[0]
+        st.caption(attention_views.rule_sentence(rule, as_of, first["next_date"], first["next_target"], lang,
+                                                 short=True))
+        # The same ranking as «Обзор»; an HTML table: its text scales with the page (a data grid keeps
+        # small fixed text) and the reasons wrap.
+        heads = ["rank", "school", "municipality", "score", "reasons", "passport"]
         rows = "".join(
-            "<tr>" + "".join(f"<td>{cell}</td>" for cell in (
-                html_text(r.short_name), html_text(r.municipality),
-                pct(r.share_of_plan, 0) if r.share_of_plan == r.share_of_plan else "—", num(r.overdue),
-                f"{r.uncovered_high} / {r.high_risks}",
-                f'<a href="passport?school={html_text(quote(str(r.school_id), safe=""))}" target="_self">{html.escape(t("show.open_passport"))}</a>'))
-            + "</tr>" for r in top.itertuples())
+            "<tr" + (' class="shnor-needs"' if r["needs"] else "") + ">" + "".join(f"<td>{cell}</td>" for cell in (
+                r["rank"], html_text(r["name"]), html_text(r["municipality"]), r["score"],
+                html_text(" · ".join(r["reasons"])),
+                f'<a href="passport?school={html_text(quote(r["school_id"], safe=""))}" target="_self">'
+                f'{html.escape(t("show.open_passport"))}</a>'))
+            + "</tr>" for r in attention_views.slide_rows(ranked, rule, year, as_of, lang, ATTENTION_ROWS))
         st.markdown('<table class="shnor-slide-table"><thead><tr>'
-                    + "".join(f"<th>{html.escape(t(f'show.columns.{h}'))}</th>" for h in heads)
+                    + "".join(f"<th>{html.escape(t(f'attention.columns.{h}'))}</th>" for h in heads)
                     + f"</tr></thead><tbody>{rows}</tbody></table>", unsafe_allow_html=True)
-        st.caption(t("show.attention_rule", shown=len(top), total=len(frame)))
-        export.download_buttons(frame.drop(columns="reasons"), f"attention_{year}", key="show_attention")
+        st.caption(t("attention.shown", shown=min(ATTENTION_ROWS, len(ranked)), total=len(ranked),
+                     needing=int(needing.value)))
+        export.download_buttons(ranked.drop(columns=["reasons", "uncovered_factors"]), f"attention_{year}",
+                                key="show_attention")
 
 # -- 7. engagement monitoring: municipalities' ranking and zones at the latest round -------------------------
 elif slide == "engagement":
