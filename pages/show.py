@@ -96,7 +96,7 @@ as_of = min(config.today, dt.date(year, 12, 31))
 geo = (scope.region_id, scope.municipality_id)
 list_year = compute(overview.latest_list_year, year)
 height = HEIGHTS[slide]
-on = present.is_on()
+on = present.scale()
 
 if list_year is None and slide in ("overview", "flows", "map", "attention"):
     st.info(t("overview.no_list"))
