@@ -14,7 +14,7 @@ from analytics import roadmaps as rm
 from ui import export, figure_text, present
 from ui import figure_cards as cards_ui
 from ui.data import compute, settings, source, view
-from ui.figures.overview import list_size_bars, listed_share_by_municipality
+from ui.figures.overview import list_size_bars
 from ui.figures.school_map import build_map
 from ui.figures.style import CATEGORY_COLOURS
 from ui.filters import current_scope
@@ -124,9 +124,9 @@ if slide == "overview":
         municipalities = source(overview.by_municipality, *geo, list_year)
         with right:
             width = present.slide_width(3 / 5, 2)
-            present.draw(view(fitted, listed_share_by_municipality,
-                              (municipalities, t("overview.municipality_chart", year=list_year),
-                               t("overview.municipality_chart_x"), lang), height, width, on), width)
+            present.draw(view(views.municipality_share_slide, municipalities,
+                              t("overview.municipality_chart", year=list_year), t("overview.municipality_chart_x"),
+                              lang, height, width, on), width)
 
 # -- 2. list flows ------------------------------------------------------------------------------------
 elif slide == "flows":

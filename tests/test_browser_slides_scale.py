@@ -17,7 +17,7 @@ SIZES = [(1280, 720), (1920, 1080), (2560, 1440)]
 SLIDES = {1: ("Главное", 2), 2: ("Перечень ШНОР: кто вошёл и вышел", 1), 3: ("Школы и наставники", 0),
           4: ("Рисковые профили", 1), 5: ("Исполнение дорожных карт", 2), 6: ("Школы, требующие внимания", 0),
           7: ("Вовлеченность", 1), 8: ("Помогла ли поддержка", 1)}
-TEXT_TO_TITLE = 0.45   # the smallest chart text at least this share of the slide title's size
+TEXT_TO_TITLE = 0.40   # the smallest chart text (glyph box) at least this share of the title's
 OVERLAP_PX = 2         # boxes may touch, not overlap by more than this in both directions
 
 # Text sizes are compared as rendered glyph-box heights (what a viewer sees, whatever scaling
@@ -45,7 +45,9 @@ MEASURE = """() => {
       if (kind === 'legend' ? el.getBoundingClientRect().width > 0 : visible(el))
         items.push({kind, text: (el.textContent || '').trim().slice(0, 40), ...box(el.getBoundingClientRect())}); });
     add('g.annotation', 'annotation'); add('g.legend g.traces', 'legend'); add('text.bartext', 'value');
-    add('g.textpoint text', 'value'); add('g.xtick text, g.ytick text', 'tick');
+    add('g.textpoint text', 'value'); add('g.xtick text, g.ytick text', 'tick'); add('g.infolayer .gtitle', 'title');
+    plot.querySelectorAll('.shapelayer path').forEach(el => { const r = el.getBoundingClientRect();
+      if (r.width > 0 || r.height > 0) items.push({kind: 'line', text: 'shape', ...box(r)}); });
     const texts = [...plot.querySelectorAll('text')].filter(visible).map(el => el.getBoundingClientRect().height);
     out.charts.push({index, frame, items, smallestText: texts.length ? Math.min(...texts) : null,
                      bars: plot.querySelectorAll('g.trace.bars g.point').length,
@@ -80,10 +82,11 @@ def problems_of(number: int, found: dict) -> list[str]:
                        f"{found['titleHeight']:.0f} px (< {TEXT_TO_TITLE:.0%})")
         items = chart["items"]
         for k, a in enumerate(items):
-            if _outside(a, chart["frame"]):
+            if a["kind"] != "line" and _outside(a, chart["frame"]):
                 out.append(f"{name}: {a['kind']} «{a['text']}» clipped by the chart")
             for b in items[k + 1:]:
-                if {a["kind"], b["kind"]} in ({"tick"}, {"legend"}):
+                kinds = {a["kind"], b["kind"]}
+                if kinds in ({"tick"}, {"legend"}, {"line"}) or ("line" in kinds and kinds & {"tick", "legend", "title"}):
                     continue
                 if _overlap(a, b):
                     out.append(f"{name}: {a['kind']} «{a['text']}» overlaps {b['kind']} «{b['text']}»")
