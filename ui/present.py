@@ -145,8 +145,10 @@ def setup() -> bool:
     _write_url(on)
     style.presenting(on)
     if on:
-        st.markdown(PRESENT_CSS, unsafe_allow_html=True)
         _report_viewport()
+        # The zoom Python drew this run's charts for, named on the style block (browser tests wait for it).
+        st.markdown(PRESENT_CSS.replace(MARKER_CLASS, f"{MARKER_CLASS} shnor-zoom-{round(zoom() * 100)}", 1),
+                    unsafe_allow_html=True)
     return on
 
 
@@ -180,6 +182,7 @@ def fit(figure, height: int | None = None, width: int | None = None, on: float |
     on = scale() if on is None else on
     if on:
         style.enlarge(figure, height)
+        style.legend_clear_of_title(figure)
         if width is not None:
             figure.update_layout(width=width)
         return style.magnify(figure, float(on))

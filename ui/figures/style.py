@@ -94,6 +94,25 @@ def enlarge(figure: go.Figure, height: int | None = None, minimum: int = PRESENT
     return figure
 
 
+def legend_clear_of_title(figure: go.Figure) -> go.Figure:
+    """A legend above the plot (base_layout's place) and a title share the top margin: the title
+    is pinned to the top and the margin made tall enough for both lines (with presentation-size
+    text they overlapped)."""
+    layout = figure.layout
+    # Plotly shows a legend by default when the figure has two traces, listed or not.
+    listed = [d for d in figure.data if d.showlegend is not False]
+    shown = bool(listed) and (layout.showlegend is True or (layout.showlegend is None and (
+        len(figure.data) > 1 or any(d.showlegend for d in listed))))
+    if not (layout.title and layout.title.text) or not shown or layout.legend.y is None or layout.legend.y < 1:
+        return figure
+    title_px = (layout.title.font.size or PRESENT_FONT_SIZE + 4) * 1.35
+    legend_px = (layout.legend.font.size or PRESENT_FONT_SIZE) * 1.5
+    figure.update_layout(title=dict(y=1, yref="container", yanchor="top", pad=dict(t=6)),
+                         legend=dict(y=1, yanchor="bottom"),
+                         margin=dict(t=max(layout.margin.t or 0, title_px + legend_px + 14)))
+    return figure
+
+
 def _times(value, factor: float):
     if value is None:
         return None

@@ -17,6 +17,7 @@ from ui.figures.identification import LINK_COLOURS, list_sankey
 from ui.figures.risks import risk_heatmap
 from ui.i18n import text
 from ui.present import fit
+from ui.views.charts import colour_legend, values_beside_names
 
 
 # A category row needs its label's height plus a little air (canvas px; labels at the smallest slide font).
@@ -49,11 +50,9 @@ def municipality_share_slide(table: pd.DataFrame, title: str, x_label: str, lang
     return fit(figure, height, width, on)
 
 
-def _colour_legend(figure, items: list[tuple[str, str]]):
-    """Legend entries for colours a trace type cannot put in a legend (Sankey): empty marker traces."""
-    for name, colour in items:
-        figure.add_scatter(x=[None], y=[None], mode="markers", name=name, showlegend=True, hoverinfo="skip",
-                           marker=dict(symbol="square", size=PRESENT_MIN_FONT, color=colour))
+def _sankey_legend(figure, items: list[tuple[str, str]]):
+    """The Sankey's colours in a legend under it (the legend's marker traces need axes: hidden)."""
+    colour_legend(figure, items)
     figure.update_xaxes(visible=False)
     figure.update_yaxes(visible=False)
     figure.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.02, xanchor="left", x=0),
@@ -67,7 +66,7 @@ def flows_slide(members: pd.DataFrame, year: int, labels: dict, language: str, h
     if not years:
         return None
     figure = list_sankey(flows.sankey_links(members, years), labels, None, language)
-    _colour_legend(figure, [(text(language, f"show.flow_legend.{a}_{b}"), colour)
+    _sankey_legend(figure, [(text(language, f"show.flow_legend.{a}_{b}"), colour)
                             for (a, b), colour in LINK_COLOURS.items()]
                    + [(text(language, "show.flow_legend.outside"), PALETTE["grey"])])
     figure.update_layout(margin=dict(b=70))
@@ -120,9 +119,4 @@ def completion_slide(by: pd.DataFrame, dimension: str, targets: list, labels: di
     if dimension == "municipality":
         by = by.assign(name=by["name"].where(by["key"] != "", text(language, "roadmaps.regional_level")))
     figure = roadmap_figures.completion_bars(by, targets, labels, text(language, f"roadmaps.by_{dimension}"), language)
-    # Each bar's value next to its name rather than at the bar's end, where a target line could cross it.
-    names, values = list(figure.data[1].y), list(figure.data[1].text)
-    figure.data[1].text = None
-    figure.update_yaxes(tickmode="array", tickvals=names,
-                        ticktext=[f"{n} · {v}" if v else n for n, v in zip(names, values)])
-    return fit(figure.update_layout(xaxis_title=None, **below), height, width, on)
+    return fit(values_beside_names(figure).update_layout(xaxis_title=None, **below), height, width, on)
