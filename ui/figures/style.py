@@ -99,11 +99,14 @@ def legend_clear_of_title(figure: go.Figure) -> go.Figure:
     is pinned to the top and the margin made tall enough for both lines (with presentation-size
     text they overlapped)."""
     layout = figure.layout
-    # Plotly shows a legend by default when the figure has two traces, listed or not.
-    listed = [d for d in figure.data if d.showlegend is not False]
+    if not (layout.title and layout.title.text) or layout.legend.y is None or layout.legend.y < 1:
+        return figure
+    # Plotly shows a legend by default when the figure has two traces, listed or not (Sankey and
+    # heatmap traces are never listed).
+    listed = [d for d in figure.data if "showlegend" in d and d.showlegend is not False]
     shown = bool(listed) and (layout.showlegend is True or (layout.showlegend is None and (
         len(figure.data) > 1 or any(d.showlegend for d in listed))))
-    if not (layout.title and layout.title.text) or not shown or layout.legend.y is None or layout.legend.y < 1:
+    if not shown:
         return figure
     title_px = (layout.title.font.size or PRESENT_FONT_SIZE + 4) * 1.35
     legend_px = (layout.legend.font.size or PRESENT_FONT_SIZE) * 1.5
