@@ -20,7 +20,7 @@ SLIDES = {1: ("Главное", 2), 2: ("Перечень ШНОР: кто во�
           7: ("Вовлеченность", 1), 8: ("Помогла ли поддержка", 1)}
 TEXT_TO_TITLE = 0.40   # the smallest chart text (glyph box) at least this share of the title's
 OVERLAP_PX = 2         # boxes may touch, not overlap by more than this in both directions
-LEADING_PX = 3         # a glyph box may pass its chart's edge by its leading, not by a letter
+LEADING = 0.12         # a glyph box may pass its chart's edge by its leading (~10 % of its height), not a letter
 
 # Text sizes are compared as rendered glyph-box heights (what a viewer sees, whatever scaling
 # the page uses): the title's text range and each SVG text's bounding box.
@@ -69,7 +69,7 @@ def _overlap(a, b) -> bool:
 
 
 def _outside(item, frame) -> bool:
-    edge = LEADING_PX
+    edge = max(1.0, LEADING * item["h"])
     return (item["x"] < frame["x"] - edge or item["y"] < frame["y"] - edge
             or item["x"] + item["w"] > frame["x"] + frame["w"] + edge
             or item["y"] + item["h"] > frame["y"] + frame["h"] + edge)

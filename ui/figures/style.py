@@ -135,6 +135,8 @@ def magnify(figure: go.Figure, factor: float) -> go.Figure:
     figure.update_layout(font_size=_times(layout.font.size or FONT_SIZE, factor))
     if layout.title and layout.title.font and layout.title.font.size:
         layout.title.font.size *= factor
+        if layout.title.pad and layout.title.pad.t:
+            layout.title.pad.t *= factor
     if layout.legend.font and layout.legend.font.size:
         layout.legend.font.size *= factor
     for side in ("l", "r", "t", "b", "pad"):
