@@ -29,7 +29,7 @@ from ui.views.charts import fitted
 
 SLIDES = ("overview", "flows", "map", "risks", "roadmap", "attention", "engagement", "effectiveness")
 URL_KEY, STATE_KEY = "slide", "show_slide"
-ATTENTION_ROWS = 8
+ATTENTION_ROWS = 6
 # Chart heights (px) per slide, chosen so that header + chart fit 720 px of screen height (the
 # registry labels with their date and population take up to four lines on slide 1).
 HEIGHTS = {"overview": 315, "flows": 480, "map": 470, "risks": 480, "roadmap": 440, "attention": 440,
@@ -80,8 +80,9 @@ st.markdown("<style class='shnor-css'>.shnor-slide-number { font-size: 1.3rem; f
             ".shnor-slide-table td, .shnor-slide-table th { padding: 0.15rem 0.5rem; border-bottom: 1px solid #ddd;"
             " white-space: nowrap; }"
             ".shnor-slide-table th { text-align: left; white-space: normal; }"
-            ".shnor-slide-table td:nth-child(5) { white-space: normal; }"
-            ".shnor-slide-table tr.shnor-needs td:nth-child(4) { color: #b03a00; font-weight: 700; }</style>", unsafe_allow_html=True)
+            ".shnor-slide-table td:nth-child(4) { white-space: normal; }"
+            ".shnor-slide-table .shnor-muted { color: #555; font-size: 0.85em; }"
+            ".shnor-slide-table tr.shnor-needs td:nth-child(3) { color: #b03a00; font-weight: 700; }</style>", unsafe_allow_html=True)
 page_header(t(f"show.slide.{slide}"), scope, show_assessment=False, controls=controls)
 bad = st.session_state.pop("show_bad_slide", None)
 if bad is not None:
@@ -234,10 +235,12 @@ elif slide == "attention":
                                                  short=True))
         # The same ranking as «Обзор»; an HTML table: its text scales with the page (a data grid keeps
         # small fixed text) and the reasons wrap.
-        heads = ["rank", "school", "municipality", "score", "reasons", "passport"]
+        # The municipality under the school's name: the reasons get the width and stay on one or two lines.
+        heads = ["rank", "school", "score", "reasons", "passport"]
         rows = "".join(
             "<tr" + (' class="shnor-needs"' if r["needs"] else "") + ">" + "".join(f"<td>{cell}</td>" for cell in (
-                r["rank"], html_text(r["name"]), html_text(r["municipality"]), r["score"],
+                r["rank"], f'{html_text(r["name"])}<br><span class="shnor-muted">{html_text(r["municipality"])}</span>',
+                r["score"],
                 html_text(" · ".join(r["reasons"])),
                 f'<a href="passport?school={html_text(quote(r["school_id"], safe=""))}" target="_self">'
                 f'{html.escape(t("show.open_passport"))}</a>'))

@@ -1,5 +1,5 @@
 """Every «Показ» slide at 1280×720, 1920×1080 and 2560×1440 in presentation mode (Debian chromium,
-offline): no sideways scroll, every municipality bar of slide 1 labelled, chart annotations,
+offline): no sideways scroll, no scrolling down, every municipality bar of slide 1 labelled, chart annotations,
 legend items, value and tick labels neither on top of each other nor clipped by their chart,
 a legend on the Sankey slide, and chart text not small next to the slide title. Screenshots
 land in the test's tmp_path (SHNOR_SHOT_DIR overrides; keep them out of git)."""
@@ -28,7 +28,9 @@ MEASURE = """() => {
   const box = r => ({x: r.left, y: r.top, w: r.width, h: r.height});
   const range = document.createRange(); const title = document.querySelector('h1');
   range.selectNodeContents(title);
+  const main = document.querySelector('[data-testid=stMain]');
   const out = {scrollWidth: document.scrollingElement.scrollWidth, innerWidth: innerWidth,
+               mainHeight: main.scrollHeight, mainClient: main.clientHeight,
                titleHeight: range.getClientRects()[0].height, scrollers: [], charts: [],
                htmlLegend: !!document.querySelector('.shnor-legend')};
   for (const el of document.querySelectorAll('body *')) {
@@ -60,6 +62,11 @@ MEASURE = """() => {
 }"""
 
 
+# Every chart on the page re-drawn for the window's zoom class (ui.present.fit puts it in layout.meta).
+DRAWN_FOR = """zoom => [...document.querySelectorAll('[data-testid=stPlotlyChart] .js-plotly-plot')].every(
+  plot => plot._fullLayout && plot._fullLayout.meta && plot._fullLayout.meta.shnor_zoom === zoom)"""
+
+
 def _overlap(a, b) -> bool:
     dx = min(a["x"] + a["w"], b["x"] + b["w"]) - max(a["x"], b["x"])
     dy = min(a["y"] + a["h"], b["y"] + b["h"]) - max(a["y"], b["y"])
@@ -81,6 +88,8 @@ def problems_of(number: int, found: dict) -> list[str]:
     if found["scrollWidth"] > found["innerWidth"]:
         out.append(f"{where}: page scrolls sideways ({found['scrollWidth']} > {found['innerWidth']})")
     out += [f"{where}: sideways scroll in {s}" for s in found["scrollers"]]
+    if found["mainHeight"] > found["mainClient"] + 2:
+        out.append(f"{where}: does not fit the screen's height ({found['mainHeight']} > {found['mainClient']})")
     for chart in found["charts"]:
         name = f"{where} chart {chart['index'] + 1}"
         if chart["smallestText"] is not None and chart["smallestText"] < TEXT_TO_TITLE * found["titleHeight"]:
@@ -122,6 +131,7 @@ def test_slides_scale_to_the_screen(server, browser, tmp_path, width, height):
         expect(page.locator("[data-testid=stPlotlyChart] .js-plotly-plot .main-svg >> nth=0")
                if charts else page.locator("h1")).to_be_attached(timeout=90_000)
         expect(page.locator("[data-testid=stPlotlyChart] .js-plotly-plot")).to_have_count(charts, timeout=90_000)
+        page.wait_for_function(DRAWN_FOR, arg=zoom_for(width, height), timeout=90_000)
         page.wait_for_load_state("networkidle")
         page.screenshot(path=str(shots / f"slide{number}_{width}x{height}.png"))
         problems += problems_of(number, page.evaluate(MEASURE))

@@ -185,7 +185,8 @@ def fit(figure, height: int | None = None, width: int | None = None, on: float |
         style.legend_clear_of_title(figure)
         if width is not None:
             figure.update_layout(width=width)
-        return style.magnify(figure, float(on))
+        # The zoom it is drawn for travels with the figure (browser tests wait for it).
+        return style.magnify(figure, float(on)).update_layout(meta={"shnor_zoom": float(on)})
     if height is not None:
         figure.update_layout(height=height)
     return figure
