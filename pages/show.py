@@ -11,7 +11,7 @@ from streamlit_folium import st_folium
 
 from analytics import attention, effectiveness, engagement, flows, overview, risks, school_map
 from analytics import roadmaps as rm
-from ui import export, figure_text, present
+from ui import figure_text, present
 from ui import figure_cards as cards_ui
 from ui.data import compute, settings, source, view
 from ui.figures.overview import list_size_bars
@@ -231,8 +231,10 @@ elif slide == "attention":
     else:
         rule = attention.rule()
         first = ranked.iloc[0]
-        st.caption(attention_views.rule_sentence(rule, as_of, first["next_date"], first["next_target"], lang,
-                                                 short=True))
+        st.caption(t("attention.shown", shown=min(ATTENTION_ROWS, len(ranked)), total=len(ranked),
+                     needing=int(needing.value)) + " "
+                   + attention_views.rule_sentence(rule, as_of, first["next_date"], first["next_target"], lang,
+                                                   short=True))
         # The same ranking as «Обзор»; an HTML table: its text scales with the page (a data grid keeps
         # small fixed text) and the reasons wrap.
         # The municipality under the school's name: the reasons get the width and stay on one or two lines.
@@ -248,10 +250,7 @@ elif slide == "attention":
         st.markdown('<table class="shnor-slide-table"><thead><tr>'
                     + "".join(f"<th>{html.escape(t(f'attention.columns.{h}'))}</th>" for h in heads)
                     + f"</tr></thead><tbody>{rows}</tbody></table>", unsafe_allow_html=True)
-        st.caption(t("attention.shown", shown=min(ATTENTION_ROWS, len(ranked)), total=len(ranked),
-                     needing=int(needing.value)))
-        export.download_buttons(ranked.drop(columns=["reasons", "uncovered_factors"]), f"attention_{year}",
-                                key="show_attention")
+        # No download here: the slide must fit the screen; «Обзор» offers the whole ranking.
 
 # -- 7. engagement monitoring: municipalities' ranking and zones at the latest round -------------------------
 elif slide == "engagement":
