@@ -84,8 +84,9 @@ with schools_column:
     st.markdown(f"**{t('attention.schools')}**")
     for item in attention_views.school_items(ranked, rule, factor_names, scope.year, as_of, lang, ATTENTION_TOP):
         with st.container(border=True):
-            flag = f" · :red[{t('attention.needs')}]" if item["needs"] else ""
-            st.markdown(f"**{item['rank']}. {md(item['name'])}** · {md(item['municipality'])} · "
+            # Data is never inside emphasis: a name's own «**» must read as characters (tests/test_data_text.py).
+            flag = f" · **{t('attention.needs')}**" if item["needs"] else ""
+            st.markdown(f"**{item['rank']}.** {md(item['name'])} · {md(item['municipality'])} · "
                         f"**{item['score']}**{flag}")
             st.markdown("\n".join(f"- {md(r)}" for r in item["reasons"]))
             pages.link("passport", t("attention.passport"), {"school": item["school_id"]})
@@ -96,8 +97,8 @@ if municipalities_column is not None:
                             catalogue_id, risk_year, basis=figure_scope.basis)
         lines = []
         for item in attention_views.municipality_items(municipal, rule, scope.year, as_of, lang):
-            flag = f" · :red[{t('attention.needs')}]" if item["needs"] else ""
-            lines.append(f"{item['rank']}. **{md(item['name'])}** · **{item['score']}**{flag}  \n"
+            flag = f" · **{t('attention.needs')}**" if item["needs"] else ""
+            lines.append(f"{item['rank']}. {md(item['name'])} · **{item['score']}**{flag}  \n"
                          f"{item['line']} · {md(' · '.join(item['reasons']))}")
         st.markdown("\n".join(lines))
 with st.expander(t("attention.all_schools", count=len(ranked))):

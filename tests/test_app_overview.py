@@ -66,9 +66,9 @@ def test_attention_list_ranks_schools_with_reasons_and_passport_links(app_env, d
     catalogue = risks.default_catalogue(demo_store)
     ranked = attention.rank_schools(demo_store, "01", None, 2026, 2026, TODAY, catalogue, 2026)
     # The first five schools in rank order, each with its points and at least one reason in words.
-    positions = [text.index(f"**{k}. {name}**") for k, name in enumerate(ranked["short_name"].head(5), start=1)]
+    positions = [text.index(f"**{k}.** {name} ·") for k, name in enumerate(ranked["short_name"].head(5), start=1)]
     assert positions == sorted(positions)
-    assert f"**{ranked['short_name'].iloc[5]}**" not in text
+    assert f"**6.** {ranked['short_name'].iloc[5]}" not in text
     assert "просрочено " in text and "по графику к 22.11.2026" in text and "без мероприяти" in text
     needing = int(ranked["needs_attention"].sum())
     assert f"«требует внимания» — {needing} из {len(ranked)}" in " ".join(c.value for c in app.caption)
