@@ -200,13 +200,13 @@ def _attention_schools(store, figure_id, scope, catalogue_id=None, **_):
     if list_year is None:
         return FigureValue(figure_id, None)
     catalogue_id, risk_year = _risk_year(store, scope, catalogue_id)
-    frame = attention.schools_needing_attention(store, scope.region_id, scope.municipality_id, scope.year, list_year,
-                                                scope.as_of, catalogue_id, risk_year, only_flagged=False,
-                                                basis=scope.basis)
-    flagged = frame[frame["reasons"].map(len) > 0]
+    frame = attention.rank_schools(store, scope.region_id, scope.municipality_id, scope.year, list_year,
+                                   scope.as_of, catalogue_id, risk_year, basis=scope.basis)
+    flagged = frame[frame["needs_attention"].astype(bool)]
     return FigureValue(figure_id, int(flagged["school_id"].nunique()), int(flagged["school_id"].nunique()),
                        int(frame["school_id"].nunique()), as_of=scope.as_of, period=list_year,
-                       extra={"table": flagged.reset_index(drop=True)})
+                       extra={"table": flagged.reset_index(drop=True), "ranked": frame,
+                              "threshold": attention.rule().threshold})
 
 
 _COMPUTE = {

@@ -1,9 +1,10 @@
-"""Overview for a district or regional head: four headline figures, list trend, municipalities."""
+"""Overview for a district or regional head: four headline figures, who is behind on the roadmap
+and why (the attention ranking), list trend, municipalities."""
 import datetime as dt
 
 import streamlit as st
 
-from analytics import overview
+from analytics import attention, overview, risks
 from ui import export, pages
 from ui import figure_cards as cards_ui
 from ui.data import compute, settings, source, view
@@ -12,6 +13,7 @@ from ui.filters import current_scope
 from ui.safe import md
 from ui.shell import page_header
 from ui.text import language, num, pp, t
+from ui.views import attention as attention_views
 from ui.views import overview as views
 
 scope = current_scope()
@@ -33,6 +35,7 @@ checkpoint = cards_ui.value("roadmap_checkpoint", figure_scope)
 high_risk = cards_ui.value("high_risk_listed", figure_scope)
 mentors = cards_ui.value("mentor_coverage", figure_scope)
 top_risks = compute(overview.top_high_risks, *geo, list_year)
+ATTENTION_TOP = 5
 
 cards = st.columns(4, border=True)
 with cards[0]:
@@ -60,6 +63,49 @@ with cards[3]:
     if mentors.numerator:
         st.caption(t("overview.mentors_caption", mean=num(mentors.extra["mean_km"]), max=num(mentors.extra["max_km"])))
     pages.link("map", t("overview.details"))
+
+# -- who is behind on the roadmap, and why --------------------------------------------------------------
+needing = cards_ui.value("attention_schools", figure_scope)
+ranked = needing.extra["ranked"]
+rule = attention.rule()
+lang = language()
+st.subheader(t("attention.header"))
+if not ranked.empty:
+    first = ranked.iloc[0]
+    st.caption(attention_views.rule_sentence(rule, as_of, first["next_date"], first["next_target"], lang)
+               + " " + t("attention.shown", shown=min(ATTENTION_TOP, len(ranked)), total=len(ranked),
+                         needing=int(needing.value)))
+catalogue_id = compute(risks.default_catalogue)
+risk_year = compute(risks.profile_year, catalogue_id, scope.year) if catalogue_id else None
+factors = compute(risks.factors, catalogue_id) if catalogue_id else None
+factor_names = {} if factors is None else dict(zip(factors["factor_id"], factors[f"name_{lang}"]))
+schools_column, municipalities_column = st.columns([3, 2]) if scope.municipality_id is None else (st.container(), None)
+with schools_column:
+    st.markdown(f"**{t('attention.schools')}**")
+    for item in attention_views.school_items(ranked, rule, factor_names, scope.year, as_of, lang, ATTENTION_TOP):
+        with st.container(border=True):
+            # Data is never inside emphasis: a name's own «**» must read as characters (tests/test_data_text.py).
+            flag = f" · **{t('attention.needs')}**" if item["needs"] else ""
+            st.markdown(f"**{item['rank']}.** {md(item['name'])} · {md(item['municipality'])} · "
+                        f"**{item['score']}**{flag}")
+            st.markdown("\n".join(f"- {md(r)}" for r in item["reasons"]))
+            pages.link("passport", t("attention.passport"), {"school": item["school_id"]})
+if municipalities_column is not None:
+    with municipalities_column:
+        st.markdown(f"**{t('attention.municipalities')}**")
+        municipal = compute(attention.municipality_ranking, scope.region_id, scope.year, list_year, as_of,
+                            catalogue_id, risk_year, basis=figure_scope.basis)
+        lines = []
+        for item in attention_views.municipality_items(municipal, rule, scope.year, as_of, lang):
+            flag = f" · **{t('attention.needs')}**" if item["needs"] else ""
+            lines.append(f"{item['rank']}. {md(item['name'])} · **{item['score']}**{flag}  \n"
+                         f"{item['line']} · {md(' · '.join(item['reasons']))}")
+        st.markdown("\n".join(lines))
+with st.expander(t("attention.all_schools", count=len(ranked))):
+    shown, download = attention_views.full_table(ranked, rule, factor_names, scope.year, as_of, lang)
+    st.dataframe(shown, hide_index=True, width="stretch")
+    export.download_buttons(download, f"attention_{scope.year}", key="overview_attention")
+    st.markdown(t("attention.methodology_text", minimum=rule.min_due_units))
 
 left, right = st.columns([2, 3])
 left.plotly_chart(view(list_size_bars, source(overview.list_size_by_year, *geo), t("overview.list_chart"),

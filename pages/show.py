@@ -1,5 +1,5 @@
 """«Показ»: slides for a meeting — overview figures, list flows, map, risk heatmap, roadmap
-completion with checkpoints, schools that need attention. The slide number is in the URL
+completion with checkpoints, schools ranked by the attention rule (the list of «Обзор»). The slide number is in the URL
 (``?slide=N``); each slide is laid out to fit a 1280×720 screen without scrolling (fixed
 chart heights below) and is zoomed on a 1920×1080 screen (see ui/present.py)."""
 import datetime as dt
@@ -11,24 +11,25 @@ from streamlit_folium import st_folium
 
 from analytics import attention, effectiveness, engagement, flows, overview, risks, school_map
 from analytics import roadmaps as rm
-from ui import export, figure_text, present
+from ui import figure_text, present
 from ui import figure_cards as cards_ui
 from ui.data import compute, settings, source, view
-from ui.figures.overview import list_size_bars, listed_share_by_municipality
+from ui.figures.overview import list_size_bars
 from ui.figures.school_map import build_map
 from ui.figures.style import CATEGORY_COLOURS
 from ui.filters import current_scope
 from ui.safe import html_text
 from ui.shell import page_header
-from ui.text import day, language, num, pct, t
+from ui.text import day, language, pct, t
 from ui.views import effectiveness as effectiveness_views
 from ui.views import engagement as engagement_views
+from ui.views import attention as attention_views
 from ui.views import show as views
 from ui.views.charts import fitted
 
 SLIDES = ("overview", "flows", "map", "risks", "roadmap", "attention", "engagement", "effectiveness")
 URL_KEY, STATE_KEY = "slide", "show_slide"
-ATTENTION_ROWS = 8
+ATTENTION_ROWS = 6
 # Chart heights (px) per slide, chosen so that header + chart fit 720 px of screen height (the
 # registry labels with their date and population take up to four lines on slide 1).
 HEIGHTS = {"overview": 315, "flows": 480, "map": 470, "risks": 480, "roadmap": 440, "attention": 440,
@@ -78,7 +79,10 @@ st.markdown("<style class='shnor-css'>.shnor-slide-number { font-size: 1.3rem; f
             ".shnor-slide-table { width: 100%; font-size: 0.95rem; border-collapse: collapse; }"
             ".shnor-slide-table td, .shnor-slide-table th { padding: 0.15rem 0.5rem; border-bottom: 1px solid #ddd;"
             " white-space: nowrap; }"
-            ".shnor-slide-table th { text-align: left; white-space: normal; }</style>", unsafe_allow_html=True)
+            ".shnor-slide-table th { text-align: left; white-space: normal; }"
+            ".shnor-slide-table td:nth-child(4) { white-space: normal; }"
+            ".shnor-slide-table .shnor-muted { color: #555; font-size: 0.85em; }"
+            ".shnor-slide-table tr.shnor-needs td:nth-child(3) { color: #b03a00; font-weight: 700; }</style>", unsafe_allow_html=True)
 page_header(t(f"show.slide.{slide}"), scope, show_assessment=False, controls=controls)
 bad = st.session_state.pop("show_bad_slide", None)
 if bad is not None:
@@ -93,7 +97,7 @@ as_of = min(config.today, dt.date(year, 12, 31))
 geo = (scope.region_id, scope.municipality_id)
 list_year = compute(overview.latest_list_year, year)
 height = HEIGHTS[slide]
-on = present.is_on()
+on = present.scale()
 
 if list_year is None and slide in ("overview", "flows", "map", "attention"):
     st.info(t("overview.no_list"))
@@ -121,9 +125,9 @@ if slide == "overview":
         municipalities = source(overview.by_municipality, *geo, list_year)
         with right:
             width = present.slide_width(3 / 5, 2)
-            present.draw(view(fitted, listed_share_by_municipality,
-                              (municipalities, t("overview.municipality_chart", year=list_year),
-                               t("overview.municipality_chart_x"), lang), height, width, on), width)
+            present.draw(view(views.municipality_share_slide, municipalities,
+                              t("overview.municipality_chart", year=list_year), t("overview.municipality_chart_x"),
+                              lang, height, width, on), width)
 
 # -- 2. list flows ------------------------------------------------------------------------------------
 elif slide == "flows":
@@ -218,31 +222,35 @@ elif slide == "roadmap":
 
 # -- 6. schools that need attention --------------------------------------------------------------------------
 elif slide == "attention":
-    catalogue_id = compute(risks.default_catalogue)
-    risk_year = compute(risks.profile_year, catalogue_id, year)
     basis = cards_ui.basis_choice()
-    frame = compute(attention.schools_needing_attention, *geo, year, list_year, as_of, catalogue_id, risk_year,
-                    basis=basis)
     needing = cards_ui.value("attention_schools", cards_ui.scope_of(scope, as_of, basis))
-    st.markdown(f"**{figure_text.line(needing, lang)}** — {t('show.attention_reasons')}")
-    if frame.empty:
-        st.success(t("show.attention_none"))
+    ranked = needing.extra.get("ranked")
+    st.markdown(f"**{figure_text.line(needing, lang)}**")
+    if ranked is None or ranked.empty:
+        st.success(t("attention.none"))
     else:
-        top = frame.head(ATTENTION_ROWS)
-        # An HTML table: its text scales with the page (a data grid keeps small fixed text).
-        heads = ["school", "municipality", "share", "overdue", "uncovered", "passport"]
+        rule = attention.rule()
+        first = ranked.iloc[0]
+        st.caption(t("attention.shown", shown=min(ATTENTION_ROWS, len(ranked)), total=len(ranked),
+                     needing=int(needing.value)) + " "
+                   + attention_views.rule_sentence(rule, as_of, first["next_date"], first["next_target"], lang,
+                                                   short=True))
+        # The same ranking as «Обзор»; an HTML table: its text scales with the page (a data grid keeps
+        # small fixed text) and the reasons wrap.
+        # The municipality under the school's name: the reasons get the width and stay on one or two lines.
+        heads = ["rank", "school", "score", "reasons", "passport"]
         rows = "".join(
-            "<tr>" + "".join(f"<td>{cell}</td>" for cell in (
-                html_text(r.short_name), html_text(r.municipality),
-                pct(r.share_of_plan, 0) if r.share_of_plan == r.share_of_plan else "—", num(r.overdue),
-                f"{r.uncovered_high} / {r.high_risks}",
-                f'<a href="passport?school={html_text(quote(str(r.school_id), safe=""))}" target="_self">{html.escape(t("show.open_passport"))}</a>'))
-            + "</tr>" for r in top.itertuples())
+            "<tr" + (' class="shnor-needs"' if r["needs"] else "") + ">" + "".join(f"<td>{cell}</td>" for cell in (
+                r["rank"], f'{html_text(r["name"])}<br><span class="shnor-muted">{html_text(r["municipality"])}</span>',
+                r["score"],
+                html_text(" · ".join(r["reasons"])),
+                f'<a href="passport?school={html_text(quote(r["school_id"], safe=""))}" target="_self">'
+                f'{html.escape(t("show.open_passport"))}</a>'))
+            + "</tr>" for r in attention_views.slide_rows(ranked, rule, year, as_of, lang, ATTENTION_ROWS))
         st.markdown('<table class="shnor-slide-table"><thead><tr>'
-                    + "".join(f"<th>{html.escape(t(f'show.columns.{h}'))}</th>" for h in heads)
+                    + "".join(f"<th>{html.escape(t(f'attention.columns.{h}'))}</th>" for h in heads)
                     + f"</tr></thead><tbody>{rows}</tbody></table>", unsafe_allow_html=True)
-        st.caption(t("show.attention_rule", shown=len(top), total=len(frame)))
-        export.download_buttons(frame.drop(columns="reasons"), f"attention_{year}", key="show_attention")
+        # No download here: the slide must fit the screen; «Обзор» offers the whole ranking.
 
 # -- 7. engagement monitoring: municipalities' ranking and zones at the latest round -------------------------
 elif slide == "engagement":

@@ -55,3 +55,25 @@ def test_sidebar_filters_survive_reruns(app_env):
         rerun(app)
         assert [s.label for s in app.sidebar.selectbox][:2] == ["Регион", "Муниципалитет"]
 
+
+
+def test_attention_list_ranks_schools_with_reasons_and_passport_links(app_env, demo_store):
+    from analytics import attention, risks
+    from tests.conftest import TODAY
+    app = run_page()
+    text = markdown_text(app)
+    assert "Кто отстаёт от дорожной карты и почему" in [h.value for h in app.subheader]
+    catalogue = risks.default_catalogue(demo_store)
+    ranked = attention.rank_schools(demo_store, "01", None, 2026, 2026, TODAY, catalogue, 2026)
+    # The first five schools in rank order, each with its points and at least one reason in words.
+    positions = [text.index(f"**{k}.** {name} ·") for k, name in enumerate(ranked["short_name"].head(5), start=1)]
+    assert positions == sorted(positions)
+    assert f"**6.** {ranked['short_name'].iloc[5]}" not in text
+    assert "просрочено " in text and "по графику к 22.11.2026" in text and "без мероприяти" in text
+    needing = int(ranked["needs_attention"].sum())
+    assert f"«требует внимания» — {needing} из {len(ranked)}" in " ".join(c.value for c in app.caption)
+    passports = [e.proto.query_string for e in app.get("page_link") if e.proto.page == "passport"]
+    assert passports == [f"school={s}" for s in ranked["school_id"].head(5)]
+    # Municipalities by the same rule, best ranked first.
+    assert "Муниципалитеты по тому же правилу" in text
+    assert len(app.dataframe) >= 2  # the full ranking in the expander and the municipality table

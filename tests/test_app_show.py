@@ -75,3 +75,12 @@ def test_unknown_slide_falls_back_to_the_first(app_env):
     assert app.title[0].value == "Главное"
     assert any("99" in w.value for w in app.main.warning)
     assert query_value(app, "slide") == "1"
+
+
+def test_every_slide_in_presentation_mode_renders_without_an_incident(app_env):
+    # Presentation mode draws every chart through ui.present.fit (larger text, legend clear of the
+    # title, magnified for a larger window): no slide may end in the incident message.
+    for slide in range(1, 9):
+        app = run_page(SHOW, query={"present": "1", "slide": str(slide)}, timeout=180)
+        assert not app.exception, slide
+        assert not [e.value for e in app.main.error], (slide, [e.value for e in app.main.error])

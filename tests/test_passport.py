@@ -1,13 +1,9 @@
-"""School passport: the composition functions, the «schools that need attention» rule, and
-the page under AppTest (known school, unknown code, no school)."""
-import datetime as dt
-
+"""School passport: the composition functions and the page under AppTest (known school, unknown code, no school)."""
 import pandas as pd
 import pytest
 
-from analytics import attention, dynamics, passport, risks
+from analytics import dynamics, passport
 from tests.apptest_helpers import all_text, query_value, run_page
-from tests.conftest import TODAY
 
 PAGE = "pages/passport.py"
 
@@ -48,30 +44,6 @@ def test_related_pairs_and_map_subset():
     assert as_mentor["mentee_school_id"].tolist() == ["B"]
     shown, linked = passport.map_subset(schools, pairs, "A")
     assert sorted(shown["school_id"]) == ["A", "B", "M"] and len(linked) == 2
-
-
-def test_attention_reasons_follow_the_counts(demo_store):
-    catalogue = risks.default_catalogue(demo_store)
-    frame = attention.schools_needing_attention(demo_store, "01", None, 2026, 2026, TODAY, catalogue, 2026)
-    listed = demo_store.scalar("SELECT count(*) FROM school_lists WHERE category = 'low_results' AND year = 2026")
-    assert 0 < len(frame) <= listed
-    for row in frame.itertuples():
-        assert row.reasons, row
-        assert ("overdue" in row.reasons) == (row.overdue > 0)
-        assert ("uncovered" in row.reasons) == (row.uncovered_high > 0)
-        assert row.uncovered_high <= row.high_risks
-    counts = frame["reasons"].map(len).tolist()
-    assert counts == sorted(counts, reverse=True)
-    everyone = attention.schools_needing_attention(demo_store, "01", None, 2026, 2026, TODAY, catalogue, 2026,
-                                                   only_flagged=False)
-    assert len(everyone) == listed
-
-
-def test_attention_without_a_list_or_units(demo_store, empty_store):
-    assert attention.schools_needing_attention(demo_store, "01", None, 2026, None, TODAY).empty
-    # Early in the year nothing is overdue and no checkpoint has passed.
-    early = attention.schools_needing_attention(demo_store, "01", None, 2026, 2026, dt.date(2026, 1, 1))
-    assert "overdue" not in {r for reasons in early["reasons"] for r in reasons}
 
 
 # -- the page --------------------------------------------------------------------------------------------

@@ -3,10 +3,8 @@ the filter context as a large header. Switched on by the sidebar toggle or ``?pr
 (kept in the URL so a copied link opens in the same mode); a button on the page leaves it.
 
 Slides (pages/show.py) are laid out on a 1280×720 canvas with charts of fixed pixel width
-and height (``slide_width``); on a 1920×1080 screen the page is scaled by 1.5 (CSS
-``transform: scale`` under a media query; the layout stays at 1280 px, only the drawing
-grows), so one layout fits both. Streamlit sizes plotly charts from their on-screen box
-(1.5 times the canvas box after the transform); a counter-zoom on the plot puts them back.
+and height (``slide_width``); a larger screen magnifies the whole canvas (CSS ``zoom`` in size
+classes, see ZOOM_CLASSES), so one layout fits 1280×720 to 2560×1440.
 """
 from __future__ import annotations
 
@@ -21,7 +19,7 @@ MARKER_CLASS = "shnor-present"
 
 # Hides Streamlit's header, toolbar, decoration and the sidebar (with its open/close
 # control); enlarges base text, metrics and the context line.
-PRESENT_CSS = f"""
+PRESENT_CSS_TEMPLATE = f"""
 <style class="shnor-css {MARKER_CLASS}">
   header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
   [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stSidebarNav"],
@@ -35,15 +33,86 @@ PRESENT_CSS = f"""
   [data-testid="stMetricValue"] {{ font-size: 2.8rem; }}
   [data-testid="stMetricLabel"] p {{ font-size: 1.2rem; }}
   [data-testid="stCaptionContainer"], .stCaption {{ font-size: 1rem; }}
-  @media (min-width: 1800px) and (min-height: 1000px) {{
-    [data-testid="stMainBlockContainer"] {{ width: 66.6667% !important; max-width: 66.6667% !important;
-      margin: 0 !important; align-self: flex-start !important; transform: scale(1.5); transform-origin: 0 0; }}
-    /* Streamlit sizes a plotly chart from its on-screen (scaled) box, i.e. 1.5 times too
-       large: draw it at that size and zoom it back into its 1280-px-canvas box. */
-    [data-testid="stPlotlyChart"] .js-plotly-plot {{ zoom: 0.6667; }}
-  }}
+{{zoom_classes}}
 </style>
 """
+
+
+# How a slide laid out on the 1280×720 canvas fills a larger screen: the whole canvas is magnified
+# by CSS ``zoom`` in size classes chosen by media queries — (min width, min height, zoom), the largest
+# class the screen fits. Why this and not a viewport size sent to Python: Streamlit gives Python no
+# viewport size; a component posting it back costs a rerun (or a reload) per page and per resize and
+# draws the slide twice, while a media query applies before the first paint and follows a resize.
+# Why ``zoom`` and not ``transform: scale`` (the first version): a transform leaves the layout at
+# canvas size, so Streamlit and plotly measured a box of one size and showed another (charts had to
+# be counter-zoomed and their text ended up at canvas size, ~60 % of the slide text at 1920×1080)
+# and the page's scrollable width followed the untransformed layout. ``zoom`` magnifies layout,
+# text and charts together: fonts, margins and label density chosen for the canvas (pages/show.py,
+# ui/figures/slide.py) hold at every class, and the canvas never exceeds the screen (no sideways
+# scroll). A zoomed box keeps its width on screen and lays out its content in width / zoom CSS px:
+# 1280 canvas px at every class.
+#
+# Plotly is the exception: it measures its own text with getBoundingClientRect, which a zoomed
+# ancestor distorts, and Streamlit sizes a chart from its on-screen box. So a chart is
+# counter-zoomed (net zoom 1: plotly draws in screen pixels) and drawn from Python at the class's
+# size, fonts and margins (``fit`` → ``style.magnify``). Python learns the class from a tiny
+# component (``_VIEWPORT_JS``, in the page, no iframe) that applies the same thresholds to the
+# window size and reports the class only when it changes: one rerun when a presentation starts or
+# the window crosses a class, none otherwise. Until it reports, charts are drawn at canvas size
+# (still correctly placed, only smaller).
+ZOOM_CLASSES = ((1600, 900, 1.25), (1920, 1080, 1.5), (2240, 1260, 1.75), (2560, 1440, 2.0))
+ZOOM_STATE = "present_zoom"
+
+
+def zoom_css(classes=ZOOM_CLASSES) -> str:
+    rules = []
+    for width, height, zoom in classes:
+        rules.append(f"  @media (min-width: {width}px) and (min-height: {height}px) {{\n"
+                     f"    [data-testid=\"stMainBlockContainer\"] {{ zoom: {zoom}; }}\n"
+                     f"    [data-testid=\"stPlotlyChart\"] .js-plotly-plot {{ zoom: {1 / zoom:.6f}; }}\n  }}")
+    return "\n".join(rules)
+
+
+def zoom_for(width: int, height: int, classes=ZOOM_CLASSES) -> float:
+    """The zoom of the largest class a ``width`` × ``height`` window reaches (what the CSS applies)."""
+    return max([1.0] + [zoom for w, h, zoom in classes if width >= w and height >= h])
+
+
+_VIEWPORT_JS = """
+export default function(component) {
+  const { data, setStateValue } = component;
+  const pick = () => data.classes.reduce((z, [w, h, c]) => (innerWidth >= w && innerHeight >= h ? c : z), 1);
+  const report = () => { const z = pick(); if (z !== data.known) setStateValue('zoom', z); };
+  report();
+  let timer = null;
+  const onResize = () => { clearTimeout(timer); timer = setTimeout(report, 250); };
+  window.addEventListener('resize', onResize);
+  return () => { clearTimeout(timer); window.removeEventListener('resize', onResize); };
+}
+"""
+_viewport = None
+
+
+def _report_viewport() -> None:
+    """Mount the viewport reporter (in the hidden sidebar) and keep its class in ZOOM_STATE."""
+    global _viewport
+    if _viewport is None:
+        _viewport = st.components.v2.component("shnor_viewport", js=_VIEWPORT_JS, isolate_styles=False)
+    known = float(st.session_state.get(ZOOM_STATE, 1.0))
+    with st.sidebar:
+        result = _viewport(key="shnor_viewport", data={"classes": [list(c) for c in ZOOM_CLASSES], "known": known},
+                           on_zoom_change=lambda: None)
+    reported = getattr(result, "zoom", None) if result is not None else None
+    if reported:
+        st.session_state[ZOOM_STATE] = float(reported)
+
+
+def zoom() -> float:
+    """The zoom class of the presenter's window (1 until the browser has reported it)."""
+    return float(st.session_state.get(ZOOM_STATE, 1.0))
+
+
+PRESENT_CSS = PRESENT_CSS_TEMPLATE.replace("{zoom_classes}", zoom_css())
 
 
 def _read_url_once() -> None:
@@ -76,7 +145,10 @@ def setup() -> bool:
     _write_url(on)
     style.presenting(on)
     if on:
-        st.markdown(PRESENT_CSS, unsafe_allow_html=True)
+        _report_viewport()
+        # The zoom Python drew this run's charts for, named on the style block (browser tests wait for it).
+        st.markdown(PRESENT_CSS.replace(MARKER_CLASS, f"{MARKER_CLASS} shnor-zoom-{round(zoom() * 100)}", 1),
+                    unsafe_allow_html=True)
     return on
 
 
@@ -98,16 +170,25 @@ def slide_width(fraction: float = 1.0, columns: int = 1) -> int:
     return int(inner * fraction) - 6
 
 
-def fit(figure, height: int | None = None, width: int | None = None, on: bool | None = None):
-    """The figure (changed in place) as :func:`chart` draws it: in presentation mode (``on``,
-    default: this run's mode) every text ≥ 18 px and ``width`` fixed; ``height`` fixed."""
-    on = is_on() if on is None else on
+def scale() -> float:
+    """What views get as ``on``: 0 outside presentation mode, else the window's zoom class."""
+    return zoom() if is_on() else 0.0
+
+
+def fit(figure, height: int | None = None, width: int | None = None, on: float | bool | None = None):
+    """The figure (changed in place) as :func:`chart` draws it: in presentation mode (``on``:
+    truthy; a number is the zoom class, see :func:`scale`; default: this run's mode) every text
+    ≥ 18 canvas px, ``width`` fixed, and sizes, fonts and margins times the zoom; ``height`` fixed."""
+    on = scale() if on is None else on
     if on:
         style.enlarge(figure, height)
-    elif height is not None:
+        style.legend_clear_of_title(figure)
+        if width is not None:
+            figure.update_layout(width=width)
+        # The zoom it is drawn for travels with the figure (browser tests wait for it).
+        return style.magnify(figure, float(on)).update_layout(meta={"shnor_zoom": float(on)})
+    if height is not None:
         figure.update_layout(height=height)
-    if width is not None and on:
-        figure.update_layout(width=width)
     return figure
 
 

@@ -10,6 +10,11 @@ TARGET_STATUS_COLOURS = {"achieved": PALETTE["green"], "at_risk": PALETTE["orang
                          "not_achieved": PALETTE["vermillion"], "no_data": PALETTE["grey"]}
 
 
+# Flows between list states (from, to): stayed on the list, left it, entered it.
+LINK_COLOURS = {("in", "in"): "rgba(213,94,0,0.45)", ("in", "out"): "rgba(0,158,115,0.45)",
+                ("out", "in"): "rgba(230,159,0,0.55)"}
+
+
 def list_sankey(links: pd.DataFrame, labels: dict[str, str], title: str, language: str = "ru") -> go.Figure:
     """links: source_year, source_state (in|out), target_year, target_state, schools.
     labels: {"in": "в перечне {year}", "out": "вне перечня {year}"} format strings."""
@@ -29,8 +34,6 @@ def list_sankey(links: pd.DataFrame, labels: dict[str, str], title: str, languag
     years = sorted({y for y, _ in nodes})
     position = {y: (k / max(1, len(years) - 1)) * 0.98 + 0.01 for k, y in enumerate(years)}
     index = {node: k for k, node in enumerate(nodes)}
-    link_colour = {("in", "in"): "rgba(213,94,0,0.45)", ("in", "out"): "rgba(0,158,115,0.45)",
-                   ("out", "in"): "rgba(230,159,0,0.55)"}
     figure = go.Figure(go.Sankey(
         arrangement="snap",
         node=dict(label=[labels[state].format(year=year, n=sizes.get((year, state), 0)) for year, state in nodes], pad=24, thickness=22,
@@ -39,7 +42,7 @@ def list_sankey(links: pd.DataFrame, labels: dict[str, str], title: str, languag
         link=dict(source=[index[(r.source_year, r.source_state)] for r in links.itertuples()],
                   target=[index[(r.target_year, r.target_state)] for r in links.itertuples()],
                   value=links["schools"].tolist(),
-                  color=[link_colour[(r.source_state, r.target_state)] for r in links.itertuples()]),
+                  color=[LINK_COLOURS[(r.source_state, r.target_state)] for r in links.itertuples()]),
     ))
     base_layout(figure, title, height=460)
     figure.update_layout(separators=separators(language))

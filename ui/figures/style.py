@@ -94,6 +94,83 @@ def enlarge(figure: go.Figure, height: int | None = None, minimum: int = PRESENT
     return figure
 
 
+def legend_clear_of_title(figure: go.Figure) -> go.Figure:
+    """A legend above the plot (base_layout's place) and a title share the top margin: the title
+    is pinned to the top and the margin made tall enough for both lines (with presentation-size
+    text they overlapped)."""
+    layout = figure.layout
+    if not (layout.title and layout.title.text) or layout.legend.y is None or layout.legend.y < 1:
+        return figure
+    # Plotly shows a legend by default when the figure has two traces, listed or not (Sankey and
+    # heatmap traces are never listed).
+    listed = [d for d in figure.data if "showlegend" in d and d.showlegend is not False]
+    shown = bool(listed) and (layout.showlegend is True or (layout.showlegend is None and (
+        len(figure.data) > 1 or any(d.showlegend for d in listed))))
+    if not shown:
+        return figure
+    title_px = (layout.title.font.size or PRESENT_FONT_SIZE + 4) * 1.35
+    legend_px = (layout.legend.font.size or PRESENT_FONT_SIZE) * 1.5
+    figure.update_layout(title=dict(y=1, yref="container", yanchor="top", pad=dict(t=6)),
+                         legend=dict(y=1, yanchor="bottom"),
+                         margin=dict(t=max(layout.margin.t or 0, title_px + legend_px + 14)))
+    return figure
+
+
+def _times(value, factor: float):
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)):
+        return [None if v is None else v * factor for v in value]
+    return value * factor
+
+
+def magnify(figure: go.Figure, factor: float) -> go.Figure:
+    """The finished figure's text drawn ``factor`` times larger: every font, margins, marker sizes
+    and annotation shifts (a slide on a larger screen, see ui/present.py). Unset fonts take the
+    layout font, so they grow with it. Not the height and width: Streamlit sizes the chart from its
+    zoomed on-screen box (the width of its column, the height times the zoom) by itself."""
+    if not factor or factor == 1:
+        return figure
+    layout = figure.layout
+    figure.update_layout(font_size=_times(layout.font.size or FONT_SIZE, factor))
+    if layout.title and layout.title.font and layout.title.font.size:
+        layout.title.font.size *= factor
+        if layout.title.pad and layout.title.pad.t:
+            layout.title.pad.t *= factor
+    if layout.legend.font and layout.legend.font.size:
+        layout.legend.font.size *= factor
+    for side in ("l", "r", "t", "b", "pad"):
+        value = getattr(layout.margin, side)
+        if value is not None:
+            setattr(layout.margin, side, value * factor)
+
+    def axis(a):
+        for font in (a.tickfont, a.title.font):
+            if font.size:
+                font.size *= factor
+        if a.ticklen:
+            a.ticklen *= factor
+    figure.for_each_xaxis(axis)
+    figure.for_each_yaxis(axis)
+    for annotation in layout.annotations or ():
+        if annotation.font.size:
+            annotation.font.size *= factor
+        for shift in ("xshift", "yshift"):
+            if getattr(annotation, shift):
+                setattr(annotation, shift, getattr(annotation, shift) * factor)
+    for trace in figure.data:
+        if "textfont" in trace and trace.textfont.size is not None:
+            trace.textfont.size = _times(trace.textfont.size, factor)
+        if "marker" in trace and getattr(trace.marker, "size", None) is not None and trace.type != "sankey":
+            trace.marker.size = _times(trace.marker.size, factor)
+        if "colorbar" in trace and trace.type in ("heatmap", "choropleth") and trace.colorbar.tickfont.size:
+            trace.colorbar.tickfont.size *= factor
+        if trace.type == "sankey":
+            trace.node.thickness = _times(trace.node.thickness or 20, factor)
+            trace.node.pad = _times(trace.node.pad or 15, factor)
+    return figure
+
+
 def _first_size(size):
     if isinstance(size, (list, tuple)):
         return min(size) if size else None

@@ -162,10 +162,13 @@ def slide(summary: pd.DataFrame, level: str, zones: dict, title: str, previous_l
           height: int, width: int, on: bool):
     """(ranking chart fitted to a slide, zone counts) of one level, or None without units."""
     from ui.present import fit
+    from ui.views.charts import colour_legend, values_beside_names
     rows = summary[summary["unit_level"] == level]
     if rows.empty:
         return None
     t = _t(language)
     zone_names = {z: t(f"zones.{z}") for z in engagement.ZONES}
     figure = figures.ranking_bars(rows, zones, zone_names, title, t("ranking_axis"), previous_label, language)
-    return fit(figure, height, width, on), figures.zone_counts(rows)
+    # Bars are coloured by zone: the zones in the legend, next to the previous round's marker.
+    colour_legend(figure, [(zone_names[z], figures.ZONE_COLOURS[z]) for z in engagement.ZONES])
+    return fit(values_beside_names(figure), height, width, on), figures.zone_counts(rows)
