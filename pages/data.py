@@ -7,7 +7,7 @@ from analytics.importer.core import DEFAULT_MAX_MB
 from analytics.importer.lookups import subject_names
 from analytics.importer.templates import template_xlsx
 from analytics.scope import PROCEDURES
-from ui import export
+from ui import export, uploads
 from ui.data import clear_caches, compute, settings, store
 from ui.filters import current_scope
 from ui.import_report import more_text, report_frame
@@ -51,8 +51,8 @@ if result:
     st.success(t("data.success", stored=num(result["stored"]), replaced=num(result["replaced"])))
 
 upload_round = st.session_state.get("data_upload_round", 0)
-uploaded = st.file_uploader(t("data.upload"), type=["csv", "txt", "tsv", "xlsx", "xlsm"],
-                            key=f"data_file_{upload_round}", max_upload_size=int(max_mb) + 1, help=t("data.upload_help", limit=num(max_mb)))
+uploaded = uploads.file_uploader(t("data.upload"), ["csv", "txt", "tsv", "xlsx", "xlsm"], key=f"data_file_{upload_round}",
+                                 help=t("data.upload_help", limit=num(max_mb)))
 if uploaded is not None:
     cache_key = (uploaded.file_id, kind, tuple(sorted(options.items())), store().data_version())
     cached = st.session_state.get("data_prepared")

@@ -5,7 +5,7 @@ import html
 import streamlit as st
 
 from analytics import access, basemap, catalog, mentoring, overview, school_map, small_numbers
-from ui import export, map_view, pages
+from ui import export, map_view, pages, uploads
 from ui.data import compute, settings, store
 from ui.figures.school_map import NO_DATA_COLOUR, build_map, choropleth_bins, draws_selection, school_map_click
 from ui.figures.style import CATEGORY_COLOURS
@@ -300,7 +300,7 @@ with tabs[3]:
         export.download_buttons(table, f"mentor_changes_{list_year}", key="map_changes")
 with tabs[4]:
     st.caption(t("map.roads_intro"))
-    upload = st.file_uploader(t("map.roads_file"), type=["csv"], key="map_roads_file")
+    upload = uploads.file_uploader(t("map.roads_file"), ["csv"], key="map_roads_file")
     road_user = st.text_input(t("map.manual_user"), key="map_roads_user")
     if not access.current().can("import_data"):
         st.info(t("access.read_only"))

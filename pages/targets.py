@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import access, identification, targets
-from ui import export
+from ui import export, uploads
 from ui.data import clear_caches, compute, settings, source, store, view
 from ui.figures.identification import targets_chart
 from ui.filters import current_scope
@@ -91,7 +91,7 @@ if access.current().can("edit_targets"):
             else:
                 clear_caches()
                 st.success(t("targets.saved", rows=saved))
-        upload = st.file_uploader(t("targets.import_file"), type=["csv"], key="targets_upload")
+        upload = uploads.file_uploader(t("targets.import_file"), ["csv"], key="targets_upload")
         if upload is not None and st.button(t("targets.import_button"), key="targets_import"):
             try:
                 frame = pd.read_csv(upload, sep=None, engine="python", dtype={"scope_id": str}, encoding="utf-8-sig",
