@@ -7,7 +7,7 @@ from analytics.importer.core import DEFAULT_MAX_MB
 from analytics.importer.lookups import subject_names
 from analytics.importer.templates import template_xlsx
 from analytics.scope import PROCEDURES
-from ui import export, uploads
+from ui import export, tables, uploads
 from ui.data import clear_caches, compute, settings, store
 from ui.filters import current_scope
 from ui.import_report import more_text, report_frame
@@ -70,7 +70,7 @@ if uploaded is not None:
     if prepared.header is not None:
         with st.expander(t("data.mapping"), expanded=not prepared.ok):
             mapping = mapping_table(prepared, t)
-            st.dataframe(mapping, hide_index=True, width="stretch")
+            tables.dataframe(mapping)
             export.download_buttons(mapping, f"столбцы_{kind}", key="data_mapping")
             header = prepared.header
             if header.personal:
@@ -88,7 +88,7 @@ if uploaded is not None:
         for message in whole_file.iloc[:, 4]:          # file-level problems in full, not cut in a cell
             st.markdown(f"- {md(message)}")
         problem, expected = report.columns[4], report.columns[5]
-        st.dataframe(report, hide_index=True, width="stretch",
+        tables.dataframe(report,
                      column_config={problem: st.column_config.TextColumn(width="large"),
                                     expected: st.column_config.TextColumn(width="large")})
         more = more_text(prepared, language())
@@ -102,11 +102,11 @@ if uploaded is not None:
         names = compute(subject_names, language())
         preview = preview_table(prepared, t, names)
         st.caption(t("data.preview_rows", shown=num(len(preview)), total=num(len(prepared.frame))))
-        st.dataframe(preview, hide_index=True, width="stretch")
+        tables.dataframe(preview)
         export.download_buttons(preview, f"просмотр_{kind}", key="data_preview")
         st.subheader(t("data.slices"), help=t("data.slices_help"))
         slices = slices_table(prepared, t, names)
-        st.dataframe(slices, hide_index=True, width="stretch")
+        tables.dataframe(slices)
         export.download_buttons(slices, f"замена_{kind}", key="data_slices")
         if st.button(t("data.import_button"), type="primary", key="data_import", icon=":material/upload:"):
             outcome = commit(store(), prepared, user or None)
@@ -126,5 +126,5 @@ log = log_table(recent_imports(store()), t)
 if log.empty:
     st.caption(t("data.log_empty"))
 else:
-    st.dataframe(log, hide_index=True, width="stretch")
+    tables.dataframe(log)
     export.download_buttons(log, "журнал_загрузок", key="data_log")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from analytics import access, basemap, catalog, mentoring, overview, school_map, small_numbers
 from ui import export, map_view, pages, uploads
+from ui import tables as grid
 from ui.data import compute, settings, store
 from ui.figures.school_map import NO_DATA_COLOUR, build_map, choropleth_bins, draws_selection, school_map_click
 from ui.figures.style import CATEGORY_COLOURS
@@ -258,16 +259,16 @@ tables = map_view.cached("assignment_tables", {"proposal": proposal_call, "langu
 tabs = st.tabs([t("map.tab_pairs"), t("map.tab_compare"), t("map.tab_unassigned", count=tables["unassigned_count"]),
                 t("map.tab_manual"), t("map.tab_roads")])
 with tabs[0]:
-    st.dataframe(tables["pairs"], hide_index=True, width="stretch")
+    grid.dataframe(tables["pairs"])
     export.download_buttons(tables["pairs"], f"mentor_proposal_{list_year}_{method}", key="map_proposal")
 with tabs[1]:
-    st.dataframe(tables["comparison"], hide_index=True, width="stretch")
+    grid.dataframe(tables["comparison"])
     export.download_buttons(tables["comparison"], f"mentor_comparison_{list_year}", key="map_comparison")
 with tabs[2]:
     if tables["unassigned"] is None:
         st.success(t("map.all_assigned"))
     else:
-        st.dataframe(tables["unassigned"], hide_index=True, width="stretch")
+        grid.dataframe(tables["unassigned"])
         export.download_buttons(tables["unassigned"], f"mentor_unassigned_{list_year}", key="map_unassigned")
 with tabs[3]:
     st.caption(t("map.manual_intro", year=list_year))
@@ -296,7 +297,7 @@ with tabs[3]:
         st.markdown(f"**{t('map.manual_log')}**")
         table = _table(log, ["year", "mentee_school_id", "old_mentor_school_id", "new_mentor_school_id", "road_km",
                              "reason", "changed_by", "changed_at"])
-        st.dataframe(table, hide_index=True, width="stretch")
+        grid.dataframe(table)
         export.download_buttons(table, f"mentor_changes_{list_year}", key="map_changes")
 with tabs[4]:
     st.caption(t("map.roads_intro"))
@@ -316,5 +317,5 @@ with tabs[4]:
                 st.success(t("map.roads_done", count=stored))
                 if len(rejected):
                     st.warning(t("map.roads_rejected", count=len(rejected)))
-                    st.dataframe(rejected, hide_index=True)
+                    grid.dataframe(rejected)
 st.caption(t("app.guardrail"))

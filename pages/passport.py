@@ -12,7 +12,7 @@ from analytics import (catalog, comparison, identification, indicators, overview
                        small_numbers, teachers)
 from analytics import roadmaps as rm
 from analytics.indicators import BY_CODE, DEFAULT_INDICATOR
-from ui import export, pages, present
+from ui import export, pages, present, tables
 from ui import figure_cards as cards_ui
 from ui.data import compute, settings, source, view
 from ui.figures import roadmaps as roadmap_figures
@@ -216,7 +216,7 @@ else:
     })
     st.caption(t("passport.results_caption", indicator=name, procedure=t(f"codes.procedure.{scope.procedure}"),
                  year=year, min_n=min_n))
-    st.dataframe(table, hide_index=True, width="stretch")
+    tables.dataframe(table)
     export.download_buttons(table, f"passport_{school_id}_{code}_{year}", key="passport_results")
 
 left, right = st.columns(2)
@@ -328,14 +328,14 @@ else:
         else:
             overdue_table = overdue[["roadmap_title", "number", "title", "due_date", "days_overdue", "executors_text"]]
             overdue_table = overdue_table.rename(columns={c: t(f"roadmaps.columns.{c}") for c in overdue_table.columns})
-            st.dataframe(overdue_table, hide_index=True, width="stretch", height=260)
+            tables.dataframe(overdue_table, height=260)
             export.download_buttons(overdue_table, f"passport_{school_id}_overdue", key="passport_overdue")
     timeline = compute(rm.measures_timeline, flt, as_of)
     with st.expander(t("passport.measures", count=len(timeline))):
         measures = timeline.assign(state=timeline["state"].map(lambda s: t(f"codes.status.{s}")))[
             ["roadmap_title", "number", "title", "finish", "state", "units", "done", "overdue"]]
         measures = measures.rename(columns={c: t(f"passport.measure_columns.{c}") for c in measures.columns})
-        st.dataframe(measures, hide_index=True, width="stretch")
+        tables.dataframe(measures)
         export.download_buttons(measures, f"passport_{school_id}_measures", key="passport_measures")
     pages.link("roadmaps", t("passport.to_roadmaps"))
 

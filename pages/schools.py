@@ -2,7 +2,7 @@
 import streamlit as st
 
 from analytics import flows, identification
-from ui import export, pages
+from ui import export, pages, tables
 from ui.data import compute, source, view
 from ui.filters import current_scope
 from ui.reasons import reasons_markdown
@@ -55,7 +55,7 @@ with tab_list:
     only_official = middle.toggle(t("schools.official_filter"), key="schools_only_official")
     search = right.text_input(t("schools.search"), key="schools_search")
     shown, listed_ids, labels = view(views.school_list, table, flags, tuple(chosen), only_official, search, lang)
-    st.dataframe(shown, hide_index=True, width="stretch", height=420)
+    tables.dataframe(shown, height=420)
     export.download_buttons(shown, f"schools_{year}", key="schools_table")
 
     # The selected school lives in the URL as ?school=<id>.
@@ -113,7 +113,7 @@ with tab_compare:
         card.metric(t(f"schools.compare_{status}"), num(counts[status]))
     if not any_official:
         st.info(t("schools.compare_no_official", year=year))
-    st.dataframe(shown, hide_index=True, width="stretch")
+    tables.dataframe(shown)
     export.download_buttons(shown, f"compare_{category}_{year}", key="schools_compare")
 
 # -- flows -------------------------------------------------------------------------------------------
@@ -134,10 +134,10 @@ with tab_flows:
         st.plotly_chart(flow_figure, width="stretch", config={"displayModeBar": False})
         st.caption(t("schools.flows_legend"))
         st.subheader(t("schools.flows_table"))
-        st.dataframe(by_year, hide_index=True, width="stretch")
+        tables.dataframe(by_year)
         export.download_buttons(by_year, f"flows_{flow_category}_{list_source}", key="schools_flows")
         st.subheader(t("schools.flows_streak", year=year))
-        st.dataframe(streak_table, hide_index=True, width="stretch")
+        tables.dataframe(streak_table)
         export.download_buttons(streak_table, f"streaks_{flow_category}_{year}", key="schools_streaks")
 
 # -- what if -----------------------------------------------------------------------------------------
@@ -180,6 +180,6 @@ with tab_whatif:
         new_flags = source(identification.identify, scope.region_id, year, identification.load_params(overrides))
         shown = view(views.what_if, source(identification.what_if, *geo, year, whatif_category, overrides), flags,
                      new_flags, whatif_category, lang)
-        st.dataframe(shown, hide_index=True, width="stretch")
+        tables.dataframe(shown)
         export.download_buttons(shown, f"whatif_{whatif_category}_{year}", key="schools_whatif")
 st.caption(t("app.guardrail"))

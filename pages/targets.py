@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import access, identification, targets
-from ui import export, uploads
+from ui import export, tables, uploads
 from ui.data import clear_caches, compute, settings, source, store, view
 from ui.figures.identification import targets_chart
 from ui.filters import current_scope
@@ -41,7 +41,7 @@ status_column = t("targets.columns.status")
 status_of_label = {t(f"identification.target_status.{s}"): s for s in targets.STATUSES}
 styled = table.style.map(lambda v: f"background-color: {STATUS_BACKGROUND[status_of_label.get(v, 'no_data')]}; "
                                    "font-weight: 600", subset=[status_column])
-st.dataframe(styled, hide_index=True, width="stretch", height=38 * (len(table) + 1) + 6)
+tables.dataframe(styled, height=38 * (len(table) + 1) + 6)
 export.download_buttons(table, f"targets_{year}", key="targets_table")
 
 names = {x: t(f"targets.name.{x}") for x in targets.TARGETS}
@@ -69,7 +69,7 @@ else:
 if shown is None:
     st.info(t("targets.drill_none"))
 else:
-    st.dataframe(shown, hide_index=True, width="stretch")
+    tables.dataframe(shown)
     export.download_buttons(shown, f"target_{target_id}_{year}", key="targets_drill_download")
 
 # -- editing and import of targets ------------------------------------------------------------------------
@@ -77,7 +77,7 @@ if access.current().can("edit_targets"):
     with st.expander(t("targets.editor"), icon=":material/edit:"):
         st.caption(t("targets.editor_help"))
         current = compute(targets.region_targets, scope.region_id)
-        edited = st.data_editor(current, num_rows="dynamic", hide_index=True, width="stretch", key="targets_editor",
+        edited = st.data_editor(current, num_rows="dynamic", key="targets_editor",
                                 column_config={
                                     "target_id": st.column_config.SelectboxColumn(options=list(targets.TARGETS)),
                                     "scope_level": st.column_config.SelectboxColumn(options=["region", "municipality"]),

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import teachers
-from ui import export, pages
+from ui import export, pages, tables
 from ui import figure_cards as cards_ui
 from ui.data import compute, settings, source, view
 from ui.figures.teachers import dynamics_chart
@@ -160,7 +160,7 @@ if shown.empty:
     st.success(t("teachers.attention_none"))
 
 if not shown.empty:
-    event = st.dataframe(attention_table, hide_index=True, width="stretch", on_select="rerun",
+    event = tables.dataframe(attention_table, on_select="rerun",
                          selection_mode="single-row", key="teachers_attention_table")
     rows = event.selection.rows if event is not None else []
     if rows:
@@ -174,7 +174,7 @@ if not shown.empty:
 # -- coverage table per school × subject -------------------------------------------------------------------
 st.subheader(t("teachers.table_header", year=year))
 detail_table = view(views.coverage_table, source(teachers.coverage, *geo, year, subject, level="school_subject"), lang)
-st.dataframe(detail_table, hide_index=True, width="stretch")
+tables.dataframe(detail_table)
 export.download_buttons(detail_table, f"teachers_coverage_{year}", key="teachers_coverage")
 
 with st.expander(t("teachers.method.header")):
