@@ -48,14 +48,25 @@ tab_list, tab_compare, tab_flows, tab_whatif = st.tabs(
 
 # -- schools and categories -------------------------------------------------------------------
 with tab_list:
-    left, middle, right = st.columns([3, 2, 2])
+    left, right = st.columns([3, 2])
     chosen = left.multiselect(t("schools.category_filter"), list(identification.CATEGORIES),
                               format_func=category_name, key="schools_categories",
                               placeholder=t("schools.choose"))
-    only_official = middle.toggle(t("schools.official_filter"), key="schools_only_official")
+    only_official = st.toggle(t("schools.official_filter"), key="schools_only_official")
     search = right.text_input(t("schools.search"), key="schools_search")
     shown, listed_ids, labels = view(views.school_list, table, flags, tuple(chosen), only_official, search, lang)
-    tables.dataframe(shown, height=420)
+    column = lambda key: t(f"schools.columns.{key}")  # noqa: E731
+    event = tables.dataframe(shown, height=420, first=[column(c) for c in views.LIST_FIRST],
+                             on_select="rerun", selection_mode="single-row", key="schools_list_table",
+                             wrap=[column(c) for c in ("school", "computed", "reasons", "official")],
+                             hidden=[column(c) for c in views.LIST_HIDDEN],
+                             widths={column(c): w for c, w in views.LIST_WIDTHS.items()})
+    # A click on a row opens that school below (its reasons in full), once per new click.
+    picked = tuple(event.selection.rows) if event is not None else ()
+    if picked and picked != st.session_state.get("schools_list_picked") and picked[0] < len(listed_ids):
+        st.session_state["schools_school"] = listed_ids[picked[0]]
+    st.session_state["schools_list_picked"] = picked
+    st.caption(t("schools.list_columns_note"))
     export.download_buttons(shown, f"schools_{year}", key="schools_table")
 
     # The selected school lives in the URL as ?school=<id>.

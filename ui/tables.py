@@ -53,12 +53,15 @@ def column_config(frame: pd.DataFrame, *, pinned: str | None = None, wrap=(), hi
     return config
 
 
-def dataframe(frame, *, pinned: str | None = None, wrap=(), hidden=(), widths: dict | None = None,
+def dataframe(frame, *, pinned: str | None = None, wrap=(), hidden=(), widths: dict | None = None, first=(),
               column_config: dict | None = None, **kwargs):
-    """``st.dataframe`` with this module's defaults; ``column_config`` entries override them."""
+    """``st.dataframe`` with this module's defaults; ``column_config`` entries override them.
+    ``first``: the columns shown first, in this order (the rest follow as they are)."""
     data = frame.data if isinstance(frame, Styler) else frame
     config = globals()["column_config"](data, pinned=pinned, wrap=wrap, hidden=hidden, widths=widths)
     config.update(column_config or {})
+    if first:
+        kwargs.setdefault("column_order", [*first, *(c for c in data.columns if c not in first)])
     kwargs.setdefault("hide_index", True)
     kwargs.setdefault("width", "stretch")
     kwargs.setdefault("placeholder", MISSING)
