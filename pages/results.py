@@ -156,8 +156,11 @@ with tabs[1]:
             st.caption(t("results.fdr_note", compared=num(flags["compared"]), raw=num(flags["raw"]),
                          chance=num(flags["chance"]), kept=num(flags["kept"]),
                          q=pct(float(settings().extra.get("fdr_q", multiplicity.DEFAULT_Q)), 0)))
-        event = tables.dataframe(display, height=420, on_select="rerun",
-                             selection_mode="single-row", key="results_table")
+        column = lambda key: t(f"results.columns.{key}")  # noqa: E731
+        event = tables.dataframe(display, height=420, on_select="rerun", selection_mode="single-row",
+                                 key="results_table", wrap=[column("school"), column("change"), column("verdict")],
+                                 hidden=[column(c) for c in views.TABLE_HIDDEN],
+                                 widths={column(c): w for c, w in views.TABLE_WIDTHS.items()})
         rows = event.selection.rows if event is not None else []
         if rows:
             clicked = ranked.loc[rows[0], "school_id"]

@@ -54,11 +54,15 @@ def column_config(frame: pd.DataFrame, *, pinned: str | None = None, wrap=(), hi
 
 
 def dataframe(frame, *, pinned: str | None = None, wrap=(), hidden=(), widths: dict | None = None, first=(),
-              column_config: dict | None = None, **kwargs):
+              headers: dict | None = None, column_config: dict | None = None, **kwargs):
     """``st.dataframe`` with this module's defaults; ``column_config`` entries override them.
-    ``first``: the columns shown first, in this order (the rest follow as they are)."""
+    ``first``: the columns shown first, in this order (the rest follow as they are);
+    ``headers``: shorter headers for narrow columns (the full name becomes the header's tooltip;
+    the download keeps the full names)."""
     data = frame.data if isinstance(frame, Styler) else frame
     config = globals()["column_config"](data, pinned=pinned, wrap=wrap, hidden=hidden, widths=widths)
+    for column, short in (headers or {}).items():
+        config[column] = {**config[column], "label": short, "help": column}
     config.update(column_config or {})
     if first:
         kwargs.setdefault("column_order", [*first, *(c for c in data.columns if c not in first)])
