@@ -13,7 +13,7 @@ from ui.figures.style import CATEGORY_COLOURS
 from ui.filters import current_scope
 from ui.safe import html_text, md, plain
 from ui.shell import page_header
-from ui.text import language, num, pct, t
+from ui.text import language, metric_delta, num, pct, signed, t
 
 MODES = ("schools", "choropleth")
 INDICATORS = ("listed_share", "vpr_share2")
@@ -224,7 +224,12 @@ for column, (label, key, decimals) in zip(figures, [("metric_assigned", "assigne
                                                      ("metric_over", "mentors_over_capacity", 0)]):
     value = num(summary[key], decimals) if key != "assigned" else f"{summary['assigned']} / {summary['mentees']}"
     before = num(now[key], decimals) if key != "assigned" else f"{now['assigned']} / {now['mentees']}"
-    column.metric(t(f"map.{label}"), value, delta=t("map.vs_current", value=before), delta_color="off",
+    # The arrow follows the change against the current assignment (down when the distance went
+    # down); green when it is better: more schools assigned, fewer kilometres and overloads.
+    change = summary[key] - now[key]
+    column.metric(t(f"map.{label}"), value, delta=metric_delta(t("map.vs_current_change", change=signed(change, decimals),
+                                                                 value=before)),
+                  delta_color="normal" if key == "assigned" else "inverse", delta_arrow="auto" if change else "off",
                   help=t("map.metric_help"))
 
 
@@ -258,8 +263,16 @@ def _tables() -> dict:
 tables = map_view.cached("assignment_tables", {"proposal": proposal_call, "language": lang}, _tables)
 tabs = st.tabs([t("map.tab_pairs"), t("map.tab_compare"), t("map.tab_unassigned", count=tables["unassigned_count"]),
                 t("map.tab_manual"), t("map.tab_roads")])
+# On a 1280-px screen: who, with whom, how far; the school codes and the straight-line distance are in
+# the table's column menu and the download.
+PAIRS_WIDTHS = {"mentee_name": 165, "mentor_name": 165, "km": 115, "km_kind": 115, "road_km": 105, "beyond_limit": 90}
+PAIRS_HIDDEN = ["mentee_school_id", "mentor_school_id", "straight_km"]
 with tabs[0]:
-    grid.dataframe(tables["pairs"])
+    grid.dataframe(tables["pairs"], pinned=t("map.columns.mentee_name"),
+                   first=[t(f"map.columns.{c}") for c in PAIRS_WIDTHS],
+                   widths={t(f"map.columns.{c}"): w for c, w in PAIRS_WIDTHS.items()},
+                   wrap=[t("map.columns.mentee_name"), t("map.columns.mentor_name")],
+                   hidden=[t(f"map.columns.{c}") for c in PAIRS_HIDDEN])
     export.download_buttons(tables["pairs"], f"mentor_proposal_{list_year}_{method}", key="map_proposal")
 with tabs[1]:
     grid.dataframe(tables["comparison"])
