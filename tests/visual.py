@@ -82,6 +82,15 @@ CHECK_JS = r"""
     if (text.endsWith('…') || text.endsWith('...')) found.ellipsis.push(`${describe(el)} (ends in an ellipsis)`);
   }
 
+  // A metric value wider than its card (a value that cannot wrap runs over the border).
+  for (const value of document.querySelectorAll('[data-testid=stMetricValue]')) {
+    const card = value.closest('[data-testid=stMetric]');
+    if (!card || !visible(value)) continue;
+    const inner = value.querySelector('p') || value;
+    if (inner.getBoundingClientRect().right > card.getBoundingClientRect().right + 1)
+      found.overflow.push(`metric value «${value.textContent.trim()}» runs out of its card`);
+  }
+
   // 3. Visible text, word by word (HTML and SVG text; icons and code excluded).
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   const seen = new Set();
