@@ -41,7 +41,11 @@ status_column = t("targets.columns.status")
 status_of_label = {t(f"identification.target_status.{s}"): s for s in targets.STATUSES}
 styled = table.style.map(lambda v: f"background-color: {STATUS_BACKGROUND[status_of_label.get(v, 'no_data')]}; "
                                    "font-weight: 600", subset=[status_column])
-tables.dataframe(styled, height=38 * (len(table) + 1) + 6)
+column = lambda key: t(f"targets.columns.{key}")  # noqa: E731
+# Every row in view (no inner scrolling), names and the three years' values wrapped: 760 px at 1280.
+tables.dataframe(styled, height=tables.WRAPPED_ROW_PX * len(table) + 40, wrap=[column("name"), column("trend")],
+                 widths={column("name"): 210, column("target"): 85, column("actual"): 95, column("status"): 110,
+                         column("basis"): 80, column("trend"): 180})
 export.download_buttons(table, f"targets_{year}", key="targets_table")
 
 names = {x: t(f"targets.name.{x}") for x in targets.TARGETS}
@@ -60,7 +64,7 @@ if "targets_drill" not in st.session_state:
 target_id = st.selectbox(t("targets.drill"), drillable, format_func=names.get, key="targets_drill")
 st.query_params["target"] = target_id
 row = summary.set_index("target_id").loc[target_id]
-shown = view(views.drill_table, source(targets.details, target_id, *geo, year, as_of, params), lang)
+shown = view(views.drill_table, source(targets.details, target_id, *geo, year, as_of, params), lang, target_id)
 if row["kind"] in ("share", "municipalities") and row["denominator"]:
     st.caption(t("targets.drill_caption", name=names[target_id], actual=value_text(row["actual"], "share"),
                  numerator=num(row["numerator"]), denominator=num(row["denominator"])))

@@ -17,7 +17,7 @@ def _names(codes, language: str) -> str:
 # the table's column menu and in the download.
 LIST_FIRST = ["school", "computed", "reasons", "municipality", "official"]
 LIST_HIDDEN = ["school_type", "setting", "social_index", "n_core", "bottom_probability", "composite", "rank"]
-LIST_WIDTHS = {"school": 135, "computed": 135, "reasons": 215, "municipality": 110, "official": 170}  # 765 px
+LIST_WIDTHS = {"school": 130, "computed": 130, "reasons": 205, "municipality": 110, "official": 170}  # 745 px
 
 
 def school_list(table: pd.DataFrame, flags: pd.DataFrame, chosen: tuple, only_official: bool, search: str,
