@@ -9,7 +9,7 @@ from analytics.roadmap_import.edit import preview_frame, read_review, with_perio
 from analytics.roadmap_import.review import period_issue
 from analytics.roadmap_import.schools import SchoolRegistry
 from analytics.roadmap_import.save import SaveError, save_roadmap, unit_count
-from ui import export, pages, uploads
+from ui import export, pages, tables, uploads
 from ui.data import clear_caches, compute, settings, store
 from ui.filters import current_scope
 from ui.roadmap_import import FILE_KEY, SAVED_KEY, column_config, digest, parsed_upload, styled
@@ -90,7 +90,7 @@ if parsed.period_guessed:
 
 st.subheader(t("roadmap_import.review_header"))
 st.caption(t("roadmap_import.review_help"))
-edited = st.data_editor(styled(original), column_config=column_config(), num_rows="dynamic", hide_index=True,
+edited = st.data_editor(styled(original), placeholder=tables.MISSING, column_config=column_config(), num_rows="dynamic", hide_index=True,
                         column_order=[c for c in original.columns if c != "warnings"], width="stretch",
                         height=min(36 * (len(original) + 2), 720),
                         key=f"ri_editor_{file_id}_{period.start}_{period.end}_{context}")

@@ -270,7 +270,7 @@ with tab_edit:
             "evidence_url": st.column_config.LinkColumn(t("roadmaps.columns.evidence_url"), validate=r"^https?://.*"),
             "version": None,
         })
-        edited = st.data_editor(view, key=f"roadmaps_editor_{snapshot['token']}",
+        edited = st.data_editor(view, placeholder=tables.MISSING, key=f"roadmaps_editor_{snapshot['token']}",
                                 column_config=column_config,
                                 disabled=["unit_id", "number", "title", "school_name", "due_date", "state", "version"])
         buttons = st.columns([1, 1, 3])

@@ -81,7 +81,7 @@ if access.current().can("edit_targets"):
     with st.expander(t("targets.editor"), icon=":material/edit:"):
         st.caption(t("targets.editor_help"))
         current = compute(targets.region_targets, scope.region_id)
-        edited = st.data_editor(current, num_rows="dynamic", key="targets_editor",
+        edited = st.data_editor(current, placeholder=tables.MISSING, num_rows="dynamic", key="targets_editor",
                                 column_config={
                                     "target_id": st.column_config.SelectboxColumn(options=list(targets.TARGETS)),
                                     "scope_level": st.column_config.SelectboxColumn(options=["region", "municipality"]),
