@@ -71,6 +71,11 @@ def _settled(page) -> None:
     page.locator("[data-testid=stApp][data-test-script-state=notRunning]").wait_for(timeout=120_000)
     expect(page.locator("[data-testid=stSpinner]")).to_have_count(0, timeout=60_000)
     page.wait_for_load_state("networkidle")
+    # Every table has laid out its columns (the grid draws after Streamlit mounts it).
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=stDataFrame]')].every(g =>"
+        " g.getClientRects().length === 0 || (g.querySelector('.dvn-scroller') || {}).scrollWidth > 0)",
+        timeout=60_000)
     # Every plotly chart has drawn its SVG (Streamlit mounts the chart before plotly draws it).
     charts = page.locator("[data-testid=stPlotlyChart]").count()
     if charts:
@@ -83,7 +88,9 @@ def _settled(page) -> None:
 def _screenshots(page, name: str, width: int, height: int) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}_{width}x{height}.png"))
-    # The whole page: Streamlit scrolls its main area, not the document; grow the window to it.
+    # The whole page (at the smaller size only: a resize redraws the page and costs time): Streamlit scrolls its main area, not the document; grow the window to it.
+    if (width, height) != SIZES[0]:
+        return
     full = page.evaluate("() => { const m = document.querySelector('[data-testid=stMain]');"
                          " return m ? m.scrollHeight : document.documentElement.scrollHeight; }")
     if full > height + 2:
