@@ -470,7 +470,7 @@ def overdue_units(store: Store, flt: RoadmapFilter, as_of: dt.date) -> pd.DataFr
     frame = frame[frame["state"] == "overdue"].copy()
     frame["executors_text"] = frame["executors"].map(", ".join)
     columns = ["unit_id", "roadmap_title", "number", "title", "school_name", "due_date", "days_overdue",
-               "executors_text", "status", "municipality_id"]
+               "executors_text", "executors", "status", "municipality_id"]
     return frame.sort_values(["days_overdue", "roadmap_id", "number"], ascending=[False, True, True])[columns] \
         .reset_index(drop=True)
 

@@ -8,7 +8,7 @@ from analytics.importer.core import DEFAULT_MAX_MB
 from analytics.importer.lookups import subject_names
 from analytics.importer.templates import template_xlsx
 from analytics.scope import PROCEDURES
-from ui import export
+from ui import export, tables, uploads
 from ui.data import clear_caches, compute, settings, store
 from ui.filters import current_scope
 from ui.import_report import more_text, report_frame
@@ -60,12 +60,12 @@ def _show_plan(plan, prepared, names) -> None:
                    + (f"\n- {t('import_preview.more', count=len(warnings) - 50)}" if len(warnings) > 50 else ""))
     st.markdown(f"**{t('import_preview.by_school')}**")
     by_school = school_table(plan, lang)
-    st.dataframe(by_school, hide_index=True, width="stretch")
+    tables.dataframe(by_school)
     export.download_buttons(by_school, f"по_школам_{prepared.kind}", key="data_by_school")
     changes = changes_table(plan, prepared, lang, names)
     if len(changes):
         st.markdown(f"**{t('import_preview.changes')}**")
-        st.dataframe(changes, hide_index=True, width="stretch")
+        tables.dataframe(changes)
         export.download_buttons(changes, f"изменения_{prepared.kind}", key="data_changes")
 
 
@@ -128,8 +128,8 @@ if undone:
     st.success(undone)
 
 upload_round = st.session_state.get("data_upload_round", 0)
-uploaded = st.file_uploader(t("data.upload"), type=["csv", "txt", "tsv", "xlsx", "xlsm"],
-                            key=f"data_file_{upload_round}", max_upload_size=int(max_mb) + 1, help=t("data.upload_help", limit=num(max_mb)))
+uploaded = uploads.file_uploader(t("data.upload"), ["csv", "txt", "tsv", "xlsx", "xlsm"], key=f"data_file_{upload_round}",
+                                 help=t("data.upload_help", limit=num(max_mb)))
 if uploaded is not None:
     cache_key = (uploaded.file_id, kind, tuple(sorted(options.items())), store().data_version())
     cached = st.session_state.get("data_prepared")
@@ -149,7 +149,7 @@ if uploaded is not None:
     if prepared.header is not None:
         with st.expander(t("data.mapping"), expanded=not prepared.ok):
             mapping = mapping_table(prepared, t)
-            st.dataframe(mapping, hide_index=True, width="stretch")
+            tables.dataframe(mapping)
             export.download_buttons(mapping, f"столбцы_{kind}", key="data_mapping")
             header = prepared.header
             if header.personal:
@@ -167,7 +167,7 @@ if uploaded is not None:
         for message in whole_file.iloc[:, 4]:          # file-level problems in full, not cut in a cell
             st.markdown(f"- {md(message)}")
         problem, expected = report.columns[4], report.columns[5]
-        st.dataframe(report, hide_index=True, width="stretch",
+        tables.dataframe(report,
                      column_config={problem: st.column_config.TextColumn(width="large"),
                                     expected: st.column_config.TextColumn(width="large")})
         more = more_text(prepared, language())
@@ -181,7 +181,7 @@ if uploaded is not None:
         names = compute(subject_names, language())
         preview = preview_table(prepared, t, names)
         st.caption(t("data.preview_rows", shown=num(len(preview)), total=num(len(prepared.frame))))
-        st.dataframe(preview, hide_index=True, width="stretch")
+        tables.dataframe(preview)
         export.download_buttons(preview, f"просмотр_{kind}", key="data_preview")
         territory = _territory_choice(spec)
         plan_key = (st.session_state["data_prepared"][0], territory)
@@ -213,5 +213,5 @@ log = log_table(recent_imports(store()), t)
 if log.empty:
     st.caption(t("data.log_empty"))
 else:
-    st.dataframe(log, hide_index=True, width="stretch")
+    tables.dataframe(log)
     export.download_buttons(log, "журнал_загрузок", key="data_log")

@@ -4,7 +4,7 @@ cannot prove, dose–response as an association, and the estimators' validation.
 import streamlit as st
 
 from analytics import effectiveness
-from ui import export
+from ui import export, tables
 from ui.data import compute, settings
 from ui.filters import current_scope
 from ui.shell import page_header
@@ -33,7 +33,7 @@ else:
     if small:
         st.warning(t("effectiveness.list_small"), icon=":material/info:")
     with st.expander(t("effectiveness.list_table")):
-        st.dataframe(table, hide_index=True, width="stretch")
+        tables.dataframe(table)
         export.download_buttons(table, f"list_dynamics_{scope.year}", key="effectiveness_list")
 
 # -- effect estimates ------------------------------------------------------------------------------
@@ -112,7 +112,7 @@ else:
 # -- validation and methodology ---------------------------------------------------------------------------
 st.subheader(t("effectiveness.validation_section"))
 st.caption(t("effectiveness.validation_read", seeds=int(validation.get("seeds", 0))))
-st.dataframe(views.validation_table(validation, shown, lang), hide_index=True, width="stretch")
+tables.dataframe(views.validation_table(validation, shown, lang))
 with st.expander(t("effectiveness.methodology")):
     st.markdown(t("effectiveness.methodology_text", min_n=min_n))
 st.caption(t("app.guardrail"))

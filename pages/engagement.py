@@ -4,7 +4,7 @@ fell, a unit's card with each criterion's evidence, and expert-review entry."""
 import streamlit as st
 
 from analytics import access, engagement, engagement_reviews
-from ui import export, pages
+from ui import export, pages, tables
 from ui.data import clear_caches, compute, settings, source, store, view
 from ui.filters import current_scope
 from ui.shell import page_header
@@ -101,7 +101,7 @@ left.plotly_chart(heat_figure, width="stretch", config=CHART_CONFIG)
 right.markdown(f"**{t('engagement.criteria_legend')}**")
 right.markdown(view(views.legend, criteria_source, level, lang))
 with st.expander(t("engagement.heatmap_table")):
-    st.dataframe(heat_table, hide_index=True, width="stretch")
+    tables.dataframe(heat_table)
     export.download_buttons(heat_table, f"engagement_points_{year}_{number}_{level}", key="engagement_points")
 
 # -- ranking -------------------------------------------------------------------------------------
@@ -111,7 +111,7 @@ rank_figure, rank_table = view(views.ranking, summary_source, level, zones,
                                t("engagement.ranking_chart", round=labels[number]), previous_label, lang)
 st.plotly_chart(rank_figure, width="stretch", config=CHART_CONFIG)
 with st.expander(t("engagement.ranking_table")):
-    st.dataframe(rank_table, hide_index=True, width="stretch")
+    tables.dataframe(rank_table)
     export.download_buttons(rank_table, f"engagement_ranking_{year}_{number}_{level}", key="engagement_ranking")
 
 # -- most failed criteria and zones that fell ---------------------------------------------------------
@@ -130,7 +130,7 @@ fell_table = view(views.fell, summary_source, level, lang)
 if fell_table.empty:
     st.success(t("engagement.fell_none"))
 else:
-    st.dataframe(fell_table, hide_index=True, width="stretch")
+    tables.dataframe(fell_table)
 
 # -- one unit's card ----------------------------------------------------------------------------------
 st.subheader(t("engagement.card_section"))
@@ -155,7 +155,7 @@ else:
     if missing:
         st.caption(t("engagement.card_not_assessed", count=missing))
     card = view(views.card, scores_source, unit_id, as_of, lang)
-    st.dataframe(card, hide_index=True, width="stretch")
+    tables.dataframe(card)
     export.download_buttons(card, f"engagement_card_{unit_id}_{year}_{number}", key="engagement_card")
     if level == "school":
         pages.link("passport", t("engagement.to_passport"), query_params={"school": unit_id})

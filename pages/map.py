@@ -5,14 +5,15 @@ import html
 import streamlit as st
 
 from analytics import access, basemap, catalog, mentoring, overview, school_map, small_numbers
-from ui import export, map_view, pages
+from ui import export, map_view, pages, uploads
+from ui import tables as grid
 from ui.data import compute, settings, store
 from ui.figures.school_map import NO_DATA_COLOUR, build_map, choropleth_bins, draws_selection, school_map_click
 from ui.figures.style import CATEGORY_COLOURS
 from ui.filters import current_scope
 from ui.safe import html_text, md, plain
 from ui.shell import page_header
-from ui.text import language, num, pct, t
+from ui.text import language, metric_delta, num, pct, signed, t
 
 MODES = ("schools", "choropleth")
 INDICATORS = ("listed_share", "vpr_share2")
@@ -225,7 +226,12 @@ for column, (label, key, decimals) in zip(figures, [("metric_assigned", "assigne
                                                      ("metric_over", "mentors_over_capacity", 0)]):
     value = num(summary[key], decimals) if key != "assigned" else f"{summary['assigned']} / {summary['mentees']}"
     before = num(now[key], decimals) if key != "assigned" else f"{now['assigned']} / {now['mentees']}"
-    column.metric(t(f"map.{label}"), value, delta=t("map.vs_current", value=before), delta_color="off",
+    # The arrow follows the change against the current assignment (down when the distance went
+    # down); green when it is better: more schools assigned, fewer kilometres and overloads.
+    change = summary[key] - now[key]
+    column.metric(t(f"map.{label}"), value, delta=metric_delta(t("map.vs_current_change", change=signed(change, decimals),
+                                                                 value=before)),
+                  delta_color="normal" if key == "assigned" else "inverse", delta_arrow="auto" if change else "off",
                   help=t("map.metric_help"))
 
 
@@ -259,17 +265,25 @@ def _tables() -> dict:
 tables = map_view.cached("assignment_tables", {"proposal": proposal_call, "language": lang}, _tables)
 tabs = st.tabs([t("map.tab_pairs"), t("map.tab_compare"), t("map.tab_unassigned", count=tables["unassigned_count"]),
                 t("map.tab_manual"), t("map.tab_roads")])
+# On a 1280-px screen: who, with whom, how far; the school codes and the straight-line distance are in
+# the table's column menu and the download.
+PAIRS_WIDTHS = {"mentee_name": 165, "mentor_name": 165, "km": 115, "km_kind": 115, "road_km": 105, "beyond_limit": 90}
+PAIRS_HIDDEN = ["mentee_school_id", "mentor_school_id", "straight_km"]
 with tabs[0]:
-    st.dataframe(tables["pairs"], hide_index=True, width="stretch")
+    grid.dataframe(tables["pairs"], pinned=t("map.columns.mentee_name"),
+                   first=[t(f"map.columns.{c}") for c in PAIRS_WIDTHS],
+                   widths={t(f"map.columns.{c}"): w for c, w in PAIRS_WIDTHS.items()},
+                   wrap=[t("map.columns.mentee_name"), t("map.columns.mentor_name")],
+                   hidden=[t(f"map.columns.{c}") for c in PAIRS_HIDDEN])
     export.download_buttons(tables["pairs"], f"mentor_proposal_{list_year}_{method}", key="map_proposal")
 with tabs[1]:
-    st.dataframe(tables["comparison"], hide_index=True, width="stretch")
+    grid.dataframe(tables["comparison"])
     export.download_buttons(tables["comparison"], f"mentor_comparison_{list_year}", key="map_comparison")
 with tabs[2]:
     if tables["unassigned"] is None:
         st.success(t("map.all_assigned"))
     else:
-        st.dataframe(tables["unassigned"], hide_index=True, width="stretch")
+        grid.dataframe(tables["unassigned"])
         export.download_buttons(tables["unassigned"], f"mentor_unassigned_{list_year}", key="map_unassigned")
 with tabs[3]:
     st.caption(t("map.manual_intro", year=list_year))
@@ -298,11 +312,11 @@ with tabs[3]:
         st.markdown(f"**{t('map.manual_log')}**")
         table = _table(log, ["year", "mentee_school_id", "old_mentor_school_id", "new_mentor_school_id", "road_km",
                              "reason", "changed_by", "changed_at"])
-        st.dataframe(table, hide_index=True, width="stretch")
+        grid.dataframe(table)
         export.download_buttons(table, f"mentor_changes_{list_year}", key="map_changes")
 with tabs[4]:
     st.caption(t("map.roads_intro"))
-    upload = st.file_uploader(t("map.roads_file"), type=["csv"], key="map_roads_file")
+    upload = uploads.file_uploader(t("map.roads_file"), ["csv"], key="map_roads_file")
     road_user = st.text_input(t("map.manual_user"), key="map_roads_user")
     if not access.current().can("import_data"):
         st.info(t("access.read_only"))
@@ -318,5 +332,5 @@ with tabs[4]:
                 st.success(t("map.roads_done", count=stored))
                 if len(rejected):
                     st.warning(t("map.roads_rejected", count=len(rejected)))
-                    st.dataframe(rejected, hide_index=True)
+                    grid.dataframe(rejected)
 st.caption(t("app.guardrail"))

@@ -12,7 +12,7 @@ from analytics import (catalog, comparison, identification, indicators, overview
                        small_numbers, teachers)
 from analytics import roadmaps as rm
 from analytics.indicators import BY_CODE, DEFAULT_INDICATOR
-from ui import export, pages, present
+from ui import export, pages, present, tables
 from ui import figure_cards as cards_ui
 from ui.data import compute, settings, source, view
 from ui.figures import roadmaps as roadmap_figures
@@ -216,7 +216,13 @@ else:
     })
     st.caption(t("passport.results_caption", indicator=name, procedure=t(f"codes.procedure.{scope.procedure}"),
                  year=year, min_n=min_n))
-    st.dataframe(table, hide_index=True, width="stretch")
+    column = lambda key: t(f"passport.columns.{key}")  # noqa: E731
+    # 760 px at 1280: the interval sits in «Изменение [интервал]»; the value's own interval and the
+    # five-year trend are in the column menu and the download.
+    tables.dataframe(table, wrap=[column("subject"), column("change"), column("verdict")],
+                     hidden=[column("interval"), column("trend")],
+                     widths={column("subject"): 110, column("n"): 95, column("value"): 90, column("change"): 150,
+                             column("verdict"): 125, column("municipality"): 110, column("region"): 80})
     export.download_buttons(table, f"passport_{school_id}_{code}_{year}", key="passport_results")
 
 left, right = st.columns(2)
@@ -328,14 +334,24 @@ else:
         else:
             overdue_table = overdue[["roadmap_title", "number", "title", "due_date", "days_overdue", "executors_text"]]
             overdue_table = overdue_table.rename(columns={c: t(f"roadmaps.columns.{c}") for c in overdue_table.columns})
-            st.dataframe(overdue_table, hide_index=True, width="stretch", height=260)
+            # A 3/5 column (about 460 px at 1280): what, when, how late, who; the roadmap and № in
+            # the column menu and the download.
+            name = lambda key: t(f"roadmaps.columns.{key}")  # noqa: E731
+            tables.dataframe(overdue_table, height=260, wrap=[name("title"), name("executors_text")],
+                             hidden=[name("roadmap_title"), name("number")],
+                             headers={name("days_overdue"): t("passport.days_short")},
+                             widths={name("title"): 185, name("due_date"): 90, name("days_overdue"): 70,
+                                     name("executors_text"): 105})
             export.download_buttons(overdue_table, f"passport_{school_id}_overdue", key="passport_overdue")
     timeline = compute(rm.measures_timeline, flt, as_of)
     with st.expander(t("passport.measures", count=len(timeline))):
         measures = timeline.assign(state=timeline["state"].map(lambda s: t(f"codes.status.{s}")))[
             ["roadmap_title", "number", "title", "finish", "state", "units", "done", "overdue"]]
         measures = measures.rename(columns={c: t(f"passport.measure_columns.{c}") for c in measures.columns})
-        st.dataframe(measures, hide_index=True, width="stretch")
+        name = lambda key: t(f"passport.measure_columns.{key}")  # noqa: E731
+        tables.dataframe(measures, wrap=[name("title")], hidden=[name("roadmap_title")],
+                         widths={name("number"): 45, name("title"): 270, name("finish"): 95, name("state"): 115,
+                                 name("units"): 75, name("done"): 90, name("overdue"): 95})
         export.download_buttons(measures, f"passport_{school_id}_measures", key="passport_measures")
     pages.link("roadmaps", t("passport.to_roadmaps"))
 

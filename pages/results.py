@@ -4,7 +4,7 @@ import streamlit as st
 
 from analytics import catalog, comparison, dynamics, indicators, multiplicity, performance_grid
 from analytics.indicators import BY_CODE, DEFAULT_INDICATOR
-from ui import export, pages
+from ui import export, pages, tables
 from ui.data import compute, settings, source, view
 from ui.figures.results import trend_lines
 from ui.figures.style import LEVEL_COLOURS, MARK_COLOURS, PALETTE
@@ -156,8 +156,11 @@ with tabs[1]:
             st.caption(t("results.fdr_note", compared=num(flags["compared"]), raw=num(flags["raw"]),
                          chance=num(flags["chance"]), kept=num(flags["kept"]),
                          q=pct(float(settings().extra.get("fdr_q", multiplicity.DEFAULT_Q)), 0)))
-        event = st.dataframe(display, hide_index=True, width="stretch", height=420, on_select="rerun",
-                             selection_mode="single-row", key="results_table")
+        column = lambda key: t(f"results.columns.{key}")  # noqa: E731
+        event = tables.dataframe(display, height=420, on_select="rerun", selection_mode="single-row",
+                                 key="results_table", wrap=[column("school"), column("change"), column("verdict")],
+                                 hidden=[column(c) for c in views.TABLE_HIDDEN],
+                                 widths={column(c): w for c, w in views.TABLE_WIDTHS.items()})
         rows = event.selection.rows if event is not None else []
         if rows:
             clicked = ranked.loc[rows[0], "school_id"]
@@ -246,7 +249,7 @@ else:
         left, right = st.columns([3, 2])
         with left:
             st.markdown(f"**{t('results.detail_compare')}**", help=t("results.detail_similar_help"))
-            st.dataframe(detail, hide_index=True, width="stretch")
+            tables.dataframe(detail)
             export.download_buttons(detail, f"results_school_{selected}_{code}", key="results_detail")
         sch = source(comparison.series, selected, scope.procedure, code, scope.subject_id, scope.grade,
                      pool_years, min_n)

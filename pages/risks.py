@@ -3,7 +3,7 @@ frequent risks, high risks that no measure addresses, and factor–results assoc
 import streamlit as st
 
 from analytics import figures, risks
-from ui import export, pages
+from ui import export, pages, tables
 from ui import figure_cards as cards_ui
 from ui.data import compute, settings, source, view
 from ui.filters import current_scope
@@ -138,7 +138,7 @@ else:
         pages.link("roadmaps", t("risks.to_roadmaps"))
         pages.link("passport", t("risks.passport"), query_params={"school": school_id})
     with st.expander(t("risks.profile_table")):
-        st.dataframe(table, hide_index=True, width="stretch")
+        tables.dataframe(table)
         st.caption(t("risks.measures_note"))
         export.download_buttons(table, f"risk_profile_{school_id}_{year}", key="risks_profile")
 
@@ -152,7 +152,7 @@ left.plotly_chart(heat_figure, width="stretch", config=CHART_CONFIG)
 right.markdown(f"**{t('risks.factors_legend')}**")
 right.markdown(view(views.legend, counts, name_column))
 with st.expander(t("risks.heatmap_table")):
-    st.dataframe(heat_table, hide_index=True, width="stretch")
+    tables.dataframe(heat_table)
     export.download_buttons(heat_table, f"risk_profiles_{year}", key="risks_matrix")
 
 # -- distribution and dynamics -------------------------------------------------------------------------
@@ -168,7 +168,7 @@ if compared:
 else:
     right.info(t("risks.no_change_data", previous=year - 1))
 with st.expander(t("risks.distribution_table")):
-    st.dataframe(distribution_table, hide_index=True, width="stretch")
+    tables.dataframe(distribution_table)
     export.download_buttons(distribution_table, f"risk_factors_{year}", key="risks_distribution")
 
 # -- high risks without a measure ----------------------------------------------------------------------------
@@ -178,7 +178,7 @@ gap_table, outside = view(views.uncovered, gaps, counts, name_column, lang)
 if gap_table is None:
     st.success(t("risks.uncovered_none"))
 else:
-    st.dataframe(gap_table, hide_index=True, width="stretch")
+    tables.dataframe(gap_table)
     export.download_buttons(gap_table, f"risks_without_measures_{year}", key="risks_uncovered")
 if outside:
     st.warning(t("risks.outside_roadmaps", count=len(outside), year=year,
@@ -196,7 +196,7 @@ else:
     st.info(t("risks.association_too_few"))
 st.warning(t("risks.association_guardrail"), icon=":material/info:")
 with st.expander(t("risks.association_table")):
-    st.dataframe(assoc_table, hide_index=True, width="stretch")
+    tables.dataframe(assoc_table)
     export.download_buttons(assoc_table, f"risk_association_{year}", key="risks_association")
 
 with st.expander(t("risks.methodology")):

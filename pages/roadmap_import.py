@@ -9,7 +9,7 @@ from analytics.roadmap_import.edit import preview_frame, read_review, with_perio
 from analytics.roadmap_import.review import period_issue
 from analytics.roadmap_import.schools import SchoolRegistry
 from analytics.roadmap_import.save import SaveError, save_roadmap, unit_count
-from ui import export, pages
+from ui import export, pages, tables, uploads
 from ui.data import clear_caches, compute, settings, store
 from ui.filters import current_scope
 from ui.roadmap_import import FILE_KEY, SAVED_KEY, column_config, digest, parsed_upload, styled
@@ -24,8 +24,8 @@ with st.expander(t("roadmap_import.method")):
     st.markdown(t("roadmap_import.method_text"))
 
 left, right = st.columns([3, 1])
-uploaded = left.file_uploader(t("roadmap_import.upload"), type=["docx", "xlsx", "txt", "tsv"],
-                              help=t("roadmap_import.upload_help"), key="roadmap_import_upload")
+uploaded = uploads.file_uploader(t("roadmap_import.upload"), ["docx", "xlsx", "txt", "tsv"], key="roadmap_import_upload",
+                                 container=left, help=t("roadmap_import.upload_help"))
 default_year = int(right.number_input(t("roadmap_import.default_year"), min_value=2000, max_value=2100,
                                       value=settings().today.year, step=1, help=t("roadmap_import.default_year_help")))
 if uploaded is not None:
@@ -90,7 +90,7 @@ if parsed.period_guessed:
 
 st.subheader(t("roadmap_import.review_header"))
 st.caption(t("roadmap_import.review_help"))
-edited = st.data_editor(styled(original), column_config=column_config(), num_rows="dynamic", hide_index=True,
+edited = st.data_editor(styled(original), placeholder=tables.MISSING, column_config=column_config(), num_rows="dynamic", hide_index=True,
                         column_order=[c for c in original.columns if c != "warnings"], width="stretch",
                         height=min(36 * (len(original) + 2), 720),
                         key=f"ri_editor_{file_id}_{period.start}_{period.end}_{context}")

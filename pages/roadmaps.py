@@ -5,9 +5,9 @@ import uuid
 import pandas as pd
 import streamlit as st
 
-from analytics import access, roadmap_status, roadmaps as rm
+from analytics import access, catalog, roadmap_status, roadmaps as rm
 from analytics.roadmap_status import EDITABLE_STATUSES
-from ui import errors, export, pages
+from ui import errors, export, pages, tables
 from ui import figure_cards as cards_ui
 from ui.data import compute, settings, source, store, view
 from ui.figures import roadmaps as figures
@@ -164,13 +164,34 @@ with tab_gantt:
     st.caption(t("roadmaps.gantt_help"))
 
 with tab_overdue:
-    overdue_table = view(views.overdue, source(rm.overdue_units, flt, as_of), lang)
     st.subheader(t("roadmaps.overdue_list"))
-    if overdue_table is None:
+    overdue_units = compute(rm.overdue_units, flt, as_of)
+    if overdue_units.empty:
         st.success(t("roadmaps.overdue_none"))
     else:
-        st.dataframe(overdue_table, hide_index=True, width="stretch")
-        export.download_buttons(overdue_table, f"overdue_{as_of.isoformat()}", key="roadmaps_overdue")
+        municipality_names = dict(compute(catalog.municipalities, scope.region_id)[["municipality_id", "name"]]
+                                  .itertuples(index=False))
+        narrow = views.overdue_choices(overdue_units, municipality_names)
+        row = st.columns(3)
+        overdue_municipality = (scope.municipality_id if scope.municipality_id else url_choice(
+            "od_municipality", [ALL, *narrow["municipality"]], t("roadmaps.overdue_municipality"),
+            lambda v: t("filters.all_municipalities") if v == ALL else narrow["municipality"][v], row[0]))
+        overdue_school = url_choice("od_school", [ALL, *narrow["school"]], t("roadmaps.overdue_school"),
+                                    lambda v: t("roadmaps.edit.all_schools") if v == ALL else plain(v), row[1])
+        overdue_executor = url_choice("od_executor", [ALL, *narrow["executor"]], t("roadmaps.executor"),
+                                      lambda v: t("roadmaps.all_executors") if v == ALL else plain(v), row[2])
+        overdue_table = view(views.overdue, source(rm.overdue_units, flt, as_of), lang, overdue_municipality or None,
+                             overdue_school or None, overdue_executor or None)
+        if overdue_table.empty:
+            st.info(t("roadmaps.overdue_none_filtered"))
+        else:
+            tables.dataframe(overdue_table, pinned=t("roadmaps.columns.school_name"),
+                             wrap=[t(f"roadmaps.columns.{c}") for c in ("school_name", "title", "executors_text")],
+                             hidden=[t(f"roadmaps.columns.{c}") for c in views.OVERDUE_HIDDEN],
+                             widths={t(f"roadmaps.columns.{views.OVERDUE_HEADERS.get(c, c)}"): w
+                                     for c, w in views.OVERDUE_WIDTHS.items()})
+            st.caption(t("roadmaps.overdue_count", count=num(len(overdue_table))))
+            export.download_buttons(overdue_table, f"overdue_{as_of.isoformat()}", key="roadmaps_overdue")
     workload = view(views.workload, source(rm.executor_workload, flt, as_of),
                     dict(overdue=state_name("overdue"), due_soon=t("roadmaps.due_soon"),
                          other_open=t("roadmaps.other_open"), x=t("roadmaps.units_axis")), lang)
@@ -178,14 +199,14 @@ with tab_overdue:
     if workload is not None:
         workload_figure, workload_table = workload
         st.plotly_chart(workload_figure, width="stretch", config=CHART)
-        st.dataframe(workload_table, hide_index=True, width="stretch")
+        tables.dataframe(workload_table)
         export.download_buttons(workload_table, "workload", key="roadmaps_workload")
 
 with tab_breakdown:
     dimensions = ["section", "executor", "risk_factor", "subject", "roadmap", "municipality", "school"]
     dimension = url_choice("rm_by", dimensions, t("roadmaps.breakdown"), lambda v: t(f"roadmaps.dimension.{v}"))
     breakdown = view(views.breakdown, source(rm.completion_by, flt, as_of, dimension, lang, basis), dimension, lang)
-    st.dataframe(breakdown, hide_index=True, width="stretch")
+    tables.dataframe(breakdown)
     export.download_buttons(breakdown, f"completion_by_{dimension}", key="roadmaps_breakdown")
     if dimension in ("executor", "risk_factor", "subject"):
         st.caption(t("roadmaps.breakdown_note"))
@@ -203,7 +224,7 @@ with tab_edit:
         for kind, message, frame in report:
             getattr(st, kind)(message)
             if frame is not None:
-                st.dataframe(frame, hide_index=True, width="stretch")
+                tables.dataframe(frame)
     if not who.can("edit_status"):
         st.info(t("access.read_only"))
     elif flt.roadmap_id is None:
@@ -249,7 +270,7 @@ with tab_edit:
             "evidence_url": st.column_config.LinkColumn(t("roadmaps.columns.evidence_url"), validate=r"^https?://.*"),
             "version": None,
         })
-        edited = st.data_editor(view, key=f"roadmaps_editor_{snapshot['token']}", hide_index=True, width="stretch",
+        edited = st.data_editor(view, placeholder=tables.MISSING, key=f"roadmaps_editor_{snapshot['token']}",
                                 column_config=column_config,
                                 disabled=["unit_id", "number", "title", "school_name", "due_date", "state", "version"])
         buttons = st.columns([1, 1, 3])
@@ -273,7 +294,7 @@ with tab_edit:
                                        t("roadmaps.columns.errors"): "; ".join(t(f"roadmaps.errors.{c}") for c in e.errors)}
                                       for e in result.invalid])
                 st.error(t("roadmaps.edit.invalid", count=len(result.invalid)))
-                st.dataframe(frame, hide_index=True, width="stretch")
+                tables.dataframe(frame)
             elif not result.saved and not result.conflicts:
                 st.info(t("roadmaps.edit.nothing_changed"))
             else:
@@ -311,8 +332,8 @@ with tab_edit:
             st.caption(t("roadmaps.edit.history_empty"))
         else:
             history = history.assign(status=history["status"].map(state_name))
-            st.dataframe(columns(history, ["version", "status", "completed_on", "comment", "evidence_url",
-                                           "changed_by", "changed_at"]), hide_index=True, width="stretch")
+            tables.dataframe(columns(history, ["version", "status", "completed_on", "comment", "evidence_url",
+                                           "changed_by", "changed_at"]))
 
 with st.expander(t("roadmaps.methodology")):
     st.markdown(t("roadmaps.methodology_text"))

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from analytics import flows, identification
-from ui import export, pages
+from ui import export, pages, tables
 from ui.data import compute, source, view
 from ui.filters import current_scope
 from ui.reasons import reasons_markdown
@@ -48,14 +48,25 @@ tab_list, tab_compare, tab_flows, tab_whatif = st.tabs(
 
 # -- schools and categories -------------------------------------------------------------------
 with tab_list:
-    left, middle, right = st.columns([3, 2, 2])
+    left, right = st.columns([3, 2])
     chosen = left.multiselect(t("schools.category_filter"), list(identification.CATEGORIES),
                               format_func=category_name, key="schools_categories",
                               placeholder=t("schools.choose"))
-    only_official = middle.toggle(t("schools.official_filter"), key="schools_only_official")
+    only_official = st.toggle(t("schools.official_filter"), key="schools_only_official")
     search = right.text_input(t("schools.search"), key="schools_search")
     shown, listed_ids, labels = view(views.school_list, table, flags, tuple(chosen), only_official, search, lang)
-    st.dataframe(shown, hide_index=True, width="stretch", height=420)
+    column = lambda key: t(f"schools.columns.{key}")  # noqa: E731
+    event = tables.dataframe(shown, height=420, first=[column(c) for c in views.LIST_FIRST],
+                             on_select="rerun", selection_mode="single-row", key="schools_list_table",
+                             wrap=[column(c) for c in ("school", "computed", "reasons", "official")],
+                             hidden=[column(c) for c in views.LIST_HIDDEN],
+                             widths={column(c): w for c, w in views.LIST_WIDTHS.items()})
+    # A click on a row opens that school below (its reasons in full), once per new click.
+    picked = tuple(event.selection.rows) if event is not None else ()
+    if picked and picked != st.session_state.get("schools_list_picked") and picked[0] < len(listed_ids):
+        st.session_state["schools_school"] = listed_ids[picked[0]]
+    st.session_state["schools_list_picked"] = picked
+    st.caption(t("schools.list_columns_note"))
     export.download_buttons(shown, f"schools_{year}", key="schools_table")
 
     # The selected school lives in the URL as ?school=<id>.
@@ -113,7 +124,7 @@ with tab_compare:
         card.metric(t(f"schools.compare_{status}"), num(counts[status]))
     if not any_official:
         st.info(t("schools.compare_no_official", year=year))
-    st.dataframe(shown, hide_index=True, width="stretch")
+    tables.dataframe(shown)
     export.download_buttons(shown, f"compare_{category}_{year}", key="schools_compare")
 
 # -- flows -------------------------------------------------------------------------------------------
@@ -134,10 +145,10 @@ with tab_flows:
         st.plotly_chart(flow_figure, width="stretch", config={"displayModeBar": False})
         st.caption(t("schools.flows_legend"))
         st.subheader(t("schools.flows_table"))
-        st.dataframe(by_year, hide_index=True, width="stretch")
+        tables.dataframe(by_year)
         export.download_buttons(by_year, f"flows_{flow_category}_{list_source}", key="schools_flows")
         st.subheader(t("schools.flows_streak", year=year))
-        st.dataframe(streak_table, hide_index=True, width="stretch")
+        tables.dataframe(streak_table)
         export.download_buttons(streak_table, f"streaks_{flow_category}_{year}", key="schools_streaks")
 
 # -- what if -----------------------------------------------------------------------------------------
@@ -180,6 +191,6 @@ with tab_whatif:
         new_flags = source(identification.identify, scope.region_id, year, identification.load_params(overrides))
         shown = view(views.what_if, source(identification.what_if, *geo, year, whatif_category, overrides), flags,
                      new_flags, whatif_category, lang)
-        st.dataframe(shown, hide_index=True, width="stretch")
+        tables.dataframe(shown)
         export.download_buttons(shown, f"whatif_{whatif_category}_{year}", key="schools_whatif")
 st.caption(t("app.guardrail"))

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import access, identification, targets
-from ui import export
+from ui import export, tables, uploads
 from ui.data import clear_caches, compute, settings, source, store, view
 from ui.figures.identification import targets_chart
 from ui.filters import current_scope
@@ -41,7 +41,11 @@ status_column = t("targets.columns.status")
 status_of_label = {t(f"identification.target_status.{s}"): s for s in targets.STATUSES}
 styled = table.style.map(lambda v: f"background-color: {STATUS_BACKGROUND[status_of_label.get(v, 'no_data')]}; "
                                    "font-weight: 600", subset=[status_column])
-st.dataframe(styled, hide_index=True, width="stretch", height=38 * (len(table) + 1) + 6)
+column = lambda key: t(f"targets.columns.{key}")  # noqa: E731
+# Every row in view (no inner scrolling), names and the three years' values wrapped: 760 px at 1280.
+tables.dataframe(styled, height=tables.WRAPPED_ROW_PX * len(table) + 40, wrap=[column("name"), column("trend")],
+                 widths={column("name"): 210, column("target"): 85, column("actual"): 95, column("status"): 110,
+                         column("basis"): 80, column("trend"): 180})
 export.download_buttons(table, f"targets_{year}", key="targets_table")
 
 names = {x: t(f"targets.name.{x}") for x in targets.TARGETS}
@@ -60,7 +64,7 @@ if "targets_drill" not in st.session_state:
 target_id = st.selectbox(t("targets.drill"), drillable, format_func=names.get, key="targets_drill")
 st.query_params["target"] = target_id
 row = summary.set_index("target_id").loc[target_id]
-shown = view(views.drill_table, source(targets.details, target_id, *geo, year, as_of, params), lang)
+shown = view(views.drill_table, source(targets.details, target_id, *geo, year, as_of, params), lang, target_id)
 if row["kind"] in ("share", "municipalities") and row["denominator"]:
     st.caption(t("targets.drill_caption", name=names[target_id], actual=value_text(row["actual"], "share"),
                  numerator=num(row["numerator"]), denominator=num(row["denominator"])))
@@ -69,7 +73,7 @@ else:
 if shown is None:
     st.info(t("targets.drill_none"))
 else:
-    st.dataframe(shown, hide_index=True, width="stretch")
+    tables.dataframe(shown)
     export.download_buttons(shown, f"target_{target_id}_{year}", key="targets_drill_download")
 
 # -- editing and import of targets ------------------------------------------------------------------------
@@ -77,7 +81,7 @@ if access.current().can("edit_targets"):
     with st.expander(t("targets.editor"), icon=":material/edit:"):
         st.caption(t("targets.editor_help"))
         current = compute(targets.region_targets, scope.region_id)
-        edited = st.data_editor(current, num_rows="dynamic", hide_index=True, width="stretch", key="targets_editor",
+        edited = st.data_editor(current, placeholder=tables.MISSING, num_rows="dynamic", key="targets_editor",
                                 column_config={
                                     "target_id": st.column_config.SelectboxColumn(options=list(targets.TARGETS)),
                                     "scope_level": st.column_config.SelectboxColumn(options=["region", "municipality"]),
@@ -91,7 +95,7 @@ if access.current().can("edit_targets"):
             else:
                 clear_caches()
                 st.success(t("targets.saved", rows=saved))
-        upload = st.file_uploader(t("targets.import_file"), type=["csv"], key="targets_upload")
+        upload = uploads.file_uploader(t("targets.import_file"), ["csv"], key="targets_upload")
         if upload is not None and st.button(t("targets.import_button"), key="targets_import"):
             try:
                 frame = pd.read_csv(upload, sep=None, engine="python", dtype={"scope_id": str}, encoding="utf-8-sig",

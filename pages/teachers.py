@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import teachers
-from ui import export, pages
+from ui import export, pages, tables
 from ui import figure_cards as cards_ui
 from ui.data import compute, settings, source, view
 from ui.figures.teachers import dynamics_chart
@@ -159,9 +159,18 @@ elif SHOW_ALL_URL in st.query_params:
 if shown.empty:
     st.success(t("teachers.attention_none"))
 
+
+def _layout(table: str, frame) -> dict:
+    """Widths, wrapping, hidden columns and short headers of one of the page's tables."""
+    name = lambda key: t(f"teachers.columns.{key}")  # noqa: E731
+    return dict(widths={name(c): w for c, w in getattr(views, f"{table}_WIDTHS").items()},
+                hidden=[name(c) for c in getattr(views, f"{table}_HIDDEN")],
+                wrap=[name(c) for c in getattr(views, f"{table}_WRAP")],
+                headers={name(c): t(f"teachers.column_short.{c}") for c in views.SHORT_HEADERS if name(c) in frame.columns})
+
 if not shown.empty:
-    event = st.dataframe(attention_table, hide_index=True, width="stretch", on_select="rerun",
-                         selection_mode="single-row", key="teachers_attention_table")
+    event = tables.dataframe(attention_table, on_select="rerun", selection_mode="single-row",
+                             key="teachers_attention_table", **_layout("ATTENTION", attention_table))
     rows = event.selection.rows if event is not None else []
     if rows:
         picked = shown.iloc[rows[0]]
@@ -174,7 +183,7 @@ if not shown.empty:
 # -- coverage table per school × subject -------------------------------------------------------------------
 st.subheader(t("teachers.table_header", year=year))
 detail_table = view(views.coverage_table, source(teachers.coverage, *geo, year, subject, level="school_subject"), lang)
-st.dataframe(detail_table, hide_index=True, width="stretch")
+tables.dataframe(detail_table, **_layout("COVERAGE", detail_table))
 export.download_buttons(detail_table, f"teachers_coverage_{year}", key="teachers_coverage")
 
 with st.expander(t("teachers.method.header")):

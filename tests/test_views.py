@@ -138,8 +138,9 @@ def test_downloads_are_written_when_clicked(monkeypatch):
 
     class FakeStreamlit:
         @staticmethod
-        def columns(n):
-            return [Column() for _ in range(n)]
+        def container(**kwargs):
+            assert kwargs.get("horizontal")          # both buttons in one row under the table
+            return Column()
 
     monkeypatch.setattr(export, "st", FakeStreamlit)
     frame = pd.DataFrame({"Школа": ["=cmd", "СОШ"], "n": [1, -2]})

@@ -68,10 +68,11 @@ def download_buttons(frame: pd.DataFrame, file_stem: str, key: str) -> None:
     few thousand rows costs more than drawing the whole page. The frame must not be
     changed after this call (the click reads it). A click does not rerun the page (nothing
     on it changes; a rerun would also renew the buttons' file ids under a second click)."""
-    left, right = st.columns(2)
-    left.download_button(t("app.download_xlsx"), functools.partial(to_xlsx_bytes, frame),
+    # One row right under the table it exports, labelled as the table's (not a chart's) download.
+    row = st.container(horizontal=True, gap="small")
+    row.download_button(t("app.download_xlsx"), functools.partial(to_xlsx_bytes, frame),
                          file_name=f"{file_stem}.xlsx",
                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                          key=f"{key}_xlsx", icon=":material/download:", on_click="ignore")
-    right.download_button(t("app.download_csv"), functools.partial(to_csv_bytes, frame), file_name=f"{file_stem}.csv",
+    row.download_button(t("app.download_csv"), functools.partial(to_csv_bytes, frame), file_name=f"{file_stem}.csv",
                           mime="text/csv", key=f"{key}_csv", icon=":material/download:", on_click="ignore")

@@ -23,6 +23,12 @@ READABLE_CSS = """
   [data-testid="stMetricDelta"], [data-testid="stMetricDelta"] * {
       white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
       height: auto !important; }
+  /* Streamlit cuts metric values and checkbox/toggle labels with «…» in a narrow column
+     («63 % /…»): wrap them instead, a cut number or condition misleads. */
+  [data-testid="stMetricValue"], [data-testid="stMetricValue"] *,
+  [data-testid="stCheckbox"] [data-testid="stWidgetLabel"] .stMarkdownEllipsis {
+      white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+  [data-testid="stMetricValue"] { line-height: 1.15; }
   .shnor-context { font-size: 1.15rem; color: #2b3a4a; margin: -0.6rem 0 0.8rem 0; }
   .shnor-badge { background: #fff3cd; color: #6b4e00; border-radius: 0.4rem; padding: 0.1rem 0.5rem;
                  font-size: 0.9rem; margin-left: 0.6rem; white-space: nowrap; }

@@ -96,7 +96,13 @@ def heatmap(table: pd.DataFrame, title: str, percent: bool, reverse: bool, langu
     base_layout(figure, title, height=max(360, 28 * len(table) + 140))
     figure.update_layout(separators=separators(language))
     figure.update_yaxes(autorange="reversed", showgrid=False)
-    figure.update_xaxes(side="top")
+    # The subject names sit on top, slanted, in a band of their own under the title (the title at
+    # the very top of the figure, the band as tall as the longest slanted name): the title never
+    # covers them and neighbouring names do not run into each other in narrow columns.
+    longest = max((len(str(c)) for c in table.columns), default=0)
+    figure.update_xaxes(side="top", tickangle=-45, automargin=False)
+    figure.update_layout(margin=dict(t=55 + int(longest * 7.5 * 0.71) + 10),
+                         title=dict(yref="container", y=0.995, yanchor="top"))
     return figure
 
 

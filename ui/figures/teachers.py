@@ -63,8 +63,10 @@ def coverage_by_group(frame: pd.DataFrame, group_column: str, indicators: list[s
     ``_high`` columns and the group column; ``targets``: indicator -> share or None."""
     data = frame.iloc[::-1]
     groups = [_wrap(g, 28) for g in data[group_column]]
-    figure = make_subplots(rows=1, cols=len(indicators), shared_yaxes=True, horizontal_spacing=0.03,
-                           subplot_titles=[_wrap(labels.get(i, i), 32) for i in indicators])
+    # Panel titles wrapped to the panel's width and panels kept apart, so that neither the
+    # titles nor the «100 %» and «0 %» ticks of neighbouring panels run into each other at 1280 px.
+    figure = make_subplots(rows=1, cols=len(indicators), shared_yaxes=True, horizontal_spacing=0.07,
+                           subplot_titles=[_wrap(labels.get(i, i), 22) for i in indicators])
     for col, indicator in enumerate(indicators, start=1):
         share = _pct(data[indicator])
         target = targets.get(indicator)
@@ -86,9 +88,11 @@ def coverage_by_group(frame: pd.DataFrame, group_column: str, indicators: list[s
     figure.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=target_label,
                                 line=dict(color=PALETTE["black"], width=3, dash="dash")), row=1, col=1)
     base_layout(figure, title, height=max(340, 34 * len(data) + 170))
-    figure.update_layout(separators=separators(language), margin=dict(t=110),
-                         legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0))
-    figure.update_annotations(font_size=16)
+    # The legend a fixed distance under the tick labels, whatever the chart's height.
+    figure.update_layout(separators=separators(language), margin=dict(t=130, b=60),
+                         legend=dict(orientation="h", yanchor="top", y=0, yref="container", xanchor="left", x=0,
+                                     valign="bottom"))
+    figure.update_annotations(font_size=15)
     return figure
 
 
@@ -98,7 +102,8 @@ def dynamics_chart(total: pd.DataFrame, title_share: str, title_mean: str, targe
     """Columns (analytics.teachers.dynamics): label, positive_share (+ _low/_high), level_rose,
     rose_base, diagnostic_mean. Two panels: the share whose level rose (total with its Wilson
     band, in bold) and the mean score; optional thin lines per subject from ``by_subject``."""
-    figure = make_subplots(rows=1, cols=2, subplot_titles=[title_share, title_mean], horizontal_spacing=0.08)
+    figure = make_subplots(rows=1, cols=2, subplot_titles=[_wrap(title_share, 36), _wrap(title_mean, 36)],
+                           horizontal_spacing=0.08)
     series = [] if by_subject is None else list(by_subject.groupby(series_column, sort=False))
     for k, (name, part) in enumerate(series):
         colour = SERIES_COLOURS[k % len(SERIES_COLOURS)]  # same order as the deficits chart
@@ -119,9 +124,10 @@ def dynamics_chart(total: pd.DataFrame, title_share: str, title_mean: str, targe
     figure.update_yaxes(range=[0, 100], ticksuffix=" %", row=1, col=1)
     figure.update_yaxes(range=[0, 100], row=1, col=2)
     figure.update_xaxes(type="category")
-    figure.update_layout(separators=separators(language), margin=dict(t=50),
+    # Room above the panels for two-line panel titles: they must not touch the «100 %» tick.
+    figure.update_layout(separators=separators(language), margin=dict(t=95),
                          legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0))
-    figure.update_annotations(font_size=17)
+    figure.update_annotations(font_size=17, yshift=12)
     return figure
 
 
@@ -167,6 +173,8 @@ def deficits_chart(frame: pd.DataFrame, title: str, count_template: str, name_co
     figure.update_yaxes(categoryorder="array", categoryarray=labels)
     figure.update_xaxes(range=[0, max(60.0, float(np.nanmax(_pct(data["share"])) if len(data) else 0) * 1.3)],
                         ticksuffix=" %")
+    # The subjects' legend under the chart: above it, wrapped to two rows at 1280 px, it ran into the title.
     figure.update_layout(separators=separators(language), bargap=0.3,
-                         legend=dict(traceorder="reversed"))
+                         legend=dict(traceorder="reversed", orientation="h", yanchor="top", y=-0.08, xanchor="left",
+                                     x=0))
     return figure

@@ -93,6 +93,13 @@ def graded_schools(levels: pd.DataFrame | None, summary: pd.DataFrame | None,
     return graded
 
 
+# The school table on a 1280-px screen (760 px): the value with its N and interval, the change and
+# what it means; municipality (also in the school's name), the change's interval and the trend
+# are in the column menu and the download.
+TABLE_HIDDEN = ["municipality", "change_interval", "trend"]
+TABLE_WIDTHS = {"school": 125, "n": 95, "value": 85, "interval": 105, "change": 110, "verdict": 130, "level": 110}
+
+
 def change_text(formats, delta, n, prev_n, verdict: str, language: str) -> str:
     """A change as shown: «мало данных (N = k)» when a side is below min_n (no number then)."""
     if verdict == "insufficient" and pd.isna(delta) and not pd.isna(prev_n):

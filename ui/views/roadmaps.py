@@ -44,13 +44,43 @@ def gantt(timeline: pd.DataFrame, states: tuple, today, labels: dict, title: str
     return len(timeline), figures.gantt(timeline, today, labels, title, language)
 
 
-def overdue(units: pd.DataFrame, language: str):
-    """The overdue units as shown (None if there are none)."""
+OVERDUE_SHOWN = ["school_name", "title", "due_date", "days_overdue", "executors_text", "status", "roadmap_title",
+                 "number"]
+# Read first on a 1280-px screen: school, what, since when, who. The roadmap and the item number
+# are in the table's toolbar («показать столбцы») and in the download.
+OVERDUE_HIDDEN = ["roadmap_title", "number"]
+# Sum 780 px: the table's width beside the sidebar on a 1280-px screen.
+OVERDUE_WIDTHS = {"school_name": 125, "title": 215, "due_date": 88, "days_overdue": 115, "executors_text": 135,
+                  "status": 100}
+# A shorter header than the shared column name, so that the narrow column keeps it whole.
+OVERDUE_HEADERS = {"status": "status_short"}
+
+
+def overdue_choices(units: pd.DataFrame, municipality_names: dict) -> dict:
+    """What the overdue list can be narrowed to: municipalities (id → name), schools, executors."""
+    present = [m for m in units["municipality_id"].dropna().unique()]
+    return {"municipality": {m: municipality_names.get(m, m) for m in sorted(present, key=lambda m: municipality_names.get(m, m))},
+            "school": sorted(s for s in units["school_name"].dropna().unique() if s),
+            "executor": sorted({name for names in units["executors"] for name in names if name})}
+
+
+def overdue(units: pd.DataFrame, language: str, municipality: str | None = None, school: str | None = None,
+            executor: str | None = None):
+    """The overdue units as shown, narrowed by municipality, school and executor (None if there
+    are no overdue units at all; an empty table if the filters leave none)."""
     if units.empty:
         return None
-    return columns(units.assign(status=units["status"].map(lambda c: text(language, f"codes.status.{c}"))),
-                   ["roadmap_title", "number", "title", "school_name", "due_date", "days_overdue",
-                    "executors_text", "status"], language)
+    rows = units
+    if municipality:
+        rows = rows[rows["municipality_id"] == municipality]
+    if school:
+        rows = rows[rows["school_name"] == school]
+    if executor:
+        rows = rows[rows["executors"].map(lambda names: executor in names)]
+    shown = columns(rows.assign(status=rows["status"].map(lambda c: text(language, f"codes.status.{c}"))),
+                    OVERDUE_SHOWN, language)
+    return shown.rename(columns={text(language, f"roadmaps.columns.{c}"): text(language, f"roadmaps.columns.{short}")
+                                 for c, short in OVERDUE_HEADERS.items()})
 
 
 def workload(frame: pd.DataFrame, labels: dict, language: str):

@@ -13,6 +13,13 @@ def _names(codes, language: str) -> str:
     return ", ".join(text(language, f"codes.category.{c}") for c in codes)
 
 
+# The list on a 1280-px screen: who, which category, why; the figures behind the category are in
+# the table's column menu and in the download.
+LIST_FIRST = ["school", "computed", "reasons", "municipality", "official"]
+LIST_HIDDEN = ["school_type", "setting", "social_index", "n_core", "bottom_probability", "composite", "rank"]
+LIST_WIDTHS = {"school": 130, "computed": 130, "reasons": 205, "municipality": 110, "official": 170}  # 745 px
+
+
 def school_list(table: pd.DataFrame, flags: pd.DataFrame, chosen: tuple, only_official: bool, search: str,
                 language: str):
     """(the table shown, ids of the schools in it, id -> «name · municipality» of every school)."""

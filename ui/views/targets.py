@@ -47,13 +47,32 @@ def summary_table(summary: pd.DataFrame, history: pd.DataFrame, language: str) -
 
 DRILL_COLUMNS = {"short_name": "school", "municipality": "municipality", "title": "roadmap",
                  "agreements": "agreements", "target": "municipal_target", "index_before": "index_before",
-                 "index_now": "index_now", "change": "change", "numerator": "numerator", "denominator": "denominator"}
+                 "index_now": "index_now", "change": "change", "counted": "counted"}
 
 
-def drill_table(rows: pd.DataFrame, language: str):
+def counted_text(target_id: str, numerator, denominator, language: str) -> str:
+    """How one row counts in its target, in words (the raw numerator and denominator, e.g.
+    «−1 / 0» for a school that entered the list, mean nothing to a reader)."""
+    say = lambda key, **values: text(language, f"targets.counted.{key}", **values)  # noqa: E731
+    if numerator is None or numerator != numerator or denominator is None or denominator != denominator:
+        return "—"
+    if target_id == "list_reduction":
+        return say("left" if numerator > 0 else "entered" if numerator < 0 else "stayed")
+    if denominator == 0:
+        return say("not_counted")
+    if denominator == 1 and numerator in (0, 1):
+        return say("met" if numerator == 1 else "not_met")
+    if denominator == 1:
+        return say("share_done", share=fmt.percent(numerator, language, 0))
+    return say("of", numerator=fmt.number(numerator, language), denominator=fmt.number(denominator, language))
+
+
+def drill_table(rows: pd.DataFrame, language: str, target_id: str = ""):
     """The rows behind one target as shown, or None without rows."""
     if rows.empty:
         return None
+    rows = rows.assign(counted=[counted_text(target_id, n, d, language)
+                                for n, d in zip(rows["numerator"], rows["denominator"])])
     shown = rows[[c for c in DRILL_COLUMNS if c in rows.columns]].copy()
     for column in ("index_before", "index_now", "change"):
         if column in shown:

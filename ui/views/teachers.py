@@ -95,6 +95,22 @@ def attention(joined: pd.DataFrame, show_all: bool, language: str):
     return int(flagged), int(joined["school_id"].nunique()), shown, table
 
 
+# On a 1280-px screen (about 750 px of table): which school and subject, why, the main figures;
+# the rest is in the table's column menu and the download. Keys: teachers.columns.*
+ATTENTION_WIDTHS = {"school": 120, "subject": 100, "reason": 190, "fail_change": 95, "with_route": 70,
+                    "top_deficit": 170}
+ATTENTION_HIDDEN = ["quality_change", "teachers_total", "top_deficit_share", "n_before", "n_now", "fail_before",
+                    "fail_now", "quality_before", "quality_now", "municipality"]
+ATTENTION_WRAP = ["school", "subject", "reason", "top_deficit"]
+COVERAGE_WIDTHS = {"school": 130, "subject": 110, "teachers_total": 90, "diagnosed": 95, "route_share": 90,
+                   "consultations_share": 105, "positive_share": 105}
+COVERAGE_HIDDEN = ["municipality", "with_route", "trained", "in_consultations", "in_mentoring", "level_rose",
+                   "diagnostic_mean"]
+COVERAGE_WRAP = ["school", "subject"]
+# Short headers of narrow columns (keys: teachers.column_short.*).
+SHORT_HEADERS = ["fail_change", "teachers_total", "diagnosed", "consultations_share", "positive_share"]
+
+
 def coverage_table(detail: pd.DataFrame, language: str) -> pd.DataFrame:
     """Coverage per school × subject as shown (shares in %)."""
     t = lambda key: text(language, key)  # noqa: E731
