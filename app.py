@@ -2,8 +2,8 @@
 import streamlit as st
 
 from analytics.access import AccessDenied
-from ui import auth, errors, filters, pages, present, shell
-from ui.safe import md
+from ui import auth, errors, filters, navigation, present, shell
+from presentation.safe import md
 from ui.text import t
 
 
@@ -12,7 +12,7 @@ def run() -> None:
     shell.configure_page()
     shell.ensure_data()
     who = auth.gate()
-    navigation = st.navigation(pages.navigation_pages(), expanded=True)  # every page, no "View more"
+    current_page = st.navigation(navigation.navigation_pages(), expanded=True)  # every page, no "View more"
     filters.sidebar_filters()
     present.setup()
     auth.sidebar_user(who)
@@ -21,7 +21,7 @@ def run() -> None:
         st.warning(t("app.bad_url_value" if who.unrestricted else "access.url_outside_scope", name=md(name),
                      value=md(value)))
     try:
-        navigation.run()
+        current_page.run()
     except AccessDenied as denied:
         st.error(t("access.denied", what=md(denied.what or denied.action)))
 

@@ -6,7 +6,7 @@ A :class:`Principal` is a signed-in person (or the command line): a role plus a 
 * Writes call :func:`require` in the analytics layer (roadmap statuses, roadmap saving,
   imports, KPI targets, mentor pairs), so no page can write outside its user's rights.
 * Reads go through :func:`check_call` and :func:`filter_result`, applied centrally by
-  ``ui.data.compute``: a call naming a region, municipality, school, roadmap or unit
+  ``ui.cache.compute``: a call naming a region, municipality, school, roadmap or unit
   outside the scope is refused, and every returned table loses the rows of schools,
   municipalities and regions outside it.
 

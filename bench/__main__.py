@@ -70,7 +70,7 @@ def run_analytics(store, repeat: int, rows: list) -> None:
 
 def run_pages(db: Path, region_db: Path, repeat: int, rows: list, pages: list[str] | None = None,
               compiled_once: bool = False) -> None:
-    from bench.pages import render_times
+    from bench.page_timings import render_times
     how = ", compiled once" if compiled_once else ""
     for scale, path, limit, session in (("region", region_db, 4, None), ("national", db, 10, None),
                                         ("national, map of the whole country", db, 10, {"map_country": True})):
@@ -94,7 +94,7 @@ def run_browser(dbs: dict[str, Path], repeat: int, rows: list, pages: list[str] 
     import tempfile
 
     from bench.browser import EMPTY, measure
-    from ui.pages import PAGES
+    from ui.navigation import PAGES
     keys = pages or [p.key for p in PAGES]
     for scale, db in dbs.items():
         with tempfile.TemporaryDirectory(prefix="shnor_bench_") as scratch:
@@ -144,7 +144,7 @@ def run_map(store, region_store, rows: list) -> None:
 
 def run_memory(db: Path, rows: list) -> None:
     from bench.memory import peak_rss
-    from ui.pages import PAGES
+    from ui.navigation import PAGES
     result = peak_rss(str(db), TODAY, [p.key for p in PAGES])
     rows.append({"section": "memory", "operation": "peak RSS of the app (national set, every page opened)",
                  "bytes": result["peak_bytes"], "pages": result["pages"], "target": "< 2 GB",

@@ -28,11 +28,11 @@ EMPTY = "bench_empty"
 
 WRAPPER = '''import sys
 sys.path.insert(0, {root!r})
-from ui import pages
-if pages.find("bench_empty") is None:
-    pages.PAGES = (*pages.PAGES,
-                   pages.PageSpec("bench_empty", "bench/empty_page.py", "overview.title", ":material/circle:"),
-                   pages.PageSpec("bench_write", "bench/write_page.py", "overview.title", ":material/edit:"))
+from ui import navigation
+if navigation.find("bench_empty") is None:
+    navigation.PAGES = (*navigation.PAGES,
+                   navigation.PageSpec("bench_empty", "bench/empty_page.py", "overview.title", ":material/circle:"),
+                   navigation.PageSpec("bench_write", "bench/write_page.py", "overview.title", ":material/edit:"))
 exec(compile(open({app!r}, encoding="utf-8").read(), {app!r}, "exec"))
 '''
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from analytics import overview, school_map
-from ui.figures.school_map import build_map
+from presentation.figures.school_map import build_map
 
 
 def map_bytes(store, region_id: str | None, year: int, as_of: dt.date) -> tuple[int, float]:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from ui.data import settings, store
+from ui.cache import settings, store
 
 what = st.query_params.get("what", "all")
 current = store()

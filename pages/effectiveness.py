@@ -5,11 +5,11 @@ import streamlit as st
 
 from analytics import effectiveness
 from ui import export, tables
-from ui.data import compute, settings
+from ui.cache import compute, settings
 from ui.filters import current_scope
 from ui.shell import page_header
 from ui.text import language, num, pct, t
-from ui.views import effectiveness as views
+from presentation.views import effectiveness as views
 
 CHART_CONFIG = {"displayModeBar": False}
 

@@ -4,12 +4,12 @@ fell, a unit's card with each criterion's evidence, and expert-review entry."""
 import streamlit as st
 
 from analytics import access, engagement, engagement_reviews
-from ui import export, pages, tables
-from ui.data import clear_caches, compute, settings, source, store, view
+from ui import export, navigation, tables
+from ui.cache import clear_caches, compute, settings, source, store, view
 from ui.filters import current_scope
 from ui.shell import page_header
 from ui.text import day, language, num, pct, pp, t
-from ui.views import engagement as views
+from presentation.views import engagement as views
 
 CHART_CONFIG = {"displayModeBar": False}
 
@@ -158,8 +158,8 @@ else:
     tables.dataframe(card)
     export.download_buttons(card, f"engagement_card_{unit_id}_{year}_{number}", key="engagement_card")
     if level == "school":
-        pages.link("passport", t("engagement.to_passport"), query_params={"school": unit_id})
-    pages.link("roadmaps", t("engagement.to_roadmaps"))
+        navigation.link("passport", t("engagement.to_passport"), query_params={"school": unit_id})
+    navigation.link("roadmaps", t("engagement.to_roadmaps"))
 
 # -- expert-review entry ---------------------------------------------------------------------------------
 principal = access.current()

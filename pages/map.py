@@ -5,13 +5,13 @@ import html
 import streamlit as st
 
 from analytics import access, basemap, catalog, mentoring, overview, school_map, small_numbers
-from ui import export, map_view, pages, uploads
+from ui import export, map_view, navigation, uploads
 from ui import tables as grid
-from ui.data import compute, settings, store
-from ui.figures.school_map import NO_DATA_COLOUR, build_map, choropleth_bins, draws_selection, school_map_click
-from ui.figures.style import CATEGORY_COLOURS
+from ui.cache import compute, settings, store
+from presentation.figures.school_map import NO_DATA_COLOUR, build_map, choropleth_bins, draws_selection, school_map_click
+from presentation.figures.style import CATEGORY_COLOURS
 from ui.filters import current_scope
-from ui.safe import html_text, md, plain
+from presentation.safe import html_text, md, plain
 from ui.shell import page_header
 from ui.text import language, metric_delta, num, pct, signed, t
 
@@ -208,7 +208,7 @@ with card_column:
             if len(mentees):
                 st.markdown(f"**{t('map.card_mentees')}:** " + "; ".join(
                     f"{md(r.mentee_name)} ({t('map.km_' + r.km_kind, km=num(r.km))})" for r in mentees.itertuples()))
-        pages.link("passport", t("map.passport"), query_params={"school": selected})
+        navigation.link("passport", t("map.passport"), query_params={"school": selected})
 if mode == "schools" and list_year is not None:
     st.caption(t("map.synthetic_categories", year=list_year))
 

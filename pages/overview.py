@@ -5,16 +5,16 @@ import datetime as dt
 import streamlit as st
 
 from analytics import attention, overview, risks
-from ui import export, pages
+from ui import export, navigation
 from ui import figure_cards as cards_ui
-from ui.data import compute, settings, source, view
-from ui.figures.overview import list_size_bars, listed_share_by_municipality
+from ui.cache import compute, settings, source, view
+from presentation.figures.overview import list_size_bars, listed_share_by_municipality
 from ui.filters import current_scope
-from ui.safe import md
+from presentation.safe import md
 from ui.shell import page_header
 from ui.text import language, num, pp, t
-from ui.views import attention as attention_views
-from ui.views import overview as views
+from presentation.views import attention as attention_views
+from presentation.views import overview as views
 
 scope = current_scope()
 page_header(t("overview.title"), scope, show_assessment=False)
@@ -46,23 +46,23 @@ with cards[0]:
         delta = t("overview.listed_delta", delta=f"{int(listed.value - previous):+d}", year=list_year - 1,
                   relative=pp(listed.extra["relative_change"], 0).replace("п.п.", "%").replace("pp", "%"))
     cards_ui.metric(listed, delta=delta, delta_color="inverse")
-    pages.link("schools", t("overview.details"))
+    navigation.link("schools", t("overview.details"))
 with cards[1]:
     cards_ui.metric(plan)
     cards_ui.checkpoint_caption(checkpoint, plan)
-    pages.link("roadmaps", t("overview.details"))
+    navigation.link("roadmaps", t("overview.details"))
 with cards[2]:
     cards_ui.metric(high_risk)
     if not top_risks.empty:
         top = top_risks.iloc[0]
         st.caption(t("overview.top_risk", name=md(top["name_ru" if language() == "ru" else "name_en"]),
                      count=int(top["schools"])))
-    pages.link("risks", t("overview.details"))
+    navigation.link("risks", t("overview.details"))
 with cards[3]:
     cards_ui.metric(mentors)
     if mentors.numerator:
         st.caption(t("overview.mentors_caption", mean=num(mentors.extra["mean_km"]), max=num(mentors.extra["max_km"])))
-    pages.link("map", t("overview.details"))
+    navigation.link("map", t("overview.details"))
 
 # -- who is behind on the roadmap, and why --------------------------------------------------------------
 needing = cards_ui.value("attention_schools", figure_scope)
@@ -89,7 +89,7 @@ with schools_column:
             st.markdown(f"**{item['rank']}.** {md(item['name'])} · {md(item['municipality'])} · "
                         f"**{item['score']}**{flag}")
             st.markdown("\n".join(f"- {md(r)}" for r in item["reasons"]))
-            pages.link("passport", t("attention.passport"), {"school": item["school_id"]})
+            navigation.link("passport", t("attention.passport"), {"school": item["school_id"]})
 if municipalities_column is not None:
     with municipalities_column:
         st.markdown(f"**{t('attention.municipalities')}**")

@@ -12,21 +12,21 @@ from analytics import (catalog, comparison, identification, indicators, overview
                        small_numbers, teachers)
 from analytics import roadmaps as rm
 from analytics.indicators import BY_CODE, DEFAULT_INDICATOR
-from ui import export, pages, present, tables
+from ui import export, navigation, present, tables
 from ui import figure_cards as cards_ui
-from ui.data import compute, settings, source, view
-from ui.figures import roadmaps as roadmap_figures
-from ui.figures.results import trend_lines
-from ui.figures.risks import profile_bars
-from ui.figures.school_map import build_map
-from ui.figures.style import CATEGORY_COLOURS
+from ui.cache import compute, settings, source, view
+from presentation.figures import roadmaps as roadmap_figures
+from presentation.figures.results import trend_lines
+from presentation.figures.risks import profile_bars
+from presentation.figures.school_map import build_map
+from presentation.figures.style import CATEGORY_COLOURS
 from ui.filters import current_scope
-from ui.reasons import reasons_markdown
-from ui.safe import md, plain
+from presentation.reasons import reasons_markdown
+from presentation.safe import md, plain
 from ui.shell import page_header
 from ui.text import day, language, num, pct, pp, t
-from ui.views import schools as school_views, teachers as teacher_views
-from ui.views.charts import fitted
+from presentation.views import schools as school_views, teachers as teacher_views
+from presentation.views.charts import fitted
 
 URL_KEY, PICKER_KEY = "school", "passport_school"
 LEGEND_BELOW = dict(legend=dict(orientation="h", yanchor="top", y=-0.14, xanchor="left", x=0))
@@ -251,7 +251,7 @@ with right:
         present.draw(history)
     else:
         st.info(t("schools.little_data"))
-pages.link("results", t("passport.to_results"), query_params={"school": school_id})
+navigation.link("results", t("passport.to_results"), query_params={"school": school_id})
 
 # -- risk profile ---------------------------------------------------------------------------------------
 st.header(t("passport.risks_title"))
@@ -275,7 +275,7 @@ else:
                 st.markdown("\n".join(f"- {md(n)}" for n in named))
         unchanged = int((profile["change"] == "unchanged").sum())
         st.caption(t("passport.risks_unchanged", count=unchanged))
-        pages.link("risks", t("passport.to_risks"), query_params={"school": school_id})
+        navigation.link("risks", t("passport.to_risks"), query_params={"school": school_id})
 
 # -- mentor and map ---------------------------------------------------------------------------------------
 st.header(t("passport.mentor_title", year=list_year or year))
@@ -295,7 +295,7 @@ else:
             st.markdown(f"**{t('map.card_mentees')}:**")
             st.markdown("\n".join(f"- {md(r.mentee_name)} ({t('map.km_' + r.km_kind, km=num(r.km))})"
                                   for r in as_mentor.itertuples()))
-        pages.link("map", t("passport.to_map"), query_params={"school": school_id})
+        navigation.link("map", t("passport.to_map"), query_params={"school": school_id})
     with left:
         vpr = (scope.subject_id, scope.grade) if scope.procedure == "VPR" else (None, None)
         all_schools = compute(school_map.schools_for_map, region_id, None, year, list_year, as_of, *vpr)
@@ -353,7 +353,7 @@ else:
                          widths={name("number"): 45, name("title"): 270, name("finish"): 95, name("state"): 115,
                                  name("units"): 75, name("done"): 90, name("overdue"): 95})
         export.download_buttons(measures, f"passport_{school_id}_measures", key="passport_measures")
-    pages.link("roadmaps", t("passport.to_roadmaps"))
+    navigation.link("roadmaps", t("passport.to_roadmaps"))
 
 # -- teachers -------------------------------------------------------------------------------------------------
 st.header(t("passport.teachers_title"))
@@ -377,5 +377,5 @@ else:
     st.caption(t("teachers.interval_note"))
     if detail["teachers_total"].sum() < min_n:
         st.caption(t("passport.teachers_small", min_n=min_n))
-    pages.link("teachers", t("passport.to_teachers"))
+    navigation.link("teachers", t("passport.to_teachers"))
 st.caption(t("teachers.guardrail"))

@@ -5,11 +5,11 @@ import streamlit as st
 
 from analytics import access
 from analytics import catalog
-from analytics.report import make_report
-from analytics.report.model import Figure, Heading
-from ui.data import compute, settings
+from presentation.report import make_report
+from presentation.report.model import Figure, Heading
+from ui.cache import compute, settings
 from ui.filters import current_scope
-from ui.safe import md, plain
+from presentation.safe import md, plain
 from ui.shell import page_header
 from ui.text import language, num, t
 

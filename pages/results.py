@@ -4,15 +4,15 @@ import streamlit as st
 
 from analytics import catalog, comparison, dynamics, indicators, multiplicity, performance_grid
 from analytics.indicators import BY_CODE, DEFAULT_INDICATOR
-from ui import export, pages, tables
-from ui.data import compute, settings, source, view
-from ui.figures.results import trend_lines
-from ui.figures.style import LEVEL_COLOURS, MARK_COLOURS, PALETTE
+from ui import export, navigation, tables
+from ui.cache import compute, settings, source, view
+from presentation.figures.results import trend_lines
+from presentation.figures.style import LEVEL_COLOURS, MARK_COLOURS, PALETTE
 from ui.filters import current_scope
-from ui.safe import md
+from presentation.safe import md
 from ui.shell import page_header
 from ui.text import language, num, pct, t
-from ui.views import results as views
+from presentation.views import results as views
 
 CHART = {"displayModeBar": False}
 scope = current_scope()
@@ -220,7 +220,7 @@ else:
     if close.button(t("results.detail_close"), key="results_close"):
         del st.query_params["school"]
         st.rerun()
-    pages.link("passport", t("results.passport"), query_params={"school": selected})
+    navigation.link("passport", t("results.passport"), query_params={"school": selected})
     st.caption(t("results.detail_info", municipality=md(info["municipality"]), type=t(f"codes.school_type.{info['school_type']}"),
                  setting=t(f"codes.setting.{'rural' if info['is_rural'] else 'urban'}"),
                  social=num(info["social_index"], 2)))

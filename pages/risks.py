@@ -3,15 +3,15 @@ frequent risks, high risks that no measure addresses, and factor–results assoc
 import streamlit as st
 
 from analytics import figures, risks
-from ui import export, pages, tables
+from ui import export, navigation, tables
 from ui import figure_cards as cards_ui
-from ui.data import compute, settings, source, view
+from ui.cache import compute, settings, source, view
 from ui.filters import current_scope
-from ui.safe import md, plain
+from presentation.safe import md, plain
 from ui.shell import page_header
 from ui.text import language, num, pct, t
-from ui.views import risks as views
-from ui.views.risks import escape_markdown
+from presentation.views import risks as views
+from presentation.views.risks import escape_markdown
 
 CHART_CONFIG = {"displayModeBar": False}
 
@@ -135,8 +135,8 @@ else:
         else:
             st.markdown("\n".join(f"- {escape_markdown(names_by_factor[f])} ({level_names[lv]})"
                                   for f, lv in zip(school_uncovered.index, school_uncovered["level"])))
-        pages.link("roadmaps", t("risks.to_roadmaps"))
-        pages.link("passport", t("risks.passport"), query_params={"school": school_id})
+        navigation.link("roadmaps", t("risks.to_roadmaps"))
+        navigation.link("passport", t("risks.passport"), query_params={"school": school_id})
     with st.expander(t("risks.profile_table")):
         tables.dataframe(table)
         st.caption(t("risks.measures_note"))

@@ -9,11 +9,11 @@ from analytics.roadmap_import.edit import preview_frame, read_review, with_perio
 from analytics.roadmap_import.review import period_issue
 from analytics.roadmap_import.schools import SchoolRegistry
 from analytics.roadmap_import.save import SaveError, save_roadmap, unit_count
-from ui import export, pages, tables, uploads
-from ui.data import clear_caches, compute, settings, store
+from ui import export, navigation, tables, uploads
+from ui.cache import clear_caches, compute, settings, store
 from ui.filters import current_scope
 from ui.roadmap_import import FILE_KEY, SAVED_KEY, column_config, digest, parsed_upload, styled
-from ui.safe import md, plain
+from presentation.safe import md, plain
 from ui.shell import page_header
 from ui.text import day, num, t
 
@@ -145,4 +145,4 @@ if st.button(t("roadmap_import.save"), type="primary", disabled=blocked or file_
         st.rerun()
 if file_id in saved:
     st.success(saved[file_id])
-    pages.link("roadmaps", t("roadmap_import.to_roadmaps"))
+    navigation.link("roadmaps", t("roadmap_import.to_roadmaps"))

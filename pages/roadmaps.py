@@ -7,15 +7,15 @@ import streamlit as st
 
 from analytics import access, catalog, roadmap_status, roadmaps as rm
 from analytics.roadmap_status import EDITABLE_STATUSES
-from ui import errors, export, pages, tables
+from ui import errors, export, navigation, tables
 from ui import figure_cards as cards_ui
-from ui.data import compute, settings, source, store, view
-from ui.figures import roadmaps as figures
+from ui.cache import compute, settings, source, store, view
+from presentation.figures import roadmaps as figures
 from ui.filters import current_scope
-from ui.safe import md, plain
+from presentation.safe import md, plain
 from ui.shell import page_header
 from ui.text import day, language, num, pct, pp, t
-from ui.views import roadmaps as views
+from presentation.views import roadmaps as views
 
 ALL = ""
 CHART = {"displayModeBar": False}
@@ -243,7 +243,7 @@ with tab_edit:
             school = st.selectbox(t("roadmaps.edit.school"), [ALL, *schools], key="roadmaps_edit_school",
                                   format_func=lambda v: t("roadmaps.edit.all_schools") if v == ALL else plain(schools[v]))
             if school != ALL:
-                pages.link("passport", t("roadmaps.passport"), query_params={"school": school})
+                navigation.link("passport", t("roadmaps.passport"), query_params={"school": school})
         snapshot_key = (flt, school)
         snapshot = st.session_state.get("roadmaps_snapshot")
         if snapshot is None or snapshot["key"] != snapshot_key:

@@ -2,14 +2,14 @@
 import streamlit as st
 
 from analytics import flows, identification
-from ui import export, pages, tables
-from ui.data import compute, source, view
+from ui import export, navigation, tables
+from ui.cache import compute, source, view
 from ui.filters import current_scope
-from ui.reasons import reasons_markdown
-from ui.safe import md, plain
+from presentation.reasons import reasons_markdown
+from presentation.safe import md, plain
 from ui.shell import page_header
 from ui.text import language, num, pct, t
-from ui.views import schools as views
+from presentation.views import schools as views
 
 scope = current_scope()
 page_header(t("schools.title"), scope, show_assessment=False)
@@ -89,7 +89,7 @@ with tab_list:
         school_table = compute(table.function, *table.args)
         row = school_table[school_table["school_id"] == school_id].iloc[0]
         st.subheader(md(row["name"]))
-        pages.link("passport", t("schools.passport"), query_params={"school": school_id})
+        navigation.link("passport", t("schools.passport"), query_params={"school": school_id})
         all_flags = compute(flags.function, *flags.args)
         own = all_flags[all_flags["school_id"] == school_id]
         st.markdown(f"**{t('schools.school_reasons')}**")

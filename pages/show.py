@@ -11,21 +11,22 @@ from streamlit_folium import st_folium
 
 from analytics import attention, effectiveness, engagement, flows, overview, risks, school_map
 from analytics import roadmaps as rm
-from ui import figure_text, present
+from presentation import figure_text
+from ui import present
 from ui import figure_cards as cards_ui
-from ui.data import compute, settings, source, view
-from ui.figures.overview import list_size_bars
-from ui.figures.school_map import build_map
-from ui.figures.style import CATEGORY_COLOURS
+from ui.cache import compute, settings, source, view
+from presentation.figures.overview import list_size_bars
+from presentation.figures.school_map import build_map
+from presentation.figures.style import CATEGORY_COLOURS
 from ui.filters import current_scope
-from ui.safe import html_text
+from presentation.safe import html_text
 from ui.shell import page_header
 from ui.text import day, language, pct, t
-from ui.views import effectiveness as effectiveness_views
-from ui.views import engagement as engagement_views
-from ui.views import attention as attention_views
-from ui.views import show as views
-from ui.views.charts import fitted
+from presentation.views import effectiveness as effectiveness_views
+from presentation.views import engagement as engagement_views
+from presentation.views import attention as attention_views
+from presentation.views import show as views
+from presentation.views.charts import fitted
 
 SLIDES = ("overview", "flows", "map", "risks", "roadmap", "attention", "engagement", "effectiveness")
 URL_KEY, STATE_KEY = "slide", "show_slide"

@@ -6,12 +6,12 @@ import streamlit as st
 
 from analytics import access, identification, targets
 from ui import export, tables, uploads
-from ui.data import clear_caches, compute, settings, source, store, view
-from ui.figures.identification import targets_chart
+from ui.cache import clear_caches, compute, settings, source, store, view
+from presentation.figures.identification import targets_chart
 from ui.filters import current_scope
 from ui.shell import page_header
 from ui.text import day, language, num, pct, t
-from ui.views import targets as views
+from presentation.views import targets as views
 
 scope = current_scope()
 page_header(t("targets.title"), scope, show_assessment=False)

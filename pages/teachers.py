@@ -4,15 +4,15 @@ import pandas as pd
 import streamlit as st
 
 from analytics import teachers
-from ui import export, pages, tables
+from ui import export, navigation, tables
 from ui import figure_cards as cards_ui
-from ui.data import compute, settings, source, view
-from ui.figures.teachers import dynamics_chart
+from ui.cache import compute, settings, source, view
+from presentation.figures.teachers import dynamics_chart
 from ui.filters import current_scope
-from ui.safe import md
+from presentation.safe import md
 from ui.shell import page_header
 from ui.text import language, num, pct, pp, t
-from ui.views import teachers as views
+from presentation.views import teachers as views
 
 ALL = ""
 PICKER_KEY, PICKER_URL = "teachers_subject", "tsubject"
@@ -174,7 +174,7 @@ if not shown.empty:
     rows = event.selection.rows if event is not None else []
     if rows:
         picked = shown.iloc[rows[0]]
-        pages.link("passport", t("teachers.passport", school=picked["short_name"]),
+        navigation.link("passport", t("teachers.passport", school=picked["short_name"]),
                    query_params={"school": picked["school_id"]})
     else:
         st.caption(t("teachers.passport_hint"))

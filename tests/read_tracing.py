@@ -45,16 +45,16 @@ def tables_of(store: Store, sql: str, params=None) -> set[str]:
 
 @contextlib.contextmanager
 def reads_of_computations(monkeypatch) -> Iterator[dict[str, set[str]]]:
-    """While active, every computation ``ui.data.compute`` runs (none served from the cache)
+    """While active, every computation ``ui.cache.compute`` runs (none served from the cache)
     is run on a logging store; yields {function path: tables read}."""
-    from ui import data
+    from ui import cache
 
     seen: dict[str, set[str]] = collections.defaultdict(set)
 
     def traced_call(function_path, db_path, versions, args, kwargs):
         module_name, _, name = function_path.rpartition(".")
         function = getattr(importlib.import_module(module_name), name)
-        store = data._store_for(db_path)
+        store = cache._store_for(db_path)
         log: list = []
         store.read_log = log
         try:
@@ -64,7 +64,7 @@ def reads_of_computations(monkeypatch) -> Iterator[dict[str, set[str]]]:
             for sql, params in log:
                 seen[function_path] |= tables_of(store, sql, params)
 
-    monkeypatch.setattr(data, "_cached_call", traced_call)
+    monkeypatch.setattr(cache, "_cached_call", traced_call)
     yield seen
 
 

@@ -56,7 +56,7 @@ def test_complete_fills_region_and_municipality(demo_store):
     assert ghost.region_id not in (None, "01")     # an unknown municipality sees nothing
 
 
-# -- the central read check (what ui.data.compute applies to every call) ---------------------------
+# -- the central read check (what ui.cache.compute applies to every call) ---------------------------
 def _allowed(store, p):
     return access.allowed_ids(store, p.region_id, p.municipality_id, p.school_id)
 
@@ -267,11 +267,11 @@ def test_pages_and_controls_follow_the_role(auth_env):
     for user in titles:
         app = _as(user)
         titles[user] = app
-    admin, viewer = _as("admin", "pages/data.py"), None
+    admin, viewer = _as("admin", "pages/import_files.py"), None
     assert "Загрузка" in all_text(admin) or admin.file_uploader
     for user in ("mun", "viewer", "school", "method", "region"):
         with pytest.raises(Exception):
-            _as(user, "pages/data.py")           # not in their navigation at all
+            _as(user, "pages/import_files.py")           # not in their navigation at all
     _as("mun", "pages/roadmap_import.py")
     with pytest.raises(Exception):
         _as("viewer", "pages/roadmap_import.py")

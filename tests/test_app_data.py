@@ -22,7 +22,7 @@ def data_app(writable_db_path, monkeypatch):
     monkeypatch.chdir(PROJECT_ROOT)
     app = new_app(query={"kind": "results"})
     app.run()                       # AppTest: run once before switching to a page with a url_path
-    app.switch_page("pages/data.py")
+    app.switch_page("pages/import_files.py")
     app.run()
     assert_no_exception(app)
     return app

@@ -3,7 +3,7 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest_helpers import all_text, assert_no_exception, new_app, query_value
-from ui.figures.identification import list_sankey, targets_chart
+from presentation.figures.identification import list_sankey, targets_chart
 
 
 def open_page(script: str, query: dict | None = None) -> AppTest:

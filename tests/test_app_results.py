@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from tests.apptest_helpers import all_text, assert_no_exception, new_app, query_value
-from ui.figures import results as figures
+from presentation.figures import results as figures
 
 PAGE = "pages/results.py"
 

@@ -4,7 +4,7 @@ import pytest
 
 from analytics import teachers
 from tests.apptest_helpers import all_text, assert_no_exception, run_page
-from ui.figures.teachers import coverage_by_group, coverage_vs_targets, deficits_chart, dynamics_chart
+from presentation.figures.teachers import coverage_by_group, coverage_vs_targets, deficits_chart, dynamics_chart
 
 
 def open_teachers(query: dict | None = None):

@@ -9,7 +9,7 @@ import pytest
 from analytics import basemap, school_map
 from analytics.demo.basemap import village_name
 from tests.test_map import TEXTS, _areas, _pairs, _schools
-from ui.figures.school_map import PANES, build_map, pair_label_points, place_labels
+from presentation.figures.school_map import PANES, build_map, pair_label_points, place_labels
 
 
 # -- the demo region's basemap ---------------------------------------------------------------------

@@ -23,7 +23,7 @@ from tests.browser import offline_context
 from tests.browser import browser, server  # noqa: F401 — pytest fixtures used by name
 from tests.conftest import PROJECT_ROOT
 from tests.visual import CHECK_JS, problems
-from ui.pages import PAGES
+from ui.navigation import PAGES
 
 SIZES = [(1280, 720), (1600, 1000)]
 SLIDE_COUNT = 8

@@ -3,9 +3,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from ui.figures.markup import neutralise
-from ui.figures.overview import listed_share_by_municipality
-from ui.figures.style import base_layout
+from presentation.figures.markup import neutralise
+from presentation.figures.overview import listed_share_by_municipality
+from presentation.figures.style import base_layout
 
 HOSTILE = '<a href="https://evil.example">Школа</a><script>alert(1)</script>'
 

@@ -18,7 +18,7 @@ from analytics import figures, targets
 from analytics.figures import FigureScope
 from tests.apptest_helpers import all_text, assert_no_exception, run_page
 from tests.conftest import TODAY
-from ui import figure_text
+from presentation import figure_text
 
 REGION = "01"
 PASSPORT_SCHOOL = "0100121"
@@ -139,7 +139,7 @@ def test_targets_and_report_use_the_registry_figures(demo_store):
     assert summary.at["teachers_positive_dynamics", "numerator"] == values["teachers_positive_dynamics"].numerator
     assert summary.at["teachers_positive_dynamics", "denominator"] == values["teachers_positive_dynamics"].denominator
     assert summary.at["roadmap_execution", "actual"] == pytest.approx(values["roadmap_completion"].value)
-    from analytics.report import content
+    from presentation.report import content
     model = content.build(demo_store, REGION, 2026, as_of=TODAY, created=TODAY)
     text = "\n".join(getattr(block, "text", "") for block in model.blocks)
     for figure_id in ("listed_schools", "roadmap_completion", "high_risk_listed"):

@@ -13,7 +13,7 @@ from analytics.store import DEFAULT_GROUP, Store
 from tests.apptest_helpers import rerun, run_page
 from tests.conftest import PROJECT_ROOT, TODAY
 from tests.read_tracing import reads_of_computations, tables_of, undeclared_reads
-from ui import data
+from ui import cache
 
 PAGES = ["pages/overview.py", "pages/results.py", "pages/schools.py", "pages/risks.py", "pages/map.py",
          "pages/roadmaps.py", "pages/teachers.py", "pages/targets.py", "pages/show.py", "pages/report.py"]
@@ -21,9 +21,9 @@ PAGES = ["pages/overview.py", "pages/results.py", "pages/schools.py", "pages/ris
 
 @pytest.fixture
 def forgotten():
-    data.forget_everything()
+    cache.forget_everything()
     yield
-    data.forget_everything()
+    cache.forget_everything()
 
 
 def _school(store: Store) -> str:
@@ -92,7 +92,7 @@ def test_a_status_save_leaves_results_risks_and_map_cached(writable_db_path, mon
     monkeypatch.chdir(PROJECT_ROOT)
     pages = ("pages/results.py", "pages/risks.py", "pages/map.py", "pages/roadmaps.py")
     apps = {page: run_page(page) for page in pages}
-    store = data.store()
+    store = cache.store()
     assert _tables_read_by_rerun(apps["pages/results.py"], store) <= {"schools"}     # warm
     unit_id, version = store.query_rows("SELECT unit_id, version FROM measure_status ORDER BY unit_id LIMIT 1")[0]
     save_status(store, unit_id, version, Edit("in_progress", None, "", ""), "методист", TODAY)

@@ -11,8 +11,8 @@ from analytics.store import open_store
 from tests.apptest_helpers import assert_no_exception, new_app
 from tests.conftest import TODAY
 from tests.fixtures import LISTED_SCHOOL_OF_SERGIEVSKY
-from ui.figures.markup import escape_data_text
-from ui.safe import WORD_JOINER, html_text, md, plain
+from presentation.figures.markup import escape_data_text
+from presentation.safe import WORD_JOINER, html_text, md, plain
 
 RLO = "\u202e"
 
@@ -147,7 +147,7 @@ PAGES = [
     ("pages/targets.py", {}),
     *[("pages/show.py", {"slide": slide}) for slide in ("overview", "flows", "map", "risks", "roadmap", "attention")],
     ("pages/report.py", {"report_level": "school", "school": "{school}"}),
-    ("pages/data.py", {}),
+    ("pages/import_files.py", {}),
 ]
 # Where the hostile text must be seen (as text), so the check cannot pass by showing nothing.
 SHOWN = {"pages/schools.py": "П", "pages/results.py": "Ш", "pages/map.py": "Ш", "pages/passport.py": "П"}

@@ -9,7 +9,7 @@ import pytest
 from analytics import effectiveness as ef
 from analytics.demo.effects import region_model
 from analytics.reference import load_reference
-from ui.views import effectiveness as views
+from presentation.views import effectiveness as views
 
 EFFECT = -0.05      # five points fewer «2»
 
@@ -129,9 +129,9 @@ def test_the_generator_knows_the_support_and_it_follows_listing():
 
 
 def test_report_section_matches_the_page_numbers(demo_store):
-    from analytics.report import effectiveness as section
-    from analytics.report.content import Context
-    from analytics.report.model import Heading, Paragraph, Report, Table
+    from presentation.report import effectiveness as section
+    from presentation.report.content import Context
+    from presentation.report.model import Heading, Paragraph, Report, Table
     import datetime as dt
     ctx = Context(demo_store, "01", 2026, None, None, dt.date(2026, 11, 22), "ru")
     report = Report("t", [])

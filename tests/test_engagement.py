@@ -188,9 +188,9 @@ def test_expert_review_file_imports_and_bad_rows_are_named(hand):
 
 
 def test_report_section_uses_the_page_numbers(demo_store):
-    from analytics.report import engagement as section
-    from analytics.report.content import Context
-    from analytics.report.model import Heading, Paragraph, Report, Table
+    from presentation.report import engagement as section
+    from presentation.report.content import Context
+    from presentation.report.model import Heading, Paragraph, Report, Table
     ctx = Context(demo_store, "01", 2026, None, None, TODAY, "ru")
     report, conclusions = Report("t", []), []
     section.section(ctx, report, 9, conclusions)

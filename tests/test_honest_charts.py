@@ -1,7 +1,7 @@
 """Honest charts: percentage axes from 0, intervals as bands (no loose dots), no value below min_n."""
 import pandas as pd
 
-from ui.figures.results import trend_lines
+from presentation.figures.results import trend_lines
 
 
 def _series():

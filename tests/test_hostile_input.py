@@ -22,7 +22,7 @@ PAGE_PARAMS = {
     "pages/roadmap_import.py": [],
     "pages/teachers.py": ["tsubject", "tall"],
     "pages/targets.py": ["target"],
-    "pages/data.py": ["kind"],
+    "pages/import_files.py": ["kind"],
     "pages/passport.py": ["school", "indicator"],
     "pages/show.py": ["slide", "present"],
     "pages/report.py": ["report_level", "school"],
@@ -79,7 +79,7 @@ def test_a_hostile_school_name_renders_as_text(hostile_db, monkeypatch, page, qu
 def test_map_popups_escape_a_hostile_name(hostile_db):
     path, school = hostile_db
     store = open_store(path)
-    from ui.figures.school_map import build_map
+    from presentation.figures.school_map import build_map
     list_year = overview.latest_list_year(store, 2026)
     schools = school_map.schools_for_map(store, "01", "01-03", 2026, list_year, TODAY, None, None)
     areas = school_map.areas_for_map(store, "01", 2026, list_year, TODAY, None, None)

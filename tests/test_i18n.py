@@ -3,8 +3,8 @@ import re
 
 import pytest
 
-from ui import fmt
-from ui.i18n import LANGUAGES, catalogue, text
+from presentation import fmt
+from presentation.i18n import LANGUAGES, catalogue, text
 
 
 def test_every_key_exists_in_every_language():

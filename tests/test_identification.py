@@ -6,7 +6,7 @@ import pytest
 
 from analytics import flows, identification, targets
 from analytics.store import insert_df
-from ui.reasons import reason_text
+from presentation.reasons import reason_text
 
 SOCIAL = {"s01": 0.8, "s02": 0.5, "s03": 0.4, "s04": 0.4, "s05": 0.9, "s06": 0.3, "s07": 0.5, "s08": 0.2,
           "s09": 0.70, "s10": 0.69}

@@ -11,7 +11,7 @@ import pytest
 from analytics.importer import REPORT_LIMIT, commit, log_rejected, prepare
 from analytics.store import Store
 from tests.import_files import csv_bytes, xlsx_bytes
-from ui.import_report import more_text, report_frame
+from presentation.import_report import more_text, report_frame
 
 TABLES = ("schools", "results", "school_lists", "risk_profiles", "mentor_pairs", "kpi_targets",
           "teacher_development", "meta")

@@ -7,7 +7,7 @@ import pytest
 from analytics.importer import prepare
 from tests.fixtures import migrated_copy
 from tests.import_files import csv_bytes
-from ui.import_report import report_frame
+from presentation.import_report import report_frame
 
 HEADER = ["Код ОО", "Год", "Процедура", "Предмет", "Класс", "Участников", "«2»", "«3»", "«4»", "«5»"]
 

@@ -13,8 +13,8 @@ from openpyxl import Workbook
 from analytics.importer import bounds, commit, log_rejected, prepare
 from tests.fixtures import migrated_copy
 from tests.import_files import csv_bytes
-from ui.import_preview import count, errors_text
-from ui.import_report import more_text, report_frame
+from presentation.import_preview import count, errors_text
+from presentation.import_report import more_text, report_frame
 
 HEADER = ["Код ОО", "Год", "Процедура", "Предмет", "Класс", "Участников", "2", "3", "4", "5"]
 ROW = ["0100001", 2026, "ВПР", "Математика", 5, 10, 1, 2, 3, 4]

@@ -9,7 +9,7 @@ import pytest
 from analytics.importer import prepare
 from tests.fixtures import migrated_copy
 from tests.import_files import csv_bytes, xlsx_bytes
-from ui.import_report import report_frame
+from presentation.import_report import report_frame
 
 TITLE = ["Результаты ВПР 2026. Математика, 5 класс. Сергиевский муниципальный район"] + [None] * 8
 TOP = ["Код ОО", "Наименование ОО", "Предмет", "Класс", "Кол-во участников", "Распределение групп баллов в %",

@@ -14,7 +14,7 @@ from analytics.importer.__main__ import main as cli_main
 from analytics.store import Store
 from tests.fixtures import migrated_copy
 from tests.import_files import csv_bytes
-from ui.import_report import more_text, report_frame
+from presentation.import_report import more_text, report_frame
 
 KIND = "student_results"
 HEADER = ["Код участника", "Код школы", "Год", "Процедура", "Предмет", "Класс", "Отметка", "Отметка по журналу"]

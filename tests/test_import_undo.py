@@ -13,7 +13,7 @@ from analytics.importer.changes import UndoRefused, undo, undoable
 from tests.fixtures import migrated_copy
 from tests.import_files import csv_bytes
 from tests.test_import_scope import results_file, table_checksums
-from ui.import_preview import refusal_text
+from presentation.import_preview import refusal_text
 
 
 @pytest.fixture

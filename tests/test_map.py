@@ -11,8 +11,8 @@ from analytics import mentoring, school_map
 from analytics.geo import geodesic_km, geodesic_matrix_km
 from analytics.store import insert_df
 from tests.apptest_helpers import all_text, assert_no_exception, new_app
-from ui import map_assets
-from ui.figures.school_map import build_map, choropleth_bins, colour_for, distance_label, school_map_click
+from presentation import map_assets
+from presentation.figures.school_map import build_map, choropleth_bins, colour_for, distance_label, school_map_click
 
 TEXTS = {"km_road": "{km} км", "km_straight": "≈ {km} км по прямой", "km_estimate": "≈ {km} км (оценка)",
          "category": "Категория", "municipality": "Муниципалитет", "vpr_participants": "Участников ВПР",

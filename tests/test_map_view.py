@@ -10,9 +10,9 @@ from analytics import access
 from analytics.access import Principal, Role
 from tests.apptest_helpers import assert_no_exception, new_app
 from tests.test_map import TEXTS, _areas, _pairs, _schools
-from ui import data, map_view
-from ui.figures import school_map as figures
-from ui.figures.school_map import build_map
+from ui import cache, map_view
+from presentation.figures import school_map as figures
+from presentation.figures.school_map import build_map
 
 RETURNED = ["last_object_clicked", "last_object_clicked_tooltip"]
 MUNICIPAL = Principal("mun", Role.MUNICIPAL, region_id="01", municipality_id="01-03")
@@ -46,8 +46,8 @@ class FakeStore:
 @pytest.fixture
 def fake_store(monkeypatch):
     fake = FakeStore()
-    monkeypatch.setattr(data, "store", lambda: fake)
-    data.forget_everything()
+    monkeypatch.setattr(cache, "store", lambda: fake)
+    cache.forget_everything()
     return fake
 
 
@@ -119,7 +119,7 @@ def _component_args(app) -> dict:
 
 
 def test_map_page_builds_its_map_once_across_reruns(app_env, monkeypatch):
-    data.forget_everything()
+    cache.forget_everything()
     builds = []
     original = figures.build_map
     monkeypatch.setattr(figures, "build_map", lambda *a, **k: builds.append(k.get("mode")) or original(*a, **k))

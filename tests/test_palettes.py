@@ -6,8 +6,8 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from ui.figures import colour_vision as cv
-from ui.figures import identification, risks, roadmaps, school_map, style, teachers
+from presentation.figures import colour_vision as cv
+from presentation.figures import identification, risks, roadmaps, school_map, style, teachers
 
 MIN_DELTA_E = 15.0
 PALETTES = {

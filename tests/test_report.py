@@ -12,11 +12,11 @@ from docx import Document
 
 from analytics import completion, overview, targets
 from analytics.identification import load_params
-from analytics.report import charts, content, docx as report_docx, make_report
-from analytics.report.model import Figure, Heading, Report, Table
+from presentation.report import charts, content, docx as report_docx, make_report
+from presentation.report.model import Figure, Heading, Report, Table
 from tests.apptest_helpers import all_text, rerun, run_page
 from tests.conftest import PROJECT_ROOT, TODAY
-from ui import fmt
+from presentation import fmt
 
 YEAR = 2026
 
@@ -173,7 +173,7 @@ def test_cli_writes_a_file(writable_db_path, tmp_path):
     out = tmp_path / "school.docx"
     school_id = "0100083"
     result = subprocess.run(
-        [sys.executable, "-m", "analytics.report", "--region", "01", "--school", school_id, "--year", "2026",
+        [sys.executable, "-m", "presentation.report", "--region", "01", "--school", school_id, "--year", "2026",
          "--out", str(out), "--db", str(writable_db_path), "--no-charts"],
         cwd=PROJECT_ROOT, capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "SHNOR_TODAY": "2026-11-22"},
         timeout=120)
@@ -181,7 +181,7 @@ def test_cli_writes_a_file(writable_db_path, tmp_path):
     document = Document(str(out))
     assert document.paragraphs[0].text == "Аналитическая справка по школе"
     bad = subprocess.run(
-        [sys.executable, "-m", "analytics.report", "--region", "01", "--municipality", "99-99", "--year", "2026",
+        [sys.executable, "-m", "presentation.report", "--region", "01", "--municipality", "99-99", "--year", "2026",
          "--out", str(tmp_path / "x.docx"), "--db", str(writable_db_path), "--no-charts"],
         cwd=PROJECT_ROOT, capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"}, timeout=120)
     assert bad.returncode == 2 and "99-99" in bad.stderr and not (tmp_path / "x.docx").exists()

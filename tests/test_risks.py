@@ -11,7 +11,7 @@ from analytics import risks
 from analytics.reference import load_reference
 from analytics.store import insert_df
 from tests.fixtures import add_region
-from ui.figures import risks as figures
+from presentation.figures import risks as figures
 
 LEVELS = {"high": "высокий", "medium": "средний", "low": "низкий"}
 

@@ -208,8 +208,8 @@ def test_demo_region_is_plausible(demo_store):
 
 
 def test_figures(plan):
-    from ui.figures import roadmaps as figures
-    from ui.figures.style import STATUS_COLOURS
+    from presentation.figures import roadmaps as figures
+    from presentation.figures.style import STATUS_COLOURS
     labels = {"on_time": "в срок", "late": "поздно", "x": "%", "y": "%", "target": "цель", "target_short": "цель",
               "so_far": "пока", "date_format": str, "planned": "план", "actual": "факт", "today": "сегодня",
               "states": {s: s for s in rm.STATES}, "hover_units": ""}

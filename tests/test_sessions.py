@@ -7,7 +7,7 @@ import pytest
 
 from tests.access_helpers import MUNICIPALITY, PASSWORD, ROLES, SCHOOL, write_role_users
 from tests.apptest_helpers import all_text, assert_no_exception, incidents, new_app
-from ui import pages as page_registry
+from ui import navigation as page_registry
 from ui import session
 
 

@@ -8,8 +8,8 @@ import pytest
 
 from tests.apptest_helpers import run_page
 from ui import tables
-from ui.views import roadmaps as roadmap_views
-from ui.views.targets import counted_text
+from presentation.views import roadmaps as roadmap_views
+from presentation.views.targets import counted_text
 
 
 def test_layout_pins_the_key_column_aligns_numbers_and_formats_dates():

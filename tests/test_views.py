@@ -1,4 +1,4 @@
-"""ui.data.view: figures and tables built once per data version, arguments, language and user
+"""ui.cache.view: figures and tables built once per data version, arguments, language and user
 scope; a cached view never crosses scopes; shared figures write the same JSON; deferred downloads."""
 import datetime as dt
 
@@ -14,8 +14,8 @@ from analytics.access import AccessDenied, Principal, Role
 from tests.access_helpers import MUNICIPALITY, OTHER_MUNICIPALITY
 from tests.apptest_helpers import rerun, run_page
 from tests.conftest import TODAY
-from ui import data, export
-from ui.figures.shared import SharedFigure, share
+from ui import cache, export
+from presentation.figures.shared import SharedFigure, share
 
 CALLS: list[str] = []
 MUN = Principal("mun", Role.MUNICIPAL, region_id="01", municipality_id=MUNICIPALITY)
@@ -29,66 +29,66 @@ def municipalities_seen(schools: pd.DataFrame, label) -> tuple:
 
 @pytest.fixture
 def fresh(app_env):
-    data.forget_everything()
+    cache.forget_everything()
     CALLS.clear()
     yield
-    data.forget_everything()
+    cache.forget_everything()
 
 
 def test_a_view_is_built_once_per_key(fresh):
-    region = data.source(catalog.schools, "01", None)
-    first = data.view(municipalities_seen, region, "a")
-    assert data.view(municipalities_seen, data.source(catalog.schools, "01", None), "a") is first
-    assert data.view(municipalities_seen, region, "b")[0] == "b"
-    one = data.view(municipalities_seen, data.source(catalog.schools, "01", MUNICIPALITY), "a")
+    region = cache.source(catalog.schools, "01", None)
+    first = cache.view(municipalities_seen, region, "a")
+    assert cache.view(municipalities_seen, cache.source(catalog.schools, "01", None), "a") is first
+    assert cache.view(municipalities_seen, region, "b")[0] == "b"
+    one = cache.view(municipalities_seen, cache.source(catalog.schools, "01", MUNICIPALITY), "a")
     assert one[1] == [MUNICIPALITY] and first[2] > one[2]
     assert CALLS == ["a", "b", "a"]
     # NaN is not equal to itself, yet every NaN names the same view.
-    data.view(municipalities_seen, region, float("nan"))
-    data.view(municipalities_seen, region, np.float64("nan"))
+    cache.view(municipalities_seen, region, float("nan"))
+    cache.view(municipalities_seen, region, np.float64("nan"))
     assert len(CALLS) == 4
 
 
 def test_a_cached_view_never_crosses_scopes(fresh):
-    everyone = data.view(municipalities_seen, data.source(catalog.schools, "01", None), "x")
+    everyone = cache.view(municipalities_seen, cache.source(catalog.schools, "01", None), "x")
     with access.acting_as(MUN):
-        own = data.view(municipalities_seen, data.source(catalog.schools, "01", None), "x")
+        own = cache.view(municipalities_seen, cache.source(catalog.schools, "01", None), "x")
     assert len(everyone[1]) > 1 and own[1] == [MUNICIPALITY]       # built again, with the user's rows only
     assert CALLS == ["x", "x"]
     # A view of another municipality, already cached for the unrestricted user, is still refused.
-    data.view(municipalities_seen, data.source(catalog.schools, "01", OTHER_MUNICIPALITY), "y")
+    cache.view(municipalities_seen, cache.source(catalog.schools, "01", OTHER_MUNICIPALITY), "y")
     with access.acting_as(MUN), pytest.raises(AccessDenied):
-        data.view(municipalities_seen, data.source(catalog.schools, "01", OTHER_MUNICIPALITY), "y")
+        cache.view(municipalities_seen, cache.source(catalog.schools, "01", OTHER_MUNICIPALITY), "y")
     with access.acting_as(MUN), pytest.raises(AccessDenied):
-        data.view(municipalities_seen, {"nested": [data.source(catalog.schools, "02", None)]}, "z")
+        cache.view(municipalities_seen, {"nested": [cache.source(catalog.schools, "02", None)]}, "z")
 
 
 def test_new_data_rebuilds_the_views(writable_db_path, monkeypatch):
     monkeypatch.setenv("SHNOR_DB", str(writable_db_path))
     monkeypatch.setenv("SHNOR_TODAY", TODAY.isoformat())
-    data.forget_everything()
+    cache.forget_everything()
     CALLS.clear()
-    region = data.source(catalog.schools, "01", None)
-    data.view(municipalities_seen, region, "v")
-    data.view(municipalities_seen, region, "v")
-    store = data.store()
+    region = cache.source(catalog.schools, "01", None)
+    cache.view(municipalities_seen, region, "v")
+    cache.view(municipalities_seen, region, "v")
+    store = cache.store()
     with store.transaction() as cur:
         store.bump_data_version(cur)
-    data.view(municipalities_seen, region, "v")
+    cache.view(municipalities_seen, region, "v")
     assert CALLS == ["v", "v"]
-    data.forget_everything()
+    cache.forget_everything()
 
 
 def test_keys_name_only_stable_things(fresh):
-    region = data.source(catalog.schools, "01", None)
+    region = cache.source(catalog.schools, "01", None)
     with pytest.raises(TypeError):
-        data.view(lambda schools: schools, region)
+        cache.view(lambda schools: schools, region)
     with pytest.raises(TypeError):
-        data.view(municipalities_seen, region, lambda row: "")
+        cache.view(municipalities_seen, region, lambda row: "")
     with pytest.raises(TypeError):
-        data.view(municipalities_seen, pd.DataFrame({"municipality_id": ["01-01"]}), "t")
+        cache.view(municipalities_seen, pd.DataFrame({"municipality_id": ["01-01"]}), "t")
     with pytest.raises(TypeError):
-        data.source(lambda store: None)
+        cache.source(lambda store: None)
 
 
 def _figure() -> go.Figure:
@@ -117,7 +117,7 @@ def test_a_shared_figure_writes_the_same_json_as_the_figure():
 
 
 def test_a_page_drawn_from_cached_views_is_the_page_drawn_fresh(app_env):
-    data.forget_everything()
+    cache.forget_everything()
     app = run_page("pages/results.py")
     fresh = ([e.proto.spec for e in app.main.get("plotly_chart")], [d.value for d in app.main.dataframe])
     rerun(app)

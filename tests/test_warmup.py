@@ -7,7 +7,7 @@ import pytest
 from tests.apptest_helpers import rerun, run_page
 from tests.conftest import PROJECT_ROOT, TODAY
 from tests.test_data_groups import _tables_read_by_rerun
-from ui import data, warmup
+from ui import cache, warmup
 
 
 @pytest.fixture
@@ -16,17 +16,17 @@ def warm_env(writable_db_path, monkeypatch):
     monkeypatch.setenv("SHNOR_TODAY", TODAY.isoformat())
     monkeypatch.setenv("SHNOR_WARMUP", "1")
     monkeypatch.chdir(PROJECT_ROOT)
-    data.forget_everything()
+    cache.forget_everything()
     warmup.forget()
     yield writable_db_path
-    warmup.wait(str(data.store().path), 120)
-    data.forget_everything()
+    warmup.wait(str(cache.store().path), 120)
+    cache.forget_everything()
     warmup.forget()
 
 
 def test_after_a_data_change_the_pages_computations_are_warm(warm_env):
     app = run_page("pages/results.py")
-    store = data.store()
+    store = cache.store()
     path = str(store.path)
     warmup.wait(path, 120)                                 # (the first run started one: nothing to do)
     with store.transaction() as cur:
@@ -38,11 +38,11 @@ def test_after_a_data_change_the_pages_computations_are_warm(warm_env):
 
 def test_a_new_process_warms_from_the_calls_kept_beside_the_database(warm_env):
     app = rerun(run_page("pages/results.py"))             # the second run keeps the first one's calls
-    store = data.store()
+    store = cache.store()
     path = str(store.path)
     warmup.wait(path, 120)
     assert len(json.loads(warmup.calls_file(path).read_text(encoding="utf-8"))) > 5
-    data.forget_everything()                               # a new server process: nothing cached,
+    cache.forget_everything()                               # a new server process: nothing cached,
     warmup.forget()                                        # nothing noted
     warmup.versions_seen(path, store.data_versions())
     warmup.wait(path, 120)

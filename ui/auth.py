@@ -20,8 +20,8 @@ from analytics.access import Principal, Role
 from analytics.config import load_settings
 from analytics.users import UsersFileError, auth_settings, read_users
 from ui import session
-from ui.data import store
-from ui.safe import md
+from ui.cache import store
+from presentation.safe import md
 from ui.text import t
 
 SESSION_USER = "auth_user"
@@ -93,7 +93,7 @@ def gate() -> Principal:
             access.set_current(access.NOBODY)
             # Leave Streamlit's "pages/ folder" mode (which would list every page file in the
             # sidebar) without showing any menu: nothing but the form before signing in.
-            from ui.pages import navigation_pages
+            from ui.navigation import navigation_pages
             st.navigation(navigation_pages(), position="hidden")   # keeps a deep link's page
             _sign_in_form(users)
             st.stop()

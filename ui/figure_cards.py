@@ -5,8 +5,8 @@ import streamlit as st
 
 from analytics import figures
 from analytics.figures import FigureScope, FigureValue
-from ui import figure_text
-from ui.data import compute
+from presentation import figure_text
+from ui.cache import compute
 from ui.text import language, num
 from ui.text import t as text_of
 

@@ -9,10 +9,10 @@ import streamlit as st
 
 from analytics import access, catalog
 from analytics.scope import PROCEDURES, Scope
-from ui.data import compute
+from ui.cache import compute
 from ui.entry import ensure_entry_point
-from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES
-from ui.safe import plain
+from presentation.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from presentation.safe import plain
 from ui.text import language, t
 
 # URL parameter -> session-state key of its widget

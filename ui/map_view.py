@@ -5,10 +5,10 @@ Leaflet script, header, HTML and asset lists) on every script run, and renders t
 map twice on the way: for a region's 400 schools with popups that is 1–3 s per run, for
 any rerun (a widget, a click) of the page. Those strings are a pure function of the
 map, and the map is a pure function of the data, the view choices and the user's scope,
-so :func:`show_map` caches the strings (:func:`ui.data.tracked`: kept while the data versions
+so :func:`show_map` caches the strings (:func:`ui.cache.tracked`: kept while the data versions
 of every computation the build used are current) under a key of:
 
-* the acting user's scope (region, municipality, school): ``ui.data.compute`` drops rows
+* the acting user's scope (region, municipality, school): ``ui.cache.compute`` drops rows
   outside a user's scope *after* its cache, so a map built for one user must never be
   handed to a user with another scope,
 * the view: every choice the caller's ``build`` depends on (filters, mode, indicator,
@@ -29,7 +29,7 @@ import streamlit as st
 import streamlit_folium
 
 from analytics import access
-from ui.data import frozen, tracked
+from ui.cache import frozen, tracked
 
 RETURNED_DEFAULTS = ("last_clicked", "last_object_clicked", "last_object_clicked_count", "last_object_clicked_tooltip",
                      "last_object_clicked_popup", "all_drawings", "last_active_drawing", "bounds", "zoom",
@@ -69,7 +69,7 @@ def component_args(folium_map: folium.Map, key: str | None, return_on_hover: boo
 
 def _scope() -> tuple:
     """The acting user's scope: every cached map is keyed on it besides its view (the data
-    versions are tracked by :func:`ui.data.tracked`)."""
+    versions are tracked by :func:`ui.cache.tracked`)."""
     principal = access.current()
     return (principal.region_id, principal.municipality_id, principal.school_id)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.figures import style
+from presentation.figures import style
 from ui.text import t
 
 URL_KEY = "present"
@@ -48,7 +48,7 @@ PRESENT_CSS_TEMPLATE = f"""
 # be counter-zoomed and their text ended up at canvas size, ~60 % of the slide text at 1920×1080)
 # and the page's scrollable width followed the untransformed layout. ``zoom`` magnifies layout,
 # text and charts together: fonts, margins and label density chosen for the canvas (pages/show.py,
-# ui/figures/slide.py) hold at every class, and the canvas never exceeds the screen (no sideways
+# presentation/figures/slide.py) hold at every class, and the canvas never exceeds the screen (no sideways
 # scroll). A zoomed box keeps its width on screen and lays out its content in width / zoom CSS px:
 # 1280 canvas px at every class.
 #
@@ -176,24 +176,12 @@ def scale() -> float:
 
 
 def fit(figure, height: int | None = None, width: int | None = None, on: float | bool | None = None):
-    """The figure (changed in place) as :func:`chart` draws it: in presentation mode (``on``:
-    truthy; a number is the zoom class, see :func:`scale`; default: this run's mode) every text
-    ≥ 18 canvas px, ``width`` fixed, and sizes, fonts and margins times the zoom; ``height`` fixed."""
-    on = scale() if on is None else on
-    if on:
-        style.enlarge(figure, height)
-        style.legend_clear_of_title(figure)
-        if width is not None:
-            figure.update_layout(width=width)
-        # The zoom it is drawn for travels with the figure (browser tests wait for it).
-        return style.magnify(figure, float(on)).update_layout(meta={"shnor_zoom": float(on)})
-    if height is not None:
-        figure.update_layout(height=height)
-    return figure
+    """:func:`presentation.figures.style.fit` for this run's mode unless ``on`` is given."""
+    return style.fit(figure, height, width, scale() if on is None else on)
 
 
 def draw(figure, width: int | None = None, container=st, **kwargs) -> None:
-    """``st.plotly_chart`` of a figure already :func:`fit` (a cached one from ``ui.data.view``)."""
+    """``st.plotly_chart`` of a figure already :func:`fit` (a cached one from ``ui.cache.view``)."""
     mode = "content" if width is not None and is_on() else "stretch"
     container.plotly_chart(figure, width=mode, config={"displayModeBar": False}, **kwargs)
 

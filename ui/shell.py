@@ -8,8 +8,8 @@ import streamlit as st
 from analytics import catalog
 from analytics.demo import build_demo
 from analytics.scope import Scope
-from ui.data import clear_caches, settings, store
-from ui.safe import html_text
+from ui.cache import clear_caches, settings, store
+from presentation.safe import html_text
 from ui.text import day, t
 
 READABLE_CSS = """

@@ -4,8 +4,8 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics.config import load_settings
-from ui import fmt
-from ui.i18n import LANGUAGES, text
+from presentation import fmt
+from presentation.i18n import LANGUAGES, text
 
 
 def language() -> str:

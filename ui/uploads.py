@@ -12,7 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics.importer.core import DEFAULT_MAX_MB
-from ui.data import settings
+from ui.cache import settings
 from ui.text import num, t
 
 

@@ -1,7 +1,7 @@
 """Warm the caches in the background, so the first user after a start or a data change does
 not pay for the common computations.
 
-Every :func:`ui.data.compute` call is noted (function and arguments, the most recent
+Every :func:`ui.cache.compute` call is noted (function and arguments, the most recent
 ``MAX_CALLS`` per database) and kept in a file beside the database (written at the start of
 the next run when calls were added). When a run finds the
 data versions changed (an import, a status saved, ...) or a server opens the database for
@@ -124,7 +124,7 @@ def start(db_path: str, from_file: bool = False) -> None:
 
 
 def _warm(db_path: str, from_file: bool) -> None:
-    from ui import data
+    from ui import cache
 
     while True:
         with _lock:
@@ -134,12 +134,12 @@ def _warm(db_path: str, from_file: bool) -> None:
             known = set(calls)
             calls = [c for c in _load(db_path) if c not in known] + calls
             from_file = False
-        store = data._store_for(db_path)
+        store = cache._store_for(db_path)
         for function_path, args, kwargs in reversed(calls):     # the most recent first
             try:
-                function = data.function_at(function_path)
-                versions = data.versions_of(store, store.data_versions(), function)
-                data._cached_call(function_path, db_path, versions, args, kwargs)
+                function = cache.function_at(function_path)
+                versions = cache.versions_of(store, store.data_versions(), function)
+                cache._cached_call(function_path, db_path, versions, args, kwargs)
             except Exception:   # noqa: BLE001 — a call that fails now fails for its page too, with a message
                 log.debug("warm-up of %s failed", function_path, exc_info=True)
         _save(db_path, calls)

@@ -61,9 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lang", default="ru", choices=("ru", "en"))
     args = parser.parse_args(argv)
 
-    from ui.i18n import text
-    from ui.import_preview import count, errors_text, preview_text
-    from ui.import_report import more_text, report_frame   # wording from the UI catalogue (no Streamlit)
+    from presentation.i18n import text
+    from presentation.import_preview import count, errors_text, preview_text
+    from presentation.import_report import more_text, report_frame   # wording from the UI catalogue (no Streamlit)
 
     settings = load_settings()
     store = open_store(args.db or settings.db_path)
@@ -122,8 +122,8 @@ def _undo(argv: list[str]) -> int:
     parser.add_argument("--lang", default="ru", choices=("ru", "en"))
     args = parser.parse_args(argv)
 
-    from ui.i18n import text
-    from ui.import_preview import refusal_text
+    from presentation.i18n import text
+    from presentation.import_preview import refusal_text
 
     store = open_store(args.db or load_settings().db_path)
     if not _confirmed(text(args.lang, "import_preview.undo.confirm", id=args.import_id), args.yes):

@@ -1,0 +1,103 @@
+"""Views of the «Дорожные карты» page (see presentation/views/__init__.py): its figures and tables."""
+from __future__ import annotations
+
+import pandas as pd
+
+from presentation.figures import roadmaps as figures
+from presentation.i18n import text
+
+GANTT_LIMIT = 80   # more measures than this: no Gantt chart, a hint to narrow the choice
+
+
+def columns(frame: pd.DataFrame, names: list[str], language: str) -> pd.DataFrame:
+    return frame[names].rename(columns={c: text(language, f"roadmaps.columns.{c}") for c in names})
+
+
+def percent_columns(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    frame = frame.copy()
+    frame[names] = (frame[names] * 100).round(1)
+    return frame
+
+
+def _named(table: pd.DataFrame, dimension: str, language: str) -> pd.DataFrame:
+    """Names as shown: the regional level of a by-municipality table named, empty names «—»."""
+    table = table.copy()
+    if dimension == "municipality":
+        table["name"] = table["name"].where(table["key"] != "", text(language, "roadmaps.regional_level"))
+    return table
+
+
+def completion_chart(table: pd.DataFrame, dimension: str, targets: list, labels: dict, title: str, language: str,
+                     skip_empty: bool = False):
+    """Completion bars by municipality or school (None for an empty table if ``skip_empty``)."""
+    if skip_empty and table.empty:
+        return None
+    return figures.completion_bars(_named(table, dimension, language), targets, labels, title, language)
+
+
+def gantt(timeline: pd.DataFrame, states: tuple, today, labels: dict, title: str, language: str):
+    """(measures shown, the Gantt chart or None when there are none or too many)."""
+    if states:
+        timeline = timeline[timeline["state"].isin(states)]
+    if len(timeline) > GANTT_LIMIT or timeline.empty:
+        return len(timeline), None
+    return len(timeline), figures.gantt(timeline, today, labels, title, language)
+
+
+OVERDUE_SHOWN = ["school_name", "title", "due_date", "days_overdue", "executors_text", "status", "roadmap_title",
+                 "number"]
+# Read first on a 1280-px screen: school, what, since when, who. The roadmap and the item number
+# are in the table's toolbar («показать столбцы») and in the download.
+OVERDUE_HIDDEN = ["roadmap_title", "number"]
+# Sum 780 px: the table's width beside the sidebar on a 1280-px screen.
+OVERDUE_WIDTHS = {"school_name": 125, "title": 215, "due_date": 88, "days_overdue": 115, "executors_text": 135,
+                  "status": 100}
+# A shorter header than the shared column name, so that the narrow column keeps it whole.
+OVERDUE_HEADERS = {"status": "status_short"}
+
+
+def overdue_choices(units: pd.DataFrame, municipality_names: dict) -> dict:
+    """What the overdue list can be narrowed to: municipalities (id → name), schools, executors."""
+    present = [m for m in units["municipality_id"].dropna().unique()]
+    return {"municipality": {m: municipality_names.get(m, m) for m in sorted(present, key=lambda m: municipality_names.get(m, m))},
+            "school": sorted(s for s in units["school_name"].dropna().unique() if s),
+            "executor": sorted({name for names in units["executors"] for name in names if name})}
+
+
+def overdue(units: pd.DataFrame, language: str, municipality: str | None = None, school: str | None = None,
+            executor: str | None = None):
+    """The overdue units as shown, narrowed by municipality, school and executor (None if there
+    are no overdue units at all; an empty table if the filters leave none)."""
+    if units.empty:
+        return None
+    rows = units
+    if municipality:
+        rows = rows[rows["municipality_id"] == municipality]
+    if school:
+        rows = rows[rows["school_name"] == school]
+    if executor:
+        rows = rows[rows["executors"].map(lambda names: executor in names)]
+    shown = columns(rows.assign(status=rows["status"].map(lambda c: text(language, f"codes.status.{c}"))),
+                    OVERDUE_SHOWN, language)
+    return shown.rename(columns={text(language, f"roadmaps.columns.{c}"): text(language, f"roadmaps.columns.{short}")
+                                 for c, short in OVERDUE_HEADERS.items()})
+
+
+def workload(frame: pd.DataFrame, labels: dict, language: str):
+    """(executors' open units chart, its table), or None without open units."""
+    if frame.empty:
+        return None
+    figure = figures.workload_bars(frame, labels, None, language)
+    return figure, columns(frame, ["executor", "open", "overdue", "due_soon", "done"], language)
+
+
+def breakdown(table: pd.DataFrame, dimension: str, language: str) -> pd.DataFrame:
+    """Completion by the chosen dimension, weakest first, shares in %."""
+    table = _named(table, dimension, language)
+    table["name"] = table["name"].where(table["name"] != "", "—")
+    table = table.sort_values("share_of_plan", na_position="last")
+    shown = columns(percent_columns(table, ["share_of_plan", "share_of_due"]),
+                    ["name", "planned", "done_on_time", "done_late", "overdue", "in_progress", "not_started",
+                     "not_applicable", "share_of_plan", "share_of_due"], language)
+    return shown.rename(columns={text(language, "roadmaps.columns.name"):
+                                 text(language, f"roadmaps.dimension.{dimension}")})
