@@ -1,7 +1,7 @@
 """Identification of school categories from results and context, with a reason per flag.
 
 Rules (parameters in ``analytics/reference/identification.toml``, overridable in
-``data/identification.toml`` and per call): see README «Identification». The list of year
+``data/identification.toml`` and per call): see docs/methodology/identification.md. The list of year
 Y is built from results up to ``Y - results_lag``. Output rows carry a ``reason_key`` and
 ``reason_params``; the UI turns them into text (``identification.reason.<key>``).
 

@@ -31,7 +31,7 @@ INDICATORS = {
 }
 # Results subjects whose teachers are recorded under another subject id.
 RESULTS_TO_TEACHER_SUBJECT = {"math_prof": "math"}
-# Join-view rules (documented in README): a fall of at least this many share points,
+# Join-view rules (docs/methodology/teachers.md): a fall of at least this many share points,
 # on at least settings.min_n participants in each year, counts as "results fell".
 FALL_THRESHOLD = 0.05
 MOST_TEACHERS = 0.5

@@ -1,1 +1,1 @@
-"""National-scale benchmark: ``python -m bench`` (see README «Performance»)."""
+"""National-scale benchmark: ``python -m bench`` (see bench/README.md)."""

@@ -1,4 +1,4 @@
-"""The deadline parser, table-driven: every form of DOMAIN.md in our own wording."""
+"""The deadline parser, table-driven: every deadline form listed in docs/ru/roadmap_import.md («Сроки»), in our own wording."""
 import datetime as dt
 
 import pytest
