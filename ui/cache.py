@@ -10,10 +10,13 @@ too, by :func:`view` — building a figure costs more than reading its cached da
 kept while the versions of every computation it used are current, keyed on the builder and
 its arguments, the language, the presentation mode and the acting user's scope.
 
-Access control is enforced here for every page at once: a call naming a region,
-municipality, school, roadmap or unit outside the acting user's scope is refused
-(:class:`analytics.access.AccessDenied`), and rows outside the scope are dropped from the
-result. The cache is shared between users; the check and the filter run on every call.
+Access control is enforced here for every page at once: every territory a call receives
+(an ``analytics.query.Territory``, bare or inside a ``Query``, found by type) is narrowed to
+the acting user's rights, or refused (:class:`analytics.access.AccessDenied`) when it lies
+outside them; as a backstop for functions that still take ids one by one, a call naming a
+region, municipality, school, roadmap or unit outside the rights is refused and rows outside
+them are dropped from the result. The cache is shared between users; the narrowing (part of
+the cache key), the check and the filter run on every call.
 """
 from __future__ import annotations
 
@@ -120,7 +123,8 @@ def compute(function: Callable, *args, **kwargs):
     allowed = None
     if not principal.unrestricted:
         allowed = _allowed(current, versions, principal)
-        access.check_call(current, principal, allowed, function, args, kwargs)
+        args, kwargs = access.narrow_call(principal, allowed, args, kwargs)     # by type (Territory)
+        access.check_call(current, principal, allowed, function, args, kwargs)  # by name (backstop)
     keyed_on = versions_of(current, versions, function)
     _note(keyed_on)
     function_path, named = f"{function.__module__}.{function.__qualname__}", tuple(sorted(kwargs.items()))
@@ -286,6 +290,7 @@ def view(builder: Callable, *args, **kwargs):
     if not principal.unrestricted:
         allowed = _allowed(current, versions, principal)
         for item in sources:
+            access.narrow_call(principal, allowed, item.args, dict(item.kwargs))  # refuses one outside the rights
             access.check_call(current, principal, allowed, item.function, item.args, dict(item.kwargs))
     key = ("view", f"{builder.__module__}.{builder.__qualname__}", language(), presenting(),
            (principal.role, principal.region_id, principal.municipality_id, principal.school_id),
