@@ -2,12 +2,12 @@
 per subject with intervals against the municipality and region, risk profile and its
 change, mentor with distance and a small map, its roadmap, teacher development.
 The URL names the school (``?school=<code>``)."""
-import datetime as dt
 
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from analytics.query import as_of_date
 from analytics import (catalog, comparison, identification, indicators, overview, passport, risks, school_map,
                        small_numbers, teachers)
 from analytics import roadmaps as rm
@@ -37,7 +37,7 @@ lang = language()
 config = settings()
 min_n = config.min_n
 year = int(scope.year)
-as_of = min(config.today, dt.date(year, 12, 31))
+as_of = as_of_date(year, config.today)
 name_column = "name_ru" if lang == "ru" else "name_en"
 
 # -- which school: the URL, else a picker ------------------------------------------------------
