@@ -45,9 +45,10 @@ def _pooling(subject_id: str | None, pool_years: int) -> Pooling:
 
 
 @reads("municipalities", "results", "schools")
-def series(store: Store, school_id: str, procedure: str, indicator: str, subject_id: str | None = None,
-           grade: int | None = None, pool_years: int = 1, min_n: int | None = None) -> pd.DataFrame:
-    """Yearly values for the school and its three comparison groups: who, year, n, value, ci_low, ci_high, enough."""
+def series(store: Store, q: Query, indicator: str, *, pool_years: int = 1, min_n: int | None = None) -> pd.DataFrame:
+    """Yearly values for the school of ``q`` (its procedure, subject, grade) and its three
+    comparison groups: who, year, n, value, ci_low, ci_high, enough."""
+    school_id, procedure, subject_id, grade = q.school_id, q.procedure, q.subject_id, q.grade
     info = school_info(store, school_id)
     if info.empty:
         return pd.DataFrame(columns=["who", "year", "n", "value", "ci_low", "ci_high", "enough"])
@@ -64,10 +65,11 @@ def series(store: Store, school_id: str, procedure: str, indicator: str, subject
     return out[["who", "unit_id", "year", "n", "value", "ci_low", "ci_high", "enough"]]
 
 
-def compare_school(store: Store, school_id: str, year: int, procedure: str, indicator: str,
-                   subject_id: str | None = None, grade: int | None = None, pool_years: int = 1,
+def compare_school(store: Store, q: Query, indicator: str, *, pool_years: int = 1,
                    min_n: int | None = None) -> pd.DataFrame:
-    """One row per who (school, municipality, similar, region): value, interval, n, change and its interval."""
+    """The school of ``q`` in year ``q.year``, one row per who (school, municipality, similar,
+    region): value, interval, n, change and its interval."""
+    school_id, year, procedure, subject_id, grade = q.school_id, q.year, q.procedure, q.subject_id, q.grade
     info = school_info(store, school_id)
     if info.empty:
         return pd.DataFrame()

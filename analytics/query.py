@@ -64,8 +64,11 @@ class Query:
 
     @classmethod
     def of(cls, region_id: str | None = None, municipality_id: str | None = None, school_id: str | None = None,
-           **slice_) -> "Query":
-        """``Query.of("R", "M1", year_from=2025, procedure="VPR")``: a query from ids."""
+           *, year: int | None = None, **slice_) -> "Query":
+        """``Query.of("R", "M1", year=2026, procedure="VPR")``: a query from ids (``year`` = a
+        one-year span)."""
+        if year is not None:
+            slice_ = {"year_from": int(year), "year_to": int(year), **slice_}
         return cls(Territory(region_id, municipality_id, school_id), **slice_)
 
     @classmethod
@@ -98,6 +101,14 @@ class Query:
     @property
     def school_id(self) -> str | None:
         return self.territory.school_id
+
+    @property
+    def year(self) -> int:
+        """The year of a one-year question (the end of the span)."""
+        year = self.year_to if self.year_to is not None else self.year_from
+        if year is None:
+            raise ValueError("this question needs a year")
+        return int(year)
 
     @property
     def single_year(self) -> bool:

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from analytics.query import as_of_date
+from analytics.query import Query, as_of_date
 from analytics import (catalog, comparison, identification, indicators, overview, passport, risks, school_map,
                        small_numbers, teachers)
 from analytics import roadmaps as rm
@@ -226,7 +226,9 @@ else:
     export.download_buttons(table, f"passport_{school_id}_{code}_{year}", key="passport_results")
 
 left, right = st.columns(2)
-series = compute(comparison.series, school_id, scope.procedure, code, scope.subject_id, scope.grade, 1, min_n)
+school_query = Query.of(school_id=school_id, procedure=scope.procedure, subject_id=scope.subject_id,
+                        grade=scope.grade)
+series = compute(comparison.series, school_query, code, min_n=min_n)
 who_names = {"school": info["short_name"], "municipality": info["municipality"],
              "similar": t("results.similar"), "region": t("results.region")}
 subject_label = st.session_state.get("scope_labels", {}).get("subject") or t("filters.all_subjects")
@@ -235,8 +237,8 @@ with left:
         st.info(t("passport.no_series"))
     else:
         present.draw(view(fitted, trend_lines,
-                          (source(comparison.series, school_id, scope.procedure, code, scope.subject_id, scope.grade,
-                                  1, min_n), who_names, t("passport.trend_title", indicator=name, subject=subject_label),
+                          (source(comparison.series, school_query, code, min_n=min_n), who_names,
+                           t("passport.trend_title", indicator=name, subject=subject_label),
                            name + (", %" if share else ""), share, lang, t("app.little_data")),
                           on=present.is_on(), layout=LEGEND_BELOW))
         st.caption(t("passport.trend_caption"))

@@ -68,6 +68,9 @@ if selected is not None and selected not in school_names:
     st.warning(t("results.detail_not_found", school=selected))
     del st.query_params["school"]
     selected = None
+# The selected school's slice (its region and municipality come from the school itself).
+school_query = Query.of(school_id=selected, year=year, procedure=scope.procedure, subject_id=scope.subject_id,
+                        grade=scope.grade)
 
 
 def select_school(school_id: str | None) -> None:
@@ -98,8 +101,7 @@ with tabs[0]:
         names["municipality"] = st.session_state.get("scope_labels", {}).get("municipality") or t("results.municipality")
         who_label = names["municipality"]
     if selected:
-        parts["school"] = source(comparison.series, selected, scope.procedure, code, scope.subject_id, scope.grade,
-                                 pool_years, min_n)
+        parts["school"] = source(comparison.series, school_query, code, pool_years=pool_years, min_n=min_n)
         names["school"] = school_names.get(selected, selected)
     trend_figure, trend_table = view(views.trend, parts, names, t("results.trend_title", indicator=name),
                                      name + (", %" if share else ""), share, lang, t("app.little_data"))
@@ -224,8 +226,7 @@ else:
     st.caption(t("results.detail_info", municipality=md(info["municipality"]), type=t(f"codes.school_type.{info['school_type']}"),
                  setting=t(f"codes.setting.{'rural' if info['is_rural'] else 'urban'}"),
                  social=num(info["social_index"], 2)))
-    compared = compute(comparison.compare_school, selected, year, scope.procedure, code, scope.subject_id,
-                       scope.grade, pool_years, min_n)
+    compared = compute(comparison.compare_school, school_query, code, pool_years=pool_years, min_n=min_n)
     who_names = {"school": info["short_name"], "municipality": info["municipality"],
                  "similar": t("results.similar"), "region": t("results.region")}
     if compared.empty:
@@ -251,8 +252,7 @@ else:
             st.markdown(f"**{t('results.detail_compare')}**", help=t("results.detail_similar_help"))
             tables.dataframe(detail)
             export.download_buttons(detail, f"results_school_{selected}_{code}", key="results_detail")
-        sch = source(comparison.series, selected, scope.procedure, code, scope.subject_id, scope.grade,
-                     pool_years, min_n)
+        sch = source(comparison.series, school_query, code, pool_years=pool_years, min_n=min_n)
         right.plotly_chart(view(trend_lines, sch, who_names, t("results.trend_title", indicator=name),
                                 name + (", %" if share else ""), share, lang, t("app.little_data")),
                            width="stretch", config=CHART)

@@ -276,11 +276,12 @@ def test_school_levels_and_comparison(geo):
                                             "quality", min_n=10)
     assert set(only_a["school_id"]) == {"s1", "s2"}
     assert only_a.attrs["status_cuts"] == levels.attrs["status_cuts"]   # cut points from the whole region
-    compared = comparison.compare_school(geo, "s1", 2026, "VPR", "quality", "math", min_n=10).set_index("who")
+    compared = comparison.compare_school(geo, Query.of(school_id="s1", year=2026, procedure="VPR", subject_id="math"),
+                                         "quality", min_n=10).set_index("who")
     assert compared.loc["school", "value"] == pytest.approx(30 / 50)
     assert compared.loc["municipality", "value"] == pytest.approx(60 / 100)
     assert compared.loc["region", "value"] == pytest.approx((30 + 30 + 35 + 20) / 200)
     assert compared.loc["similar", "value"] == pytest.approx(60 / 100)   # s1, s2: urban sosh, index band 0
-    series = comparison.series(geo, "s1", "VPR", "quality", "math", min_n=10)
+    series = comparison.series(geo, Query.of(school_id="s1", procedure="VPR", subject_id="math"), "quality", min_n=10)
     assert set(series["who"]) == {"school", "municipality", "similar", "region"}
     assert len(series[series["who"] == "region"]) == 2

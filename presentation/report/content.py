@@ -702,7 +702,8 @@ def _school_results(ctx: Context, report: Report, number: int, conclusions: list
     else:
         _significance_paragraphs(ctx, report, better, worse, conclusions)
         report.add(_results_table(ctx, rows, ctx.year - 1))
-    compared = comparison.compare_school(ctx.store, school_id, ctx.year, "VPR", "share2")
+    compared = comparison.compare_school(ctx.store, Query.of(school_id=school_id, year=ctx.year, procedure="VPR"),
+                                         "share2")
     if len(compared):
         rows = []
         for r in compared.itertuples(index=False):
@@ -711,7 +712,7 @@ def _school_results(ctx: Context, report: Report, number: int, conclusions: list
                          f"{w.pct(r.ci_low)} – {w.pct(r.ci_high)}" if enough else "—"])
         report.add(Table([w("col.group"), w("col.participants"), w("col.share2"), w("col.interval")], rows,
                          caption=w("table.school_compare", year=ctx.year), numeric=[False, True, True, True]))
-    series = comparison.series(ctx.store, school_id, "VPR", "share2")
+    series = comparison.series(ctx.store, Query.of(school_id=school_id, procedure="VPR"), "share2")
     series = series[series["year"] >= ctx.year - TREND_YEARS + 1]
     if len(series):
         names = {who: w(f"who.{who}") for who in comparison.WHO}
