@@ -299,8 +299,9 @@ else:
                                   for r in as_mentor.itertuples()))
         navigation.link("map", t("passport.to_map"), query_params={"school": school_id})
     with left:
-        vpr = (scope.subject_id, scope.grade) if scope.procedure == "VPR" else (None, None)
-        all_schools = compute(school_map.schools_for_map, region_id, None, year, list_year, as_of, *vpr)
+        vpr = dict(subject_id=scope.subject_id, grade=scope.grade) if scope.procedure == "VPR" else {}
+        all_schools = compute(school_map.schools_for_map, Query.of(region_id, year=year, **vpr), list_year=list_year,
+                              as_of=as_of)
         shown, linked = passport.map_subset(all_schools, pairs, school_id)
         areas = compute(school_map.areas_for_map, region_id, year, list_year, as_of, *vpr)
         areas = areas[areas["area_id"].isin(set(shown["municipality_id"]))]

@@ -8,7 +8,7 @@ from urllib.parse import quote
 import streamlit as st
 from streamlit_folium import st_folium
 
-from analytics.query import as_of_date
+from analytics.query import Query, as_of_date
 from analytics import attention, effectiveness, engagement, flows, overview, risks, school_map
 from analytics import roadmaps as rm
 from presentation import figure_text
@@ -145,8 +145,8 @@ elif slide == "flows":
 
 # -- 3. map ---------------------------------------------------------------------------------------------
 elif slide == "map":
-    vpr = (scope.subject_id, scope.grade) if scope.procedure == "VPR" else (None, None)
-    schools = compute(school_map.schools_for_map, *geo, year, list_year, as_of, *vpr)
+    vpr = dict(subject_id=scope.subject_id, grade=scope.grade) if scope.procedure == "VPR" else {}
+    schools = compute(school_map.schools_for_map, Query.of(*geo, year=year, **vpr), list_year=list_year, as_of=as_of)
     areas = compute(school_map.areas_for_map, scope.region_id, year, list_year, as_of, *vpr)
     pairs = compute(school_map.current_pairs, *geo, list_year)
     categories = {c: t(f"codes.category.{c}") for c in CATEGORY_COLOURS}
