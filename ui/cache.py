@@ -8,7 +8,7 @@ data, and leaves cached what it did not touch.
 Views: what a page draws from those results (a plotly figure, a formatted table) is cached
 too, by :func:`view` — building a figure costs more than reading its cached data. A view is
 kept while the versions of every computation it used are current, keyed on the builder and
-its arguments, the language, the presentation mode and the acting user's scope.
+its arguments, the language, the presentation mode and the acting user's rights.
 
 Access control is enforced here for every page at once: every territory a call receives
 (an ``analytics.query.Territory``, bare or inside a ``Query``, found by type) is narrowed to
@@ -117,7 +117,7 @@ def _run_dependencies() -> set | None:
 
 
 def compute(function: Callable, *args, **kwargs):
-    """Call ``function(store, *args, **kwargs)`` through the cache, within the acting user's scope."""
+    """Call ``function(store, *args, **kwargs)`` through the cache, within the acting user's rights."""
     current, versions = _store_and_versions()
     principal = access.current()
     allowed = None
@@ -269,12 +269,12 @@ def _resolved(value: Any):
 def view(builder: Callable, *args, **kwargs):
     """``builder(*args, **kwargs)`` — every :func:`source` argument replaced by its
     ``compute()`` result — cached on the data version, the builder and its arguments, the
-    language, the presentation mode and the acting user's scope.
+    language, the presentation mode and the acting user's rights.
 
     Access: each source's call is checked for the acting user on every use, cached or not,
-    and its rows are filtered for that user before the builder sees them; a view built for
-    one scope is never served to another (the scope is part of the key), so a cached figure
-    cannot show another user's rows. A builder may call :func:`compute` itself: the same
+    and its rows are filtered for that user before the builder sees them; a view built within
+    one user's rights is never served to another's (the rights are part of the key), so a
+    cached figure cannot show another user's rows. A builder may call :func:`compute` itself: the same
     key then means the same checks and the same rows.
 
     The result is shared by every run and session that asks for the same view: never change
