@@ -1,14 +1,21 @@
 """Who may do what, and where: roles, principals, and the checks every read and write goes through.
 
-A :class:`Principal` is a signed-in person (or the command line): a role plus a scope
-(a region, a municipality or a school; ``None`` = no limit at that level).
+A :class:`Principal` is a signed-in person (or the command line): a role plus its rights
+(a region, a municipality or a school; ``None`` = no limit at that level). "Rights" is what a
+user may see; the view filter a page applies is the "scope" (``analytics.scope.Scope``).
 
 * Writes call :func:`require` in the analytics layer (roadmap statuses, roadmap saving,
   imports, KPI targets, mentor pairs), so no page can write outside its user's rights.
-* Reads go through :func:`check_call` and :func:`filter_result`, applied centrally by
-  ``ui.cache.compute``: a call naming a region, municipality, school, roadmap or unit
-  outside the scope is refused, and every returned table loses the rows of schools,
-  municipalities and regions outside it.
+* Reads go through :func:`narrow_call`, applied centrally by ``ui.cache.compute``: every
+  :class:`analytics.query.Territory` the call receives — bare or inside a
+  :class:`analytics.query.Query`, whatever the parameter is called — is checked by its type:
+  one beside the rights (another region, municipality or school) is refused, one wider than
+  the rights is narrowed to them (down to the unit of the query's rows). This is the
+  primary check; it does not depend on parameter or column names.
+* Backstop for functions that still take ids as separate arguments: :func:`check_call`
+  refuses a call naming a region, municipality, school, roadmap or unit outside the rights
+  (by parameter name), and :func:`filter_result` drops the rows of schools, municipalities
+  and regions outside them from every returned table (by column name).
 
 The acting principal is kept in a context variable: the app sets it at the start of every
 run (:func:`set_current`); code that sets nothing (command line, scripts, tests) acts as
@@ -18,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import dataclasses
 import functools
 import inspect
 from dataclasses import dataclass, replace
@@ -26,6 +34,7 @@ from typing import Iterator
 
 import pandas as pd
 
+from analytics.query import Query, Territory, depth
 from analytics.store import Store
 from analytics.reads import reads
 
@@ -34,7 +43,7 @@ class Role(str, Enum):
     ADMIN = "admin"                    # imports, settings, users; everything else too
     REGIONAL = "regional"              # read and edit everything of the region
     MUNICIPAL = "municipal"            # read and edit within the own municipality
-    METHODOLOGIST = "methodologist"    # read within scope, report roadmap execution within scope
+    METHODOLOGIST = "methodologist"    # read within rights, report roadmap execution within them
     SCHOOL = "school"                  # read the own school, report its roadmap execution
     VIEWER = "viewer"                  # read only
 
@@ -50,7 +59,7 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.VIEWER: frozenset({"read"}),
 }
 
-# The scope each role must be given in the users file.
+# The rights each role must be given in the users file (the level named).
 REQUIRED_SCOPE = {Role.MUNICIPAL: "municipality", Role.SCHOOL: "school"}
 
 
@@ -69,6 +78,11 @@ class Principal:
     @property
     def unrestricted(self) -> bool:
         return self.region_id is None and self.municipality_id is None and self.school_id is None
+
+    @property
+    def rights(self) -> Territory:
+        """Where this principal may read (``None`` = no limit at that level)."""
+        return Territory(self.region_id, self.municipality_id, self.school_id)
 
 
 SYSTEM = Principal("system", Role.ADMIN, "command line")
@@ -169,7 +183,7 @@ def locate(store: Store, *, region_id: str | None = None, municipality_id: str |
 
 def complete(store: Store, principal: Principal) -> Principal:
     """Fill the region (and municipality) a users file may leave out: a school's municipality
-    and region, a municipality's region. A scope naming nothing that exists leaves the
+    and region, a municipality's region. Rights naming nothing that exists leaves the
     principal unable to see anything (an impossible region)."""
     place = None
     if principal.school_id:
@@ -185,10 +199,10 @@ def complete(store: Store, principal: Principal) -> Principal:
 
 
 def within(principal: Principal, place: Place | None, *, strict: bool) -> bool:
-    """Is ``place`` inside the principal's scope?
+    """Is ``place`` inside the principal's rights?
 
     ``strict`` (writes): the place must lie entirely inside, e.g. a regional-level unit is
-    outside a municipal user's scope. Not strict (reads): a place above the principal's
+    outside a municipal user's rights. Not strict (reads): a place above the principal's
     level (a regional roadmap for a municipal user) is readable; one beside it is not."""
     if place is None:
         return False
@@ -238,7 +252,7 @@ def _describe(place: Place) -> str:
 # -- reads: the central check on calls and their results ---------------------------------------
 @dataclass(frozen=True)
 class Allowed:
-    """Ids inside a principal's scope (computed once per scope and data version)."""
+    """Ids inside a principal's rights (computed once per rights and data version)."""
     regions: frozenset
     municipalities: frozenset
     schools: frozenset
@@ -287,7 +301,7 @@ def _named_values(function, args: tuple, kwargs: dict) -> list[tuple[str, object
 
 
 def check_call(store: Store, principal: Principal, allowed: Allowed, function, args: tuple, kwargs: dict) -> None:
-    """Refuse a read that names anything outside the principal's scope (raises AccessDenied)."""
+    """Refuse a read that names anything outside the principal's rights, by parameter name (raises AccessDenied)."""
     if principal.unrestricted:
         return
     if not principal.can("read"):
@@ -312,8 +326,75 @@ def check_call(store: Store, principal: Principal, allowed: Allowed, function, a
                 raise AccessDenied(principal, "read", f"{name}={value}")
 
 
+def narrow(principal: Principal, allowed: Allowed, territory: Territory, levels: int = 2) -> Territory:
+    """``territory`` within the principal's rights: refused (AccessDenied) when it names a
+    region, municipality or school outside them; otherwise narrowed to the rights at the
+    first ``levels`` + 1 levels (0: region, 1: + municipality, 2: + school), so that a
+    regional total stays a regional total and a table of schools holds only the user's."""
+    if principal.unrestricted:
+        return territory
+    if not principal.can("read"):
+        raise AccessDenied(principal, "read")
+    for value, ids, name in ((territory.region_id, allowed.regions, "region_id"),
+                             (territory.municipality_id, allowed.municipalities, "municipality_id"),
+                             (territory.school_id, allowed.schools, "school_id")):
+        if value is not None and str(value) not in ids:
+            raise AccessDenied(principal, "read", f"{name}={value}")
+    region = principal.region_id
+    if region is None and len(allowed.regions) == 1:
+        region = next(iter(allowed.regions))
+    mine = (region, principal.municipality_id, principal.school_id)
+    narrowed = tuple(theirs if theirs is not None or level > levels else own
+                     for level, (own, theirs) in enumerate(zip(mine, territory.ids())))
+    if narrowed[0] is None:      # "every region": not for someone whose rights are narrower
+        raise AccessDenied(principal, "read", "region_id=None")
+    return territory if narrowed == territory.ids() else Territory(*narrowed)
+
+
+def _narrowed(principal: Principal, allowed: Allowed, value):
+    """``value`` with every Territory in it (bare, in a Query, in any dataclass, named tuple,
+    tuple, list or dict) narrowed to the rights."""
+    if isinstance(value, Territory):
+        return narrow(principal, allowed, value)
+    if isinstance(value, Query):
+        territory = narrow(principal, allowed, value.territory, depth(value.level))
+        return value if territory is value.territory else replace(value, territory=territory)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {}
+        for f in dataclasses.fields(value):
+            if not f.init:
+                continue
+            item = getattr(value, f.name)
+            new = _narrowed(principal, allowed, item)
+            if new is not item:
+                changes[f.name] = new
+        return replace(value, **changes) if changes else value
+    if isinstance(value, tuple):
+        items = [_narrowed(principal, allowed, v) for v in value]
+        if all(a is b for a, b in zip(items, value)):
+            return value
+        return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
+    if isinstance(value, list):
+        items = [_narrowed(principal, allowed, v) for v in value]
+        return value if all(a is b for a, b in zip(items, value)) else items
+    if isinstance(value, dict):
+        items = {k: _narrowed(principal, allowed, v) for k, v in value.items()}
+        return value if all(items[k] is value[k] for k in value) else items
+    return value
+
+
+def narrow_call(principal: Principal, allowed: Allowed, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+    """The arguments of a read with every :class:`Territory` in them narrowed to the
+    principal's rights (found by type, whatever the parameter is called); AccessDenied when
+    one names a place outside them."""
+    if principal.unrestricted:
+        return args, kwargs
+    return (tuple(_narrowed(principal, allowed, a) for a in args),
+            {k: _narrowed(principal, allowed, v) for k, v in kwargs.items()})
+
+
 def filter_result(principal: Principal, allowed: Allowed, result):
-    """Drop the rows of schools, municipalities and regions outside the scope from every table
+    """Drop the rows of schools, municipalities and regions outside the rights from every table (by column name)
     in ``result`` (a DataFrame, or dicts/lists/tuples of them). Rows with no school (an
     aggregate, a regional measure) are kept."""
     if principal.unrestricted:

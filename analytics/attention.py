@@ -31,6 +31,7 @@ import pandas as pd
 from analytics import risks
 from analytics import roadmaps as rm
 from analytics.overview import LISTED_IN_SCOPE
+from analytics.query import Query
 from analytics.store import Store
 
 RULE_PATH = Path(__file__).parent / "reference" / "attention.toml"
@@ -141,10 +142,11 @@ def _path(store, year, as_of) -> Path_:
     return checkpoint_path(rm.checkpoints_for(store, year), as_of, year)
 
 
-def rank_schools(store: Store, region_id: str, municipality_id: str | None, year: int, list_year: int | None,
-                 as_of: dt.date, catalogue_id: str | None = None, risk_year: int | None = None,
-                 basis: str = "measures") -> pd.DataFrame:
-    """Every listed school in scope, ranked by the rule (columns COLUMNS; ``rank`` 1 = furthest behind)."""
+def rank_schools(store: Store, q: Query, *, list_year: int | None, as_of: dt.date, catalogue_id: str | None = None,
+                 risk_year: int | None = None, basis: str = "measures") -> pd.DataFrame:
+    """Every school of ``q.territory`` on the official list of ``list_year``, ranked by the rule
+    on the roadmaps of ``q.year`` (columns COLUMNS; ``rank`` 1 = furthest behind)."""
+    region_id, municipality_id, year = q.region_id, q.municipality_id, q.year
     if list_year is None:
         return pd.DataFrame(columns=COLUMNS)
     listed = store.query_df(LISTED, {"region_id": region_id, "municipality_id": municipality_id, "year": list_year})
@@ -188,12 +190,12 @@ def rank_municipalities(store: Store, region_id: str, year: int, list_year: int 
     return score(frame, path.expected, rule(), "uncovered_per_school")[MUNICIPALITY_COLUMNS]
 
 
-def schools_needing_attention(store: Store, region_id: str, municipality_id: str | None, year: int,
-                              list_year: int | None, as_of: dt.date, catalogue_id: str | None = None,
-                              risk_year: int | None = None, only_flagged: bool = True,
-                              basis: str = "measures") -> pd.DataFrame:
+def schools_needing_attention(store: Store, q: Query, *, list_year: int | None, as_of: dt.date,
+                              catalogue_id: str | None = None, risk_year: int | None = None,
+                              only_flagged: bool = True, basis: str = "measures") -> pd.DataFrame:
     """:func:`rank_schools`, only those whose score reaches the threshold unless ``only_flagged`` is False."""
-    frame = rank_schools(store, region_id, municipality_id, year, list_year, as_of, catalogue_id, risk_year, basis)
+    frame = rank_schools(store, q, list_year=list_year, as_of=as_of, catalogue_id=catalogue_id, risk_year=risk_year,
+                         basis=basis)
     return frame[frame["needs_attention"].astype(bool)].reset_index(drop=True) if only_flagged else frame
 
 
@@ -201,5 +203,6 @@ def municipality_ranking(store: Store, region_id: str, year: int, list_year: int
                          catalogue_id: str | None = None, risk_year: int | None = None,
                          basis: str = "measures") -> pd.DataFrame:
     """:func:`rank_municipalities` of the whole region (the schools ranked here first)."""
-    schools = rank_schools(store, region_id, None, year, list_year, as_of, catalogue_id, risk_year, basis)
+    schools = rank_schools(store, Query.of(region_id, year=year), list_year=list_year, as_of=as_of,
+                           catalogue_id=catalogue_id, risk_year=risk_year, basis=basis)
     return rank_municipalities(store, region_id, year, list_year, as_of, schools, basis)

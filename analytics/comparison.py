@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics import dynamics, indicators
+from analytics.query import Pooling, Query
 from analytics.store import Store
 from analytics.reads import reads
 
@@ -38,39 +39,47 @@ def _units(info: pd.Series) -> dict[str, tuple[str, str | None, str]]:
     }
 
 
+def _pooling(subject_id: str | None, pool_years: int) -> Pooling:
+    """Grades always pooled; subjects pooled when none is chosen."""
+    return Pooling(grades=True, subjects=subject_id is None, years=pool_years)
+
+
 @reads("municipalities", "results", "schools")
-def series(store: Store, school_id: str, procedure: str, indicator: str, subject_id: str | None = None,
-           grade: int | None = None, pool_years: int = 1, min_n: int | None = None) -> pd.DataFrame:
-    """Yearly values for the school and its three comparison groups: who, year, n, value, ci_low, ci_high, enough."""
+def series(store: Store, q: Query, indicator: str, *, pool_years: int = 1, min_n: int | None = None) -> pd.DataFrame:
+    """Yearly values for the school of ``q`` (its procedure, subject, grade) and its three
+    comparison groups: who, year, n, value, ci_low, ci_high, enough."""
+    school_id, procedure, subject_id, grade = q.school_id, q.procedure, q.subject_id, q.grade
     info = school_info(store, school_id)
     if info.empty:
         return pd.DataFrame(columns=["who", "year", "n", "value", "ci_low", "ci_high", "enough"])
     info = info.iloc[0]
     parts = []
     for who, (level, municipality_id, unit_id) in _units(info).items():
-        frame = indicators.aggregate(store, level, info["region_id"], municipality_id, procedure=procedure,
-                                     subject_id=subject_id, grade=grade, pool_grades=True,
-                                     pool_subjects=subject_id is None, pool_years=pool_years, min_n=min_n,
-                                     indicators=(indicator,), school_id=school_id if who == "school" else None)
+        q = Query.of(info["region_id"], municipality_id, school_id if who == "school" else None,
+                     procedure=procedure, subject_id=subject_id, grade=grade, level=level)
+        frame = indicators.aggregate(store, q, pooling=_pooling(subject_id, pool_years), min_n=min_n,
+                                     indicators=(indicator,))
         frame = frame[frame["unit_id"] == unit_id]
         parts.append(frame.assign(who=who))
     out = pd.concat(parts, ignore_index=True)
     return out[["who", "unit_id", "year", "n", "value", "ci_low", "ci_high", "enough"]]
 
 
-def compare_school(store: Store, school_id: str, year: int, procedure: str, indicator: str,
-                   subject_id: str | None = None, grade: int | None = None, pool_years: int = 1,
+def compare_school(store: Store, q: Query, indicator: str, *, pool_years: int = 1,
                    min_n: int | None = None) -> pd.DataFrame:
-    """One row per who (school, municipality, similar, region): value, interval, n, change and its interval."""
+    """The school of ``q`` in year ``q.year``, one row per who (school, municipality, similar,
+    region): value, interval, n, change and its interval."""
+    school_id, year, procedure, subject_id, grade = q.school_id, q.year, q.procedure, q.subject_id, q.grade
     info = school_info(store, school_id)
     if info.empty:
         return pd.DataFrame()
     info = info.iloc[0]
     rows = []
     for who, (level, municipality_id, unit_id) in _units(info).items():
-        frame = dynamics.changes(store, level, info["region_id"], municipality_id, year, procedure, subject_id,
-                                 grade, pool_grades=True, pool_subjects=subject_id is None,
-                                 pool_years=pool_years, min_n=min_n, indicators=(indicator,))
+        q = Query.of(info["region_id"], municipality_id, year_to=year, procedure=procedure, subject_id=subject_id,
+                     grade=grade, level=level)
+        frame = dynamics.changes(store, q, pooling=_pooling(subject_id, pool_years), min_n=min_n,
+                                 indicators=(indicator,))
         frame = frame[frame["unit_id"] == unit_id]
         if not frame.empty:
             rows.append(frame.assign(who=who))

@@ -14,10 +14,13 @@ Both run in DuckDB on top of :func:`analytics.indicators.values_sql`:
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from analytics import multiplicity, small_numbers
 from analytics.indicators import INDICATORS, params, used, values_sql
+from analytics.query import Pooling, Query, default_min_n
 from analytics.store import Store
 
 KEYS = "unit_id, procedure, subject_id, grade, indicator"
@@ -94,71 +97,62 @@ SELECT * EXCLUDE (direction), {verdict} AS trend_verdict FROM ci
 """
 
 
-def _call(store: Store, sql: str, region_id, municipality_id, year_from, year_to, procedure, subject_id, grade,
-          pool_years, min_n, extra: dict) -> pd.DataFrame:
-    if min_n is None:
-        from analytics.config import load_settings
-        min_n = load_settings().min_n
-    values = params(region_id, municipality_id, year_from, year_to, procedure, subject_id, grade, pool_years, min_n)
+def _call(store: Store, sql: str, q: Query, pool_years: int, min_n: int | None, extra: dict) -> pd.DataFrame:
+    values = params(q, pool_years=pool_years, min_n=default_min_n() if min_n is None else min_n)
     values.update(extra)
     return store.query_frame(sql, used(sql, values))
 
 
-def changes(store: Store, level: str, region_id: str | None, municipality_id: str | None, year: int,
-            procedure: str | None = None, subject_id: str | None = None, grade: int | None = None,
-            pool_grades: bool = False, pool_subjects: bool = False, pool_years: int = 1,
-            min_n: int | None = None, indicators: tuple[str, ...] | None = None,
-            fdr_q: float | None = None) -> pd.DataFrame:
-    """Per unit: the year's value with its interval, the previous period's, the change and its interval.
+def changes(store: Store, q: Query, *, pooling: Pooling = Pooling(), min_n: int | None = None,
+            indicators: tuple[str, ...] | None = None, fdr_q: float | None = None) -> pd.DataFrame:
+    """Per unit of ``q.level``: the value of year ``q.year_to`` with its interval, the previous
+    period's (``pooling.years`` earlier), the change and its interval (``q.year_from`` is not used).
 
     ``change_verdict``: improved | declined (direction-aware), up | down (no direction),
     no_change (interval includes 0), insufficient (a side below min_n or missing). For schools
     the flags are controlled across the schools of the table by Benjamini–Hochberg at ``fdr_q``
     (analytics/multiplicity.py; ``raw_verdict`` keeps the interval's own answer).
     """
-    sql = change_sql(level, pool_grades, pool_subjects, pool_years > 1, indicators)
-    frame = _call(store, sql, region_id, municipality_id, year - pool_years, year, procedure, subject_id,
-                  grade, pool_years, min_n, {"year": int(year)})
+    year, pool_years = int(q.year_to), pooling.years
+    sql = change_sql(q.level, pooling.grades, pooling.subjects, pool_years > 1, indicators)
+    frame = _call(store, sql, replace(q, year_from=year - pool_years), pool_years, min_n, {"year": year})
     if indicators is not None:
         frame = frame[frame["indicator"].isin(list(indicators))]
     frame = small_numbers.suppress_changes(frame.reset_index(drop=True))
-    if level == "school":
+    if q.level == "school":
         if fdr_q is None:
             from analytics.config import load_settings
             fdr_q = float(load_settings().extra.get("fdr_q", multiplicity.DEFAULT_Q))
-        if municipality_id is not None and region_id is not None:
+        if q.municipality_id is not None and q.region_id is not None:
             # The family is always the region's schools: a school's flag must not depend on
             # whether the page is filtered to its municipality (passport vs «Результаты»).
-            region = changes(store, level, region_id, None, year, procedure, subject_id, grade, pool_grades,
-                             pool_subjects, pool_years, min_n, indicators, fdr_q)
+            region = changes(store, q.at(municipality_id=None), pooling=pooling, min_n=min_n,
+                             indicators=indicators, fdr_q=fdr_q)
             return region[region["unit_id"].isin(set(frame["unit_id"]))].reset_index(drop=True)
         frame = multiplicity.control(frame, fdr_q)
     return frame
 
 
-def trends(store: Store, level: str, region_id: str | None, municipality_id: str | None, year_from: int,
-           year_to: int, procedure: str | None = None, subject_id: str | None = None, grade: int | None = None,
-           pool_grades: bool = False, pool_subjects: bool = False, min_years: int = 3,
-           min_n: int | None = None, indicators: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """Per unit: WLS slope per year over ``year_from..year_to`` with its interval and ``trend_verdict``."""
-    sql = trend_sql(level, pool_grades, pool_subjects, indicators)
-    frame = _call(store, sql, region_id, municipality_id, year_from, year_to, procedure, subject_id, grade,
-                  1, min_n, {"min_years": int(min_years)})
+def trends(store: Store, q: Query, *, pooling: Pooling = Pooling(), min_years: int = 3, min_n: int | None = None,
+           indicators: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Per unit of ``q.level``: WLS slope per year over ``q.year_from..q.year_to`` with its
+    interval and ``trend_verdict`` (``pooling.years`` is not used)."""
+    sql = trend_sql(q.level, pooling.grades, pooling.subjects, indicators)
+    frame = _call(store, sql, q, 1, min_n, {"min_years": int(min_years)})
     if indicators is not None:
         frame = frame[frame["indicator"].isin(list(indicators))]
     return frame.reset_index(drop=True)
 
 
-def summary(store: Store, level: str, region_id: str | None, municipality_id: str | None, year: int,
-            procedure: str, indicator: str, subject_id: str | None = None, grade: int | None = None,
-            pool_grades: bool = False, pool_subjects: bool = False, pool_years: int = 1,
-            trend_years: int = 5, min_n: int | None = None) -> pd.DataFrame:
-    """One indicator: change and trend side by side, one row per unit (and subject/grade if not pooled)."""
+def summary(store: Store, q: Query, indicator: str, *, pooling: Pooling = Pooling(), trend_years: int = 5,
+            min_n: int | None = None) -> pd.DataFrame:
+    """One indicator: change (year ``q.year_to``) and trend (the ``trend_years`` up to it) side
+    by side, one row per unit (and subject/grade if not pooled)."""
     keys = ["unit_id", "procedure", "subject_id", "grade", "indicator"]
-    change = changes(store, level, region_id, municipality_id, year, procedure, subject_id, grade, pool_grades,
-                     pool_subjects, pool_years, min_n, (indicator,))
-    trend = trends(store, level, region_id, municipality_id, year - trend_years + 1, year, procedure, subject_id,
-                   grade, pool_grades, pool_subjects, 3, min_n, (indicator,))
+    year = int(q.year_to)
+    change = changes(store, q, pooling=pooling, min_n=min_n, indicators=(indicator,))
+    trend = trends(store, replace(q, year_from=year - trend_years + 1), pooling=replace(pooling, years=1),
+                   min_n=min_n, indicators=(indicator,))
     trend = trend[keys + ["years", "slope", "slope_se", "slope_low", "slope_high", "trend_verdict"]]
     merged = change.merge(trend, on=keys, how="left")
     merged["trend_verdict"] = merged["trend_verdict"].fillna("insufficient")

@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 from analytics import overview, risks
 from analytics import roadmaps as rm
+from analytics.query import Query
 from analytics.reads import reads
 from analytics.store import Store
 
@@ -200,8 +201,9 @@ def _attention_schools(store, figure_id, scope, catalogue_id=None, **_):
     if list_year is None:
         return FigureValue(figure_id, None)
     catalogue_id, risk_year = _risk_year(store, scope, catalogue_id)
-    frame = attention.rank_schools(store, scope.region_id, scope.municipality_id, scope.year, list_year,
-                                   scope.as_of, catalogue_id, risk_year, basis=scope.basis)
+    frame = attention.rank_schools(store, Query.of(scope.region_id, scope.municipality_id, year=scope.year),
+                                   list_year=list_year, as_of=scope.as_of, catalogue_id=catalogue_id,
+                                   risk_year=risk_year, basis=scope.basis)
     flagged = frame[frame["needs_attention"].astype(bool)]
     return FigureValue(figure_id, int(flagged["school_id"].nunique()), int(flagged["school_id"].nunique()),
                        int(frame["school_id"].nunique()), as_of=scope.as_of, period=list_year,

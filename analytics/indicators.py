@@ -18,12 +18,13 @@ catalogue under ``indicators.<code>`` / ``indicators.<code>_def``.
 """
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import re
+from dataclasses import replace
+from typing import NamedTuple
 
 import pandas as pd
 
+from analytics.query import Pooling, Query, default_min_n
 from analytics.store import Store
 from analytics.reads import reads
 
@@ -229,11 +230,11 @@ FROM v
 """
 
 
-def params(region_id=None, municipality_id=None, year_from=None, year_to=None, procedure=None,
-           subject_id=None, grade=None, pool_years: int = 1, min_n: int = 10, school_id=None) -> dict:
-    return {"region_id": region_id, "municipality_id": municipality_id, "school_id": school_id,
-            "year_from": year_from, "year_to": year_to, "procedure": procedure, "subject_id": subject_id,
-            "grade": None if grade is None else int(grade), "pool_years": int(pool_years),
+def params(q: Query, *, pool_years: int = 1, min_n: int = 10) -> dict:
+    """The named SQL parameters of a query (see ``_FILTERS``)."""
+    return {"region_id": q.region_id, "municipality_id": q.municipality_id, "school_id": q.school_id,
+            "year_from": q.year_from, "year_to": q.year_to, "procedure": q.procedure, "subject_id": q.subject_id,
+            "grade": None if q.grade is None else int(q.grade), "pool_years": int(pool_years),
             "min_n": int(min_n), "z": Z95}
 
 
@@ -259,37 +260,31 @@ def order_by(single_year: bool, one_subject: bool, one_grade: bool) -> str:
 
 
 @reads("municipalities", "results", "schools")
-def aggregate(store: Store, level: str, region_id: str | None, municipality_id: str | None = None,
-              year_from: int | None = None, year_to: int | None = None, procedure: str | None = None,
-              subject_id: str | None = None, grade: int | None = None, pool_grades: bool = False,
-              pool_subjects: bool = False, pool_years: int = 1, min_n: int | None = None,
-              indicators: tuple[str, ...] | None = None, school_id: str | None = None) -> pd.DataFrame:
-    """Indicators at ``level`` (school | municipality | region | similar), from counts.
+def aggregate(store: Store, q: Query, *, pooling: Pooling = Pooling(), min_n: int | None = None,
+              indicators: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Indicators per unit of ``q.level`` (school | municipality | region | similar) within
+    ``q.territory``, from counts.
 
     Long frame: unit_id, year, procedure, subject_id, grade, indicator, kind, n, s1, s2,
-    value, se, ci_low, ci_high, enough (n ≥ min_n). ``region_id=None`` means every region.
+    value, se, ci_low, ci_high, enough (n ≥ min_n; the settings' threshold for ``None``).
+    A territory with ``region_id=None`` means every region.
     """
     if min_n is None:
-        from analytics.config import load_settings
-        min_n = load_settings().min_n
+        min_n = default_min_n()
     # Only the indicators asked for are computed, and DuckDB sorts: the frame is built once.
-    order = order_by(year_from is not None and year_from == year_to, pool_subjects or subject_id is not None,
-                     pool_grades or grade is not None)
-    sql = ORDERED.format(sql=values_sql(level, pool_grades, pool_subjects, pool_years > 1, indicators), order=order)
+    order = order_by(q.single_year, pooling.subjects or q.subject_id is not None,
+                     pooling.grades or q.grade is not None)
+    sql = ORDERED.format(sql=values_sql(q.level, pooling.grades, pooling.subjects, pooling.years > 1, indicators),
+                         order=order)
     if indicators is not None and not set(indicators) & set(BY_CODE):
         sql += " LIMIT 0"   # nothing known asked for: an empty frame with the usual columns
-    return store.query_frame(sql, used(sql, params(region_id, municipality_id, year_from, year_to, procedure,
-                                                   subject_id, grade, pool_years, min_n, school_id)))
+    return store.query_frame(sql, used(sql, params(q, pool_years=pooling.years, min_n=min_n)))
 
 
-def school_indicators(store: Store, region_id: str | None, municipality_id: str | None = None,
-                      year_from: int | None = None, year_to: int | None = None, procedure: str | None = None,
-                      subject_id: str | None = None, grade: int | None = None, pool_grades: bool = False,
-                      pool_subjects: bool = False, pool_years: int = 1, min_n: int | None = None,
+def school_indicators(store: Store, q: Query, *, pooling: Pooling = Pooling(), min_n: int | None = None,
                       indicators: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Per-school indicators (same columns as :func:`aggregate`, ``school_id`` for ``unit_id``)."""
-    frame = aggregate(store, "school", region_id, municipality_id, year_from, year_to, procedure, subject_id,
-                      grade, pool_grades, pool_subjects, pool_years, min_n, indicators)
+    frame = aggregate(store, replace(q, level="school"), pooling=pooling, min_n=min_n, indicators=indicators)
     return frame.rename(columns={"unit_id": "school_id"})
 
 
@@ -306,13 +301,11 @@ ORDER BY r.year
 
 
 @reads("municipalities", "results", "schools")
-def mark_counts(store: Store, region_id: str | None, municipality_id: str | None = None,
-                procedure: str | None = None, subject_id: str | None = None, grade: int | None = None,
-                school_id: str | None = None, year_from: int | None = None, year_to: int | None = None) -> pd.DataFrame:
-    """Summed counts per year (marks 2–5, ЕГЭ bands, ВПР vs journal) for the distribution charts."""
+def mark_counts(store: Store, q: Query) -> pd.DataFrame:
+    """Summed counts per year within the query (marks 2–5, ЕГЭ bands, ВПР vs journal) for the
+    distribution charts."""
     sql = MARKS.format(filters=_FILTERS)
-    return store.query_df(sql, used(sql, params(region_id, municipality_id, year_from, year_to, procedure, subject_id,
-                                      grade, 1, 0, school_id)))
+    return store.query_df(sql, used(sql, params(q, min_n=0)))
 
 
 GROUP_MARKS = """
@@ -330,7 +323,9 @@ def objectivity(store: Store, level: str, region_id: str | None, municipality_id
                 subject_id: str | None = None, grade: int | None = None) -> pd.DataFrame:
     """ВПР vs journal marks per unit for one year: n, n_lower, n_confirmed, n_higher and shares."""
     sql = GROUP_MARKS.format(unit=LEVELS[level], filters=_FILTERS)
-    frame = store.query_df(sql, used(sql, params(region_id, municipality_id, year, year, "VPR", subject_id, grade)))
+    q = Query.of(region_id, municipality_id, year_from=year, year_to=year, procedure="VPR", subject_id=subject_id,
+                 grade=grade)
+    frame = store.query_df(sql, used(sql, params(q)))
     for column in ("n_lower", "n_confirmed", "n_higher"):
         frame[column.replace("n_", "share_")] = frame[column] / frame["n"]
     return frame.sort_values("share_higher", ascending=False).reset_index(drop=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics import comparison, dynamics
+from analytics.query import Pooling, Query
 from analytics.store import Store
 from analytics.reads import reads
 
@@ -42,19 +43,18 @@ def subject_results(store: Store, school_id: str, year: int, procedure: str, ind
     info = school(store, school_id)
     if info is None:
         return pd.DataFrame(columns=RESULT_COLUMNS)
-    common = dict(procedure=procedure, subject_id=None, grade=None, pool_grades=True, pool_subjects=False,
-                  min_n=min_n, indicators=(indicator,))
-    own = dynamics.changes(store, "school", info["region_id"], info["municipality_id"], year, **common)
+    by_subject = dict(pooling=Pooling(grades=True), min_n=min_n, indicators=(indicator,))
+    here = Query.of(info["region_id"], info["municipality_id"], year_to=year, procedure=procedure)
+    own = dynamics.changes(store, here, **by_subject)
     own = own[own["unit_id"] == school_id]
     if own.empty:
         return pd.DataFrame(columns=RESULT_COLUMNS)
-    trend = dynamics.trends(store, "school", info["region_id"], info["municipality_id"], year - trend_years + 1,
-                            year, procedure, None, None, True, False, 3, min_n, (indicator,))
+    trend = dynamics.trends(store, here.at(year_from=year - trend_years + 1), **by_subject)
     trend = trend[trend["unit_id"] == school_id][["subject_id", "trend_verdict", "slope"]]
     groups = []
     for level, unit, municipality_id in (("municipality", info["municipality_id"], info["municipality_id"]),
                                          ("region", info["region_id"], None)):
-        frame = dynamics.changes(store, level, info["region_id"], municipality_id, year, **common)
+        frame = dynamics.changes(store, here.at(municipality_id=municipality_id, level=level), **by_subject)
         frame = frame[frame["unit_id"] == unit][["subject_id", "value", "n"]]
         groups.append(frame.rename(columns={"value": f"{level}_value", "n": f"{level}_n"}))
     out = own.merge(trend, on="subject_id", how="left")

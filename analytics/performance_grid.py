@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from analytics import dynamics
+from analytics.query import Pooling, Query, Territory
 from analytics.indicators import BY_CODE
 from analytics.store import Store
 from analytics.reads import reads
@@ -98,17 +99,19 @@ def classify(frame: pd.DataFrame, indicator: str, status_cuts=None, change_cuts=
 
 
 @reads("municipalities", "results", "schools")
-def school_levels(store: Store, region_id: str, municipality_id: str | None, year: int, procedure: str,
-                  indicator: str, subject_id: str | None = None, grade: int | None = None,
-                  pool_years: int = 1, min_n: int | None = None, status_cuts=None, change_cuts=None) -> pd.DataFrame:
-    """Every school of the region (cuts from the whole region), then limited to the municipality.
+def school_levels(store: Store, q: Query, indicator: str, *, pool_years: int = 1, min_n: int | None = None,
+                  status_cuts=None, change_cuts=None) -> pd.DataFrame:
+    """Every school of the query's region in year ``q.year_to`` (cuts from the whole region),
+    then limited to the query's municipality.
 
-    Grades are always pooled; subjects are pooled when ``subject_id`` is None.
+    Grades are always pooled; subjects are pooled when ``q.subject_id`` is None.
     Returns the :func:`analytics.dynamics.summary` columns plus the bands and level, and the
     school's name and municipality. ``attrs`` hold the cut points used.
     """
-    frame = dynamics.summary(store, "school", region_id, None, year, procedure, indicator, subject_id, grade,
-                             pool_grades=True, pool_subjects=subject_id is None, pool_years=pool_years,
+    region_id, municipality_id = q.region_id, q.municipality_id
+    region = Query(Territory(region_id), q.year_from, q.year_to, q.procedure, q.subject_id, q.grade, level="school")
+    frame = dynamics.summary(store, region, indicator,
+                             pooling=Pooling(grades=True, subjects=q.subject_id is None, years=pool_years),
                              min_n=min_n)
     graded = classify(frame, indicator, status_cuts, change_cuts)
     cuts = graded.attrs

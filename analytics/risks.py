@@ -18,6 +18,7 @@ import pandas as pd
 
 from analytics import access
 from analytics.reference import DEFAULT_CATALOGUE, REFERENCE_DIR
+from analytics.query import Query
 from analytics.scope import GEO_CONDITION
 from analytics.store import Store, insert_df
 from analytics.reads import reads
@@ -490,13 +491,14 @@ def welch_interval(a: np.ndarray, b: np.ndarray, confidence: float = 0.95) -> tu
 
 
 @reads("municipalities", "results", "risk_factors", "risk_levels", "risk_profiles", "school_lists", "schools")
-def factor_association(store: Store, region_id: str, municipality_id: str | None, year: int,
-                       catalogue_id: str, category: str | None = None, min_participants: int = 10,
-                       min_group: int = 3) -> pd.DataFrame:
-    """Per factor: mean share of «2» (ВПР, рус + мат) of schools with the factor «высокий»
+def factor_association(store: Store, q: Query, catalogue_id: str, *, category: str | None = None,
+                       min_participants: int = 10, min_group: int = 3) -> pd.DataFrame:
+    """Per factor, over the schools of ``q.territory`` in ``q.year`` (of list ``category``, all
+    for ``None``): mean share of «2» (ВПР, рус + мат) of schools with the factor «высокий»
     vs «низкий» (medium left out), the difference high − low and its 95 % Welch interval.
     An association across schools, not a cause. ``enough`` is False when a group has fewer
     than ``min_group`` schools (then no interval is reported)."""
+    region_id, municipality_id, year = q.region_id, q.municipality_id, q.year
     frame = profiles(store, region_id, municipality_id, year, catalogue_id, category)
     results = composite_results(store, region_id, municipality_id, year, min_participants)
     merged = frame.merge(results[["school_id", "share2"]], on="school_id", how="inner")

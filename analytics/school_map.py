@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.geo import geodesic_km
+from analytics.query import Query
 from analytics.store import Store
 from analytics.reads import reads
 
@@ -123,11 +124,12 @@ def _schools_with_vpr(store: Store, area: dict, year: int, list_year: int | None
 
 
 @reads("measure_status", "municipalities", "results", "school_lists", "schools")
-def schools_for_map(store: Store, region_id: str | None, municipality_id: str | None, year: int,
-                    list_year: int | None, as_of: dt.date, subject_id: str | None = None,
-                    grade: int | None = None) -> pd.DataFrame:
-    """One row per school: identity, coordinates, category, ВПР and roadmap indicators."""
-    return with_roadmap(schools_with_vpr(store, region_id, municipality_id, year, list_year, subject_id, grade),
+def schools_for_map(store: Store, q: Query, *, list_year: int | None, as_of: dt.date) -> pd.DataFrame:
+    """One row per school of ``q.territory``: identity, coordinates, category (official list of
+    ``list_year``), ВПР indicators of ``q.year`` (``q.subject_id``, ``q.grade``) and roadmap
+    indicators as of ``as_of``."""
+    region_id, municipality_id, year = q.region_id, q.municipality_id, q.year
+    return with_roadmap(schools_with_vpr(store, region_id, municipality_id, year, list_year, q.subject_id, q.grade),
                         roadmap_of_schools(store, region_id, municipality_id, year, as_of))
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 from analytics.reference import kpi_defaults
 from analytics.scope import GEO_CONDITION
+from analytics.query import Query
 from analytics.store import Store
 from analytics.reads import reads
 
@@ -350,9 +351,7 @@ def results_change(store: Store, region_id: str, municipality_id: str | None, ye
 
 @reads("deficit_topics", "municipalities", "results", "schools", "subjects", "teacher_deficits",
        "teacher_development")
-def attention(store: Store, region_id: str, municipality_id: str | None, year: int, procedure: str,
-              subject_id: str | None = None, grade: int | None = None, min_n: int = 10,
-              fall_threshold: float = FALL_THRESHOLD) -> pd.DataFrame:
+def attention(store: Store, q: Query, *, min_n: int = 10, fall_threshold: float = FALL_THRESHOLD) -> pd.DataFrame:
     """Schools × subject where students' results fell and teachers of the subject lack support.
 
     An association, not a cause. Flags per row:
@@ -364,6 +363,8 @@ def attention(store: Store, region_id: str, municipality_id: str | None, year: i
       diagnosed teachers (a lower bound of the share with any deficit);
     - ``attention``: results fell and (no route or most_deficit).
     """
+    region_id, municipality_id, year = q.region_id, q.municipality_id, q.year
+    procedure, subject_id, grade = q.procedure, q.subject_id, q.grade
     teachers = coverage(store, region_id, municipality_id, year, subject_id, level="school_subject")
     columns = ["school_id", "short_name", "municipality_name", "subject_id", "subject_ru", "subject_en",
                "teachers_total", "with_route", "route_share", "diagnosed"]

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from analytics import dynamics, identification, indicators, mentoring, overview, risks, roadmaps
+from analytics.query import Pooling, Query
 from bench import baselines, expert, mentoring_baseline
 
 YEAR = 2026
@@ -95,8 +96,8 @@ def operations(store) -> list[Operation]:
     indicator_values = {"n": "n", "s1": "s1", "value": "value", "ci_low": "ci_low", "ci_high": "ci_high"}
     return [
         Operation("indicators: every school, one year, all indicators (pooled grades/subjects)",
-                  lambda: indicators.school_indicators(store, None, year_from=YEAR, year_to=YEAR, pool_grades=True,
-                                                       pool_subjects=True),
+                  lambda: indicators.school_indicators(store, Query(year_from=YEAR, year_to=YEAR),
+                                                       pooling=Pooling(grades=True, subjects=True)),
                   lambda: baselines.school_indicators(con, YEAR),
                   "SELECT max(school_id), max(procedure), sum(participants), sum(mean_score), sum(score_sd), "
                   "sum(n2), sum(n3), sum(n4), sum(n5), sum(n_below_min), sum(n_high), sum(n_lower), "
@@ -105,8 +106,8 @@ def operations(store) -> list[Operation]:
                               indicator_values),
                   lambda: expert.indicators(con, YEAR)),
         Operation("dynamics: change vs last year, every school (ВПР quality)",
-                  lambda: dynamics.changes(store, "school", None, None, YEAR, "VPR", pool_grades=True,
-                                           pool_subjects=True, indicators=("quality",)),
+                  lambda: dynamics.changes(store, Query(year_to=YEAR, procedure="VPR"),
+                                           pooling=Pooling(grades=True, subjects=True), indicators=("quality",)),
                   lambda: baselines.quality_changes(con, YEAR),
                   f"SELECT max(school_id), sum(year), sum(participants), sum(n4), sum(n5) FROM results "
                   f"WHERE procedure = 'VPR' AND year BETWEEN {YEAR - 1} AND {YEAR} AND participants > 0",
@@ -114,8 +115,8 @@ def operations(store) -> list[Operation]:
                                                          "change_verdict": "change_verdict"}),
                   lambda: expert.quality_changes(con, YEAR)),
         Operation("dynamics: 5-year trend, every school (ВПР quality)",
-                  lambda: dynamics.trends(store, "school", None, None, YEAR - 4, YEAR, "VPR", pool_grades=True,
-                                          pool_subjects=True, indicators=("quality",)),
+                  lambda: dynamics.trends(store, Query(year_from=YEAR - 4, year_to=YEAR, procedure="VPR"),
+                                          pooling=Pooling(grades=True, subjects=True), indicators=("quality",)),
                   lambda: baselines.quality_trends(con, YEAR - 4, YEAR),
                   f"SELECT max(school_id), sum(year), sum(participants), sum(n4), sum(n5) FROM results "
                   f"WHERE procedure = 'VPR' AND year BETWEEN {YEAR - 4} AND {YEAR} AND participants > 0",

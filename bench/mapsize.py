@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from analytics import overview, school_map
+from analytics.query import Query
 from presentation.figures.school_map import build_map
 
 
@@ -12,7 +13,7 @@ def map_bytes(store, region_id: str | None, year: int, as_of: dt.date) -> tuple[
     import time
     start = time.perf_counter()
     list_year = overview.latest_list_year(store, year)
-    schools = school_map.schools_for_map(store, region_id, None, year, list_year, as_of)
+    schools = school_map.schools_for_map(store, Query.of(region_id, year=year), list_year=list_year, as_of=as_of)
     areas = school_map.areas_for_map(store, region_id, year, list_year, as_of)
     pairs = school_map.current_pairs(store, region_id, None, list_year)
     texts = {"km_road": "{km} км", "km_straight": "≈ {km} км по прямой", "km_estimate": "≈ {km} км",

@@ -1,9 +1,9 @@
 """School map with categories and mentor lines, the school card, and mentor assignment."""
-import datetime as dt
 import html
 
 import streamlit as st
 
+from analytics.query import as_of_date
 from analytics import access, basemap, catalog, mentoring, overview, school_map, small_numbers
 from ui import export, map_view, navigation, uploads
 from ui import tables as grid
@@ -43,7 +43,7 @@ page_header(t("map.title"), scope, show_assessment=False)
 lang = language()
 config = settings()
 rules_default = mentoring.rules_from_settings(config.extra)
-as_of = min(config.today, dt.date(scope.year, 12, 31))
+as_of = as_of_date(scope.year, config.today)
 list_year = compute(overview.latest_list_year, scope.year)
 categories = {c: t(f"codes.category.{c}") for c in CATEGORY_COLOURS}
 vpr_filter = (scope.subject_id, scope.grade) if scope.procedure == "VPR" else (None, None)

@@ -1,9 +1,9 @@
 """Overview for a district or regional head: four headline figures, who is behind on the roadmap
 and why (the attention ranking), list trend, municipalities."""
-import datetime as dt
 
 import streamlit as st
 
+from analytics.query import as_of_date
 from analytics import attention, overview, risks
 from ui import export, navigation
 from ui import figure_cards as cards_ui
@@ -19,7 +19,7 @@ from presentation.views import overview as views
 scope = current_scope()
 page_header(t("overview.title"), scope, show_assessment=False)
 today = settings().today
-as_of = min(today, dt.date(scope.year, 12, 31))
+as_of = as_of_date(scope.year, today)
 list_year = compute(overview.latest_list_year, scope.year)
 if list_year is None:
     st.info(t("overview.no_list"))

@@ -2,12 +2,12 @@
 per subject with intervals against the municipality and region, risk profile and its
 change, mentor with distance and a small map, its roadmap, teacher development.
 The URL names the school (``?school=<code>``)."""
-import datetime as dt
 
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from analytics.query import Query, as_of_date
 from analytics import (catalog, comparison, identification, indicators, overview, passport, risks, school_map,
                        small_numbers, teachers)
 from analytics import roadmaps as rm
@@ -37,7 +37,7 @@ lang = language()
 config = settings()
 min_n = config.min_n
 year = int(scope.year)
-as_of = min(config.today, dt.date(year, 12, 31))
+as_of = as_of_date(year, config.today)
 name_column = "name_ru" if lang == "ru" else "name_en"
 
 # -- which school: the URL, else a picker ------------------------------------------------------
@@ -226,7 +226,9 @@ else:
     export.download_buttons(table, f"passport_{school_id}_{code}_{year}", key="passport_results")
 
 left, right = st.columns(2)
-series = compute(comparison.series, school_id, scope.procedure, code, scope.subject_id, scope.grade, 1, min_n)
+school_query = Query.of(school_id=school_id, procedure=scope.procedure, subject_id=scope.subject_id,
+                        grade=scope.grade)
+series = compute(comparison.series, school_query, code, min_n=min_n)
 who_names = {"school": info["short_name"], "municipality": info["municipality"],
              "similar": t("results.similar"), "region": t("results.region")}
 subject_label = st.session_state.get("scope_labels", {}).get("subject") or t("filters.all_subjects")
@@ -235,8 +237,8 @@ with left:
         st.info(t("passport.no_series"))
     else:
         present.draw(view(fitted, trend_lines,
-                          (source(comparison.series, school_id, scope.procedure, code, scope.subject_id, scope.grade,
-                                  1, min_n), who_names, t("passport.trend_title", indicator=name, subject=subject_label),
+                          (source(comparison.series, school_query, code, min_n=min_n), who_names,
+                           t("passport.trend_title", indicator=name, subject=subject_label),
                            name + (", %" if share else ""), share, lang, t("app.little_data")),
                           on=present.is_on(), layout=LEGEND_BELOW))
         st.caption(t("passport.trend_caption"))
@@ -297,8 +299,9 @@ else:
                                   for r in as_mentor.itertuples()))
         navigation.link("map", t("passport.to_map"), query_params={"school": school_id})
     with left:
-        vpr = (scope.subject_id, scope.grade) if scope.procedure == "VPR" else (None, None)
-        all_schools = compute(school_map.schools_for_map, region_id, None, year, list_year, as_of, *vpr)
+        vpr = dict(subject_id=scope.subject_id, grade=scope.grade) if scope.procedure == "VPR" else {}
+        all_schools = compute(school_map.schools_for_map, Query.of(region_id, year=year, **vpr), list_year=list_year,
+                              as_of=as_of)
         shown, linked = passport.map_subset(all_schools, pairs, school_id)
         areas = compute(school_map.areas_for_map, region_id, year, list_year, as_of, *vpr)
         areas = areas[areas["area_id"].isin(set(shown["municipality_id"]))]

@@ -1,8 +1,8 @@
 """«Отчёт»: the analytic report (DOCX) for the region, the municipality or a school of the filters."""
-import datetime as dt
 
 import streamlit as st
 
+from analytics.query import as_of_date
 from analytics import access
 from analytics import catalog
 from presentation.report import make_report
@@ -62,7 +62,7 @@ elif SCHOOL_URL in st.query_params:
     del st.query_params[SCHOOL_URL]
 
 year = int(scope.year)
-as_of = min(settings().today, dt.date(year, 12, 31))
+as_of = as_of_date(year, settings().today)
 municipality_id = scope.municipality_id if level != "region" else None
 request = (scope.region_id, year, municipality_id, school_id, as_of, lang)
 

@@ -4,6 +4,7 @@ import streamlit as st
 
 from analytics import catalog, comparison, dynamics, indicators, multiplicity, performance_grid
 from analytics.indicators import BY_CODE, DEFAULT_INDICATOR
+from analytics.query import Pooling, Query
 from ui import export, navigation, tables
 from ui.cache import compute, settings, source, view
 from presentation.figures.results import trend_lines
@@ -50,10 +51,11 @@ if scope.subject_id is None:
 share = indicator.kind == "share"
 formats = views.Formats(code, lang)
 
-slice_args = dict(procedure=scope.procedure, subject_id=scope.subject_id, grade=scope.grade,
-                  pool_grades=True, pool_subjects=scope.subject_id is None, pool_years=pool_years, min_n=min_n,
-                  indicators=(code,))
-region_series = compute(indicators.aggregate, "region", scope.region_id, None, **slice_args)
+# All years of the slice; grades pooled, subjects pooled when none is chosen.
+years_query = Query.from_view(scope, year_from=None, year_to=None)
+pooling = Pooling(grades=True, subjects=scope.subject_id is None, years=pool_years)
+series_options = dict(pooling=pooling, min_n=min_n, indicators=(code,))
+region_series = compute(indicators.aggregate, years_query.at(municipality_id=None, level="region"), **series_options)
 if region_series.empty:
     st.warning(t("results.no_results"))
     st.stop()
@@ -66,6 +68,9 @@ if selected is not None and selected not in school_names:
     st.warning(t("results.detail_not_found", school=selected))
     del st.query_params["school"]
     selected = None
+# The selected school's slice (its region and municipality come from the school itself).
+school_query = Query.of(school_id=selected, year=year, procedure=scope.procedure, subject_id=scope.subject_id,
+                        grade=scope.grade)
 
 
 def select_school(school_id: str | None) -> None:
@@ -76,9 +81,9 @@ def select_school(school_id: str | None) -> None:
 
 levels_frame = levels_source = None
 if indicator.higher_is_better is not None:
-    levels_source = source(performance_grid.school_levels, scope.region_id, scope.municipality_id, year,
-                           scope.procedure, code, scope.subject_id, scope.grade, pool_years, min_n)
-    levels_frame = compute(levels_source.function, *levels_source.args)
+    levels_source = source(performance_grid.school_levels, Query.from_view(scope), code, pool_years=pool_years,
+                           min_n=min_n)
+    levels_frame = compute(levels_source.function, *levels_source.args, **dict(levels_source.kwargs))
 
 tab_names = [t("results.tab_trend"), t("results.tab_schools"), t("results.tab_subjects")]
 if scope.procedure == "VPR":
@@ -87,24 +92,22 @@ tabs = st.tabs(tab_names)
 
 # -- trend and distribution -----------------------------------------------------------------
 with tabs[0]:
-    parts = {"region": source(indicators.aggregate, "region", scope.region_id, None, **slice_args)}
+    parts = {"region": source(indicators.aggregate, years_query.at(municipality_id=None, level="region"),
+                              **series_options)}
     names = {"region": t("results.region")}
     who_label = st.session_state.get("scope_labels", {}).get("region") or scope.region_id
     if scope.municipality_id:
-        parts["municipality"] = source(indicators.aggregate, "municipality", scope.region_id, scope.municipality_id,
-                                       **slice_args)
+        parts["municipality"] = source(indicators.aggregate, years_query.at(level="municipality"), **series_options)
         names["municipality"] = st.session_state.get("scope_labels", {}).get("municipality") or t("results.municipality")
         who_label = names["municipality"]
     if selected:
-        parts["school"] = source(comparison.series, selected, scope.procedure, code, scope.subject_id, scope.grade,
-                                 pool_years, min_n)
+        parts["school"] = source(comparison.series, school_query, code, pool_years=pool_years, min_n=min_n)
         names["school"] = school_names.get(selected, selected)
     trend_figure, trend_table = view(views.trend, parts, names, t("results.trend_title", indicator=name),
                                      name + (", %" if share else ""), share, lang, t("app.little_data"))
     left, right = st.columns(2)
     left.plotly_chart(trend_figure, width="stretch", config=CHART)
-    counts = source(indicators.mark_counts, scope.region_id, scope.municipality_id, scope.procedure,
-                    scope.subject_id, scope.grade)
+    counts = source(indicators.mark_counts, years_query)
     if scope.procedure == "EGE":
         columns = {c: t(f"results.marks.{c}") for c in ("below", "middle", "high")}
         colours = {"below": PALETTE["vermillion"], "middle": PALETTE["sky"], "high": PALETTE["blue"]}
@@ -120,9 +123,8 @@ with tabs[0]:
 with tabs[1]:
     if levels_frame is None:
         st.info(t("results.grid_no_direction", indicator=name))
-        graded_sources = (None, source(dynamics.summary, "school", scope.region_id, scope.municipality_id, year,
-                                       scope.procedure, code, scope.subject_id, scope.grade, True,
-                                       scope.subject_id is None, pool_years, 5, min_n),
+        graded_sources = (None, source(dynamics.summary, Query.from_view(scope), code, pooling=pooling,
+                                       trend_years=5, min_n=min_n),
                           source(catalog.schools, scope.region_id, None))
     else:
         graded_sources = (levels_source, None, None)
@@ -176,8 +178,8 @@ with tabs[2]:
             else source(catalog.municipalities, scope.region_id))
     rows_label = t(f"results.heatmap_rows_{'schools' if level == 'school' else 'municipalities'}")
     subjects_view = view(views.subjects_heatmap,
-                         source(indicators.aggregate, level, scope.region_id, scope.municipality_id, year, year,
-                                scope.procedure, None, scope.grade, True, False, pool_years, min_n, (code,)),
+                         source(indicators.aggregate, Query.from_view(scope, subject_id=None, level=level),
+                                pooling=Pooling(grades=True, years=pool_years), min_n=min_n, indicators=(code,)),
                          source(catalog.subjects, scope.procedure), rows, level,
                          t("results.heatmap_title", indicator=name, year=year, rows=rows_label),
                          share, indicator.higher_is_better is False, lang, t("app.little_data"))
@@ -224,8 +226,7 @@ else:
     st.caption(t("results.detail_info", municipality=md(info["municipality"]), type=t(f"codes.school_type.{info['school_type']}"),
                  setting=t(f"codes.setting.{'rural' if info['is_rural'] else 'urban'}"),
                  social=num(info["social_index"], 2)))
-    compared = compute(comparison.compare_school, selected, year, scope.procedure, code, scope.subject_id,
-                       scope.grade, pool_years, min_n)
+    compared = compute(comparison.compare_school, school_query, code, pool_years=pool_years, min_n=min_n)
     who_names = {"school": info["short_name"], "municipality": info["municipality"],
                  "similar": t("results.similar"), "region": t("results.region")}
     if compared.empty:
@@ -251,8 +252,7 @@ else:
             st.markdown(f"**{t('results.detail_compare')}**", help=t("results.detail_similar_help"))
             tables.dataframe(detail)
             export.download_buttons(detail, f"results_school_{selected}_{code}", key="results_detail")
-        sch = source(comparison.series, selected, scope.procedure, code, scope.subject_id, scope.grade,
-                     pool_years, min_n)
+        sch = source(comparison.series, school_query, code, pool_years=pool_years, min_n=min_n)
         right.plotly_chart(view(trend_lines, sch, who_names, t("results.trend_title", indicator=name),
                                 name + (", %" if share else ""), share, lang, t("app.little_data")),
                            width="stretch", config=CHART)

@@ -3,6 +3,7 @@ frequent risks, high risks that no measure addresses, and factor–results assoc
 import streamlit as st
 
 from analytics import figures, risks
+from analytics.query import Query
 from ui import export, navigation, tables
 from ui import figure_cards as cards_ui
 from ui.cache import compute, settings, source, view
@@ -186,9 +187,9 @@ if outside:
 
 # -- association ------------------------------------------------------------------------------------------
 st.subheader(t("risks.association_section"))
-association_figure, assoc_table = view(
-    views.association, source(risks.factor_association, *args, min_participants=settings().min_n), name_column,
-    year, lang)
+association = source(risks.factor_association, Query.of(scope.region_id, scope.municipality_id, year=year),
+                     catalogue_id, category=category, min_participants=settings().min_n)
+association_figure, assoc_table = view(views.association, association, name_column, year, lang)
 st.caption(t("risks.association_read"))
 if association_figure is not None:
     st.plotly_chart(association_figure, width="stretch", config=CHART_CONFIG)

@@ -5,6 +5,7 @@ import uuid
 import pandas as pd
 import streamlit as st
 
+from analytics.query import as_of_date
 from analytics import access, catalog, roadmap_status, roadmaps as rm
 from analytics.roadmap_status import EDITABLE_STATUSES
 from ui import errors, export, navigation, tables
@@ -51,7 +52,7 @@ page_header(t("roadmaps.title"), scope, show_assessment=False)
 lang = language()
 today = settings().today
 year = scope.year
-as_of = min(today, dt.date(year, 12, 31))
+as_of = as_of_date(year, today)
 if scope.subject_id:
     st.caption(t("roadmaps.subject_note", subject=md(st.session_state.get("scope_labels", {}).get("subject")
                                                    or scope.subject_id)))

@@ -2,13 +2,13 @@
 completion with checkpoints, schools ranked by the attention rule (the list of «Обзор»). The slide number is in the URL
 (``?slide=N``); each slide is laid out to fit a 1280×720 screen without scrolling (fixed
 chart heights below) and is zoomed on a 1920×1080 screen (see ui/present.py)."""
-import datetime as dt
 import html
 from urllib.parse import quote
 
 import streamlit as st
 from streamlit_folium import st_folium
 
+from analytics.query import Query, as_of_date
 from analytics import attention, effectiveness, engagement, flows, overview, risks, school_map
 from analytics import roadmaps as rm
 from presentation import figure_text
@@ -94,7 +94,7 @@ if not present.is_on():
 lang = language()
 config = settings()
 year = int(scope.year)
-as_of = min(config.today, dt.date(year, 12, 31))
+as_of = as_of_date(year, config.today)
 geo = (scope.region_id, scope.municipality_id)
 list_year = compute(overview.latest_list_year, year)
 height = HEIGHTS[slide]
@@ -145,8 +145,8 @@ elif slide == "flows":
 
 # -- 3. map ---------------------------------------------------------------------------------------------
 elif slide == "map":
-    vpr = (scope.subject_id, scope.grade) if scope.procedure == "VPR" else (None, None)
-    schools = compute(school_map.schools_for_map, *geo, year, list_year, as_of, *vpr)
+    vpr = dict(subject_id=scope.subject_id, grade=scope.grade) if scope.procedure == "VPR" else {}
+    schools = compute(school_map.schools_for_map, Query.of(*geo, year=year, **vpr), list_year=list_year, as_of=as_of)
     areas = compute(school_map.areas_for_map, scope.region_id, year, list_year, as_of, *vpr)
     pairs = compute(school_map.current_pairs, *geo, list_year)
     categories = {c: t(f"codes.category.{c}") for c in CATEGORY_COLOURS}

@@ -1,9 +1,9 @@
 """Targets: every programme target as target vs actual, with trend, status and drill-down."""
-import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
+from analytics.query import as_of_date
 from analytics import access, identification, targets
 from ui import export, tables, uploads
 from ui.cache import clear_caches, compute, settings, source, store, view
@@ -18,7 +18,7 @@ page_header(t("targets.title"), scope, show_assessment=False)
 lang = language()
 params = identification.load_params()
 year = int(scope.year)
-as_of = min(settings().today, dt.date(year, 12, 31))
+as_of = as_of_date(year, settings().today)
 geo = (scope.region_id, scope.municipality_id)
 
 summary_source = source(targets.summary, *geo, year, as_of, params)

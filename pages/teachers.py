@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import teachers
+from analytics.query import Query
 from ui import export, navigation, tables
 from ui import figure_cards as cards_ui
 from ui.cache import compute, settings, source, view
@@ -145,7 +146,8 @@ grade_text = t("filters.grade_value", grade=scope.grade) if scope.grade else t("
 caption_key = "teachers.attention_caption" if subject else "teachers.attention_caption_all"
 st.caption(t(caption_key, procedure=t(f"codes.procedure.{scope.procedure}"), before=year - 1, year=year,
              subject=subject_label, grade=grade_text.lower()))
-joined = source(teachers.attention, *geo, year, scope.procedure, subject, scope.grade, min_n)
+joined = source(teachers.attention, Query.of(*geo, year=year, procedure=scope.procedure, subject_id=subject,
+                                            grade=scope.grade), min_n=min_n)
 if SHOW_ALL_KEY not in st.session_state:
     st.session_state[SHOW_ALL_KEY] = st.query_params.get(SHOW_ALL_URL) == "1"
 flagged, compared, shown, attention_table = view(views.attention, joined, bool(st.session_state[SHOW_ALL_KEY]),

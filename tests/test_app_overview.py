@@ -59,12 +59,14 @@ def test_sidebar_filters_survive_reruns(app_env):
 
 def test_attention_list_ranks_schools_with_reasons_and_passport_links(app_env, demo_store):
     from analytics import attention, risks
+    from analytics.query import Query
     from tests.conftest import TODAY
     app = run_page()
     text = markdown_text(app)
     assert "Кто отстаёт от дорожной карты и почему" in [h.value for h in app.subheader]
     catalogue = risks.default_catalogue(demo_store)
-    ranked = attention.rank_schools(demo_store, "01", None, 2026, 2026, TODAY, catalogue, 2026)
+    ranked = attention.rank_schools(demo_store, Query.of("01", year=2026), list_year=2026, as_of=TODAY,
+                                    catalogue_id=catalogue, risk_year=2026)
     # The first five schools in rank order, each with its points and at least one reason in words.
     positions = [text.index(f"**{k}.** {name} ·") for k, name in enumerate(ranked["short_name"].head(5), start=1)]
     assert positions == sorted(positions)

@@ -3,6 +3,7 @@ import pandas as pd
 import pytest
 
 from analytics import teachers
+from analytics.query import Query
 from tests.apptest_helpers import all_text, assert_no_exception, run_page
 from presentation.figures.teachers import coverage_by_group, coverage_vs_targets, deficits_chart, dynamics_chart
 
@@ -46,7 +47,7 @@ def test_with_subject_from_the_sidebar(app_env, demo_store):
     assert route.value == f"{round(total['route_share'] * 100)}\u00a0%"
     assert f"{int(total['with_route'])} из {int(total['teachers_total'])} учителей" in all_text(app)
     assert "предмет «Математика»" in all_text(app)
-    attention = teachers.attention(demo_store, "01", None, 2026, "VPR", "math", None, 10)
+    attention = teachers.attention(demo_store, Query.of("01", year=2026, procedure="VPR", subject_id="math"), min_n=10)
     assert f"Школ, требующих внимания: {int(attention['attention'].sum())} из {len(attention)}." in all_text(app)
 
 

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from analytics import attention, figures, risks
+from analytics.query import Query
 from analytics.figures import FigureScope
 from tests.conftest import TODAY
 
@@ -60,7 +61,8 @@ def test_the_rule_is_data_and_the_registry_says_it():
 
 def test_demo_region_is_ranked_not_all_flagged(demo_store):
     catalogue = risks.default_catalogue(demo_store)
-    ranked = attention.rank_schools(demo_store, "01", None, 2026, 2026, TODAY, catalogue, 2026)
+    ranked = attention.rank_schools(demo_store, Query.of("01", year=2026), list_year=2026, as_of=TODAY,
+                                    catalogue_id=catalogue, risk_year=2026)
     listed = demo_store.scalar("SELECT count(*) FROM school_lists WHERE category = 'low_results' AND year = 2026")
     assert len(ranked) == listed
     assert ranked["rank"].tolist() == list(range(1, listed + 1))
@@ -79,6 +81,7 @@ def test_demo_region_is_ranked_not_all_flagged(demo_store):
 
 
 def test_nothing_without_a_list(demo_store):
-    assert attention.rank_schools(demo_store, "01", None, 2026, None, TODAY).empty
-    early = attention.rank_schools(demo_store, "01", None, 2026, 2026, dt.date(2026, 1, 1))
+    assert attention.rank_schools(demo_store, Query.of("01", year=2026), list_year=None, as_of=TODAY).empty
+    early = attention.rank_schools(demo_store, Query.of("01", year=2026), list_year=2026,
+                                   as_of=dt.date(2026, 1, 1))
     assert not early.empty and early["points_overdue"].sum() == 0

@@ -15,6 +15,7 @@ from collections import defaultdict
 import pytest
 
 from analytics import figures, targets
+from analytics.query import Query
 from analytics.figures import FigureScope
 from tests.apptest_helpers import all_text, assert_no_exception, run_page
 from tests.conftest import TODAY
@@ -171,6 +172,6 @@ def test_map_and_passport_give_a_school_the_same_completion(demo_store):
     from analytics import school_map
     scope = FigureScope(REGION, None, 2026, TODAY)
     value = figures.compute(demo_store, "school_roadmap_completion", scope, school_id=PASSPORT_SCHOOL)
-    on_map = school_map.schools_for_map(demo_store, REGION, None, 2026, 2026, TODAY).set_index("school_id")
+    on_map = school_map.schools_for_map(demo_store, Query.of(REGION, year=2026), list_year=2026, as_of=TODAY).set_index("school_id")
     assert on_map.at[PASSPORT_SCHOOL, "roadmap_share"] == pytest.approx(value.value)
     assert on_map.at[PASSPORT_SCHOOL, "units_done"] == value.numerator

@@ -4,6 +4,7 @@ import datetime as dt
 import pytest
 
 from analytics import overview, school_map
+from analytics.query import Query
 from analytics.store import open_store
 from tests.apptest_helpers import assert_no_exception, new_app
 from tests.conftest import TODAY
@@ -81,7 +82,7 @@ def test_map_popups_escape_a_hostile_name(hostile_db):
     store = open_store(path)
     from presentation.figures.school_map import build_map
     list_year = overview.latest_list_year(store, 2026)
-    schools = school_map.schools_for_map(store, "01", "01-03", 2026, list_year, TODAY, None, None)
+    schools = school_map.schools_for_map(store, Query.of("01", "01-03", year=2026), list_year=list_year, as_of=TODAY)
     areas = school_map.areas_for_map(store, "01", 2026, list_year, TODAY, None, None)
     pairs = school_map.current_pairs(store, "01", "01-03", list_year)
     texts = {"km_road": "{km} км", "km_straight": "≈ {km} км", "km_estimate": "≈ {km} км", "category": "К",

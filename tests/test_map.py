@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from analytics import mentoring, school_map
+from analytics.query import Query
 from analytics.geo import geodesic_km, geodesic_matrix_km
 from analytics.store import insert_df
 from tests.apptest_helpers import all_text, assert_no_exception, new_app
@@ -264,7 +265,8 @@ def test_click_selects_by_code_in_tooltip_or_nearest_cluster_point():
 
 
 def test_map_data_of_the_demo_region(demo_store):
-    schools = school_map.schools_for_map(demo_store, "01", None, 2026, 2026, dt.date(2026, 11, 22))
+    schools = school_map.schools_for_map(demo_store, Query.of("01", year=2026), list_year=2026,
+                                         as_of=dt.date(2026, 11, 22))
     assert len(schools) == demo_store.scalar("SELECT count(*) FROM schools")
     listed = demo_store.scalar("SELECT count(*) FROM school_lists WHERE year = 2026 AND category = 'low_results'")
     assert (schools["category"] == "low_results").sum() == listed

@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from analytics import dynamics, multiplicity
+from analytics.query import Query
 
 
 def test_benjamini_hochberg_by_hand():
@@ -35,8 +36,9 @@ def test_control_keeps_only_what_survives_and_says_what_chance_gives():
 
 
 def test_a_schools_flag_does_not_depend_on_the_municipality_filter(demo_store):
-    region = dynamics.changes(demo_store, "school", "01", None, 2026, "VPR", indicators=("quality",))
-    local = dynamics.changes(demo_store, "school", "01", "01-02", 2026, "VPR", indicators=("quality",))
+    region = dynamics.changes(demo_store, Query.of("01", year_to=2026, procedure="VPR"), indicators=("quality",))
+    local = dynamics.changes(demo_store, Query.of("01", "01-02", year_to=2026, procedure="VPR"),
+                             indicators=("quality",))
     merged = local.merge(region, on=["unit_id", "subject_id", "grade"], suffixes=("", "_region"))
     assert len(merged) == len(local) > 0
     assert (merged["change_verdict"] == merged["change_verdict_region"]).all()

@@ -3,6 +3,7 @@ import pandas as pd
 import pytest
 
 from analytics import dynamics, passport
+from analytics.query import Pooling, Query
 from tests.apptest_helpers import all_text, query_value, run_page
 
 PAGE = "pages/passport.py"
@@ -17,8 +18,8 @@ def test_subject_results_match_the_results_computations(demo_store):
     table = passport.subject_results(demo_store, school_id, 2026, "VPR", "quality", 5)
     assert not table.empty and table["subject_id"].is_unique
     info = passport.school(demo_store, school_id)
-    own = dynamics.changes(demo_store, "school", "01", info["municipality_id"], 2026, "VPR", pool_grades=True,
-                           min_n=5, indicators=("quality",))
+    own = dynamics.changes(demo_store, Query.of("01", info["municipality_id"], year_to=2026, procedure="VPR"),
+                           pooling=Pooling(grades=True), min_n=5, indicators=("quality",))
     own = own[own["unit_id"] == school_id].set_index("subject_id")
     for row in table.itertuples():
         assert row.value == pytest.approx(own.at[row.subject_id, "value"], nan_ok=True)

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from analytics import comparison, dynamics, indicators, performance_grid
+from analytics.query import Pooling, Query
 from analytics.store import insert_df
 
 Z = 1.959963984540054
@@ -57,7 +58,7 @@ def one(frame, **match):
 def test_mark_indicators_by_hand(geo):
     # 20 participants: 2×«2», 6×«3», 8×«4», 4×«5»; ВПР vs journal 5 / 13 / 2
     add_marks(geo, [("s1", 2026, "VPR", "math", 5, 2, 6, 8, 4, 5, 13, 2)])
-    frame = indicators.school_indicators(geo, "R", min_n=10)
+    frame = indicators.school_indicators(geo, Query.of("R"), min_n=10)
     got = {r.indicator: r for r in frame.itertuples()}
     assert got["success"].value == pytest.approx(18 / 20)
     assert got["quality"].value == pytest.approx(12 / 20)
@@ -86,7 +87,7 @@ def test_ege_indicators_and_pooled_sd(geo):
         "school_id": ["s1", "s2"], "year": 2026, "procedure": "EGE", "subject_id": "rus", "grade": 11,
         "participants": [10, 30], "mean_score": [60.0, 80.0], "score_sd": [10.0, 5.0],
         "n_below_min": [1, 0], "n_high": [0, 12]}))
-    region = indicators.aggregate(geo, "region", "R", min_n=10)
+    region = indicators.aggregate(geo, Query.of("R", level="region"), min_n=10)
     mean = one(region, indicator="ege_mean")
     assert mean.value == pytest.approx((600 + 2400) / 40)   # 75, participant-weighted
     # pooled SD: within 9·100 + 29·25 = 1625, between 10·15² + 30·5² = 3000 -> var = 4625/39
@@ -102,7 +103,7 @@ def test_all_one_mark_zero_and_small_n(geo):
     insert_df(geo.cursor(), "results", pd.DataFrame({
         "school_id": ["s3"], "year": [2026], "procedure": ["OGE"], "subject_id": ["rus"], "grade": [9],
         "participants": [0], "n2": [0], "n3": [0], "n4": [0], "n5": [0]}))
-    frame = indicators.school_indicators(geo, "R", min_n=10)
+    frame = indicators.school_indicators(geo, Query.of("R"), min_n=10)
     assert "s3" not in set(frame["school_id"])          # N = 0: no value at all, no division by zero
     s1 = frame[frame["school_id"] == "s1"].set_index("indicator")
     assert s1.loc["quality", "value"] == 1.0 and s1.loc["share2", "value"] == 0.0
@@ -141,7 +142,7 @@ def test_aggregation_from_counts_matches_pandas_oracle(geo):
         quality=("mark", lambda m: (m >= 4).mean()), mean_mark=("mark", "mean"),
         sou=("mark", lambda m: m.map({2: 0.16, 3: 0.36, 4: 0.64, 5: 1.0}).mean()),
         sd=("mark", lambda m: m.std(ddof=1)), n=("mark", "size"))
-    got = indicators.aggregate(geo, "municipality", "R", pool_grades=True, min_n=1)
+    got = indicators.aggregate(geo, Query.of("R", level="municipality"), pooling=Pooling(grades=True), min_n=1)
     for (municipality, year, subject), expected in oracle.iterrows():
         part = got[(got["unit_id"] == municipality) & (got["year"] == year) & (got["subject_id"] == subject)]
         values = part.set_index("indicator")
@@ -158,7 +159,8 @@ def test_aggregation_from_counts_matches_pandas_oracle(geo):
     assert a.value == pytest.approx(oracle.loc[("A", 2026, "math"), "quality"])
     assert a.value != pytest.approx(mean_of_shares)
     # region = everything in R; Q's school never leaks in; pooled subjects too
-    region = indicators.aggregate(geo, "region", "R", pool_grades=True, pool_subjects=True, min_n=1)
+    region = indicators.aggregate(geo, Query.of("R", level="region"), pooling=Pooling(grades=True, subjects=True),
+                                  min_n=1)
     r = one(region, year=2025, indicator="vpr_higher")
     sub = raw[raw["year"] == 2025]
     assert r.value == pytest.approx(sub["higher"].sum() / sub[MARK_COLUMNS].sum().sum())
@@ -171,7 +173,7 @@ def test_change_with_newcombe_and_mean_intervals(geo):
                     ("s2", 2026, "VPR", "math", 5, 0, 2, 5, 5),
                     ("s3", 2025, "VPR", "math", 5, 20, 20, 10, 0),    # «2»: 40 %
                     ("s3", 2026, "VPR", "math", 5, 5, 25, 20, 0)])    # «2»: 10 %
-    frame = dynamics.changes(geo, "school", "R", None, 2026, "VPR", min_n=10)
+    frame = dynamics.changes(geo, Query.of("R", year_to=2026, procedure="VPR"), min_n=10)
     q = one(frame, unit_id="s1", indicator="quality")
     l1, u1 = wilson(30, 50)
     l0, u0 = wilson(20, 50)
@@ -191,9 +193,9 @@ def test_change_with_newcombe_and_mean_intervals(geo):
 
 def test_change_without_previous_year_and_pooled_years(geo):
     add_marks(geo, [("s1", y, "VPR", "math", 5, 1, 2, 2, 1) for y in (2023, 2024, 2025, 2026)])
-    plain = dynamics.changes(geo, "school", "R", None, 2026, "VPR", min_n=10)
+    plain = dynamics.changes(geo, Query.of("R", year_to=2026, procedure="VPR"), min_n=10)
     assert set(plain["change_verdict"]) == {"insufficient"}
-    pooled = dynamics.changes(geo, "school", "R", None, 2026, "VPR", pool_years=2, min_n=10)
+    pooled = dynamics.changes(geo, Query.of("R", year_to=2026, procedure="VPR"), pooling=Pooling(years=2), min_n=10)
     q = one(pooled, unit_id="s1", indicator="quality")
     assert (q.n, q.prev_n, q.prev_year) == (12, 12, 2024)   # 2025+2026 vs 2023+2024
     assert q.enough and q.value == pytest.approx(0.5)
@@ -205,7 +207,7 @@ def test_trend_wls_slope(geo):
     add_marks(geo, [("s1", 2024, "VPR", "math", 5, 10, 50, 30, 10), ("s1", 2025, "VPR", "math", 5, 10, 40, 40, 10),
                     ("s1", 2026, "VPR", "math", 5, 10, 30, 50, 10),
                     ("s2", 2025, "VPR", "math", 5, 10, 30, 50, 10), ("s2", 2026, "VPR", "math", 5, 10, 30, 50, 10)])
-    frame = dynamics.trends(geo, "school", "R", None, 2024, 2026, "VPR", min_n=10)
+    frame = dynamics.trends(geo, Query.of("R", year_from=2024, year_to=2026, procedure="VPR"), min_n=10)
     q = one(frame, unit_id="s1", indicator="quality")
     assert q.slope == pytest.approx(0.10)
     weights = []
@@ -266,17 +268,20 @@ def test_school_levels_and_comparison(geo):
         rows += [(school, 2025, "VPR", "math", 5, 5, 45 - q25, q25, 0), (school, 2026, "VPR", "math", 5, 5, 45 - q26, q26, 0)]
     rows.append(("s5", 2026, "VPR", "math", 5, 0, 0, 50, 0))   # another region
     add_marks(geo, rows)
-    levels = performance_grid.school_levels(geo, "R", None, 2026, "VPR", "quality", "math", min_n=10)
+    levels = performance_grid.school_levels(geo, Query.of("R", year_to=2026, procedure="VPR", subject_id="math"), "quality",
+                                            min_n=10)
     assert set(levels["school_id"]) == {"s1", "s2", "s3", "s4"}
     assert levels["level"].notna().all()
-    only_a = performance_grid.school_levels(geo, "R", "A", 2026, "VPR", "quality", "math", min_n=10)
+    only_a = performance_grid.school_levels(geo, Query.of("R", "A", year_to=2026, procedure="VPR", subject_id="math"),
+                                            "quality", min_n=10)
     assert set(only_a["school_id"]) == {"s1", "s2"}
     assert only_a.attrs["status_cuts"] == levels.attrs["status_cuts"]   # cut points from the whole region
-    compared = comparison.compare_school(geo, "s1", 2026, "VPR", "quality", "math", min_n=10).set_index("who")
+    compared = comparison.compare_school(geo, Query.of(school_id="s1", year=2026, procedure="VPR", subject_id="math"),
+                                         "quality", min_n=10).set_index("who")
     assert compared.loc["school", "value"] == pytest.approx(30 / 50)
     assert compared.loc["municipality", "value"] == pytest.approx(60 / 100)
     assert compared.loc["region", "value"] == pytest.approx((30 + 30 + 35 + 20) / 200)
     assert compared.loc["similar", "value"] == pytest.approx(60 / 100)   # s1, s2: urban sosh, index band 0
-    series = comparison.series(geo, "s1", "VPR", "quality", "math", min_n=10)
+    series = comparison.series(geo, Query.of(school_id="s1", procedure="VPR", subject_id="math"), "quality", min_n=10)
     assert set(series["who"]) == {"school", "municipality", "similar", "region"}
     assert len(series[series["who"] == "region"]) == 2

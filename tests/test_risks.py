@@ -8,6 +8,7 @@ import pytest
 from scipy import stats
 
 from analytics import risks
+from analytics.query import Query
 from analytics.reference import load_reference
 from analytics.store import insert_df
 from tests.fixtures import add_region
@@ -133,7 +134,7 @@ def test_coverage_counts_own_and_municipal_measures(tiny):
 def test_composite_and_association(tiny):
     composite = risks.composite_results(tiny, "01", None, 2026).set_index("school_id")["share2"]
     assert composite.to_dict() == pytest.approx({"s1": 0.25, "s2": 0.2, "s3": 0.05, "s4": 0.4, "s5": 0.1})
-    table = risks.factor_association(tiny, "01", None, 2026, "c", min_group=2).set_index("factor_id")
+    table = risks.factor_association(tiny, Query.of("01", year=2026), "c", min_group=2).set_index("factor_id")
     f1 = table.loc["f1"]
     assert (f1["n_high"], f1["n_low"]) == (3, 2)
     assert f1["mean_high"] == pytest.approx((0.25 + 0.2 + 0.4) / 3)
@@ -144,7 +145,7 @@ def test_composite_and_association(tiny):
     # f3: one high school (s4) — a difference, but no interval.
     assert table.loc["f3", "n_high"] == 1 and not table.loc["f3", "enough"] and math.isnan(table.loc["f3", "ci_low"])
     # With the default minimum of 3 schools per group, f1's low group is too small.
-    assert not risks.factor_association(tiny, "01", None, 2026, "c").set_index("factor_id").loc["f1", "enough"]
+    assert not risks.factor_association(tiny, Query.of("01", year=2026), "c").set_index("factor_id").loc["f1", "enough"]
     # Schools below the participant minimum are left out.
     assert risks.composite_results(tiny, "01", None, 2026, min_participants=50).empty
 
@@ -287,7 +288,7 @@ def test_figures_build_from_the_analytics(tiny):
     assert len(figures.change_distribution(changes, "name_ru", {"improved": "у", "unchanged": "б", "worsened": "х"},
                                            "t", "школ").data) == 3
 
-    association = risks.factor_association(tiny, "01", None, 2026, "c", min_group=2)
+    association = risks.factor_association(tiny, Query.of("01", year=2026), "c", min_group=2)
     chart = figures.association_chart(association, "name_ru", "t", "п.п.", "мало данных")
     assert list(chart.data[0].y) == ["Ф2", "Ф1"] and "мало данных" in chart.data[1].text[0]
     nothing = figures.association_chart(association.assign(enough=False, ci_low=np.nan, ci_high=np.nan),

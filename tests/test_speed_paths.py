@@ -13,6 +13,7 @@ import pytest
 from scipy import stats
 
 from analytics import composite, identification, indicators, risks
+from analytics.query import Pooling, Query
 from analytics import roadmaps as rm
 from analytics.store import insert_df
 from bench import baselines
@@ -212,21 +213,22 @@ KEYS = ["unit_id", "procedure", "indicator", "year", "subject_id", "grade"]
 
 @pytest.mark.parametrize("pooled", [True, False])
 def test_school_indicators_of_a_scope_are_those_schools_rows(store, pooled):
-    everyone = indicators.aggregate(store, "school", None, None, 2024, 2026, pool_grades=pooled, pool_subjects=pooled)
+    everyone = indicators.aggregate(store, Query(year_from=2024, year_to=2026), pooling=Pooling(pooled, pooled))
     assert "zz" not in set(everyone["unit_id"])          # results of a school not in `schools`
     for region, municipality, schools in (("01", None, "ab"), ("02", None, "c"), ("01", "B", "b")):
-        part = indicators.aggregate(store, "school", region, municipality, 2024, 2026, pool_grades=pooled,
-                                    pool_subjects=pooled)
+        part = indicators.aggregate(store, Query.of(region, municipality, year_from=2024, year_to=2026),
+                                    pooling=Pooling(pooled, pooled))
         expected = everyone[everyone["unit_id"].str[0].isin(list(schools))].reset_index(drop=True)
         pd.testing.assert_frame_equal(part, expected)
 
 
-@pytest.mark.parametrize("args", [dict(year_from=2026, year_to=2026, pool_grades=True, pool_subjects=True),
-                                  dict(year_from=2026, year_to=2026, procedure="VPR", subject_id="rus", grade=5),
-                                  dict(year_from=2024, year_to=2026, pool_grades=True),
-                                  dict(year_from=2026, year_to=2026, pool_years=2, procedure="OGE")])
-def test_indicator_rows_are_in_key_order(store, args):
-    frame = indicators.aggregate(store, "school", None, **args)
+@pytest.mark.parametrize("query, pooling", [
+    (Query(year_from=2026, year_to=2026), Pooling(grades=True, subjects=True)),
+    (Query(year_from=2026, year_to=2026, procedure="VPR", subject_id="rus", grade=5), Pooling()),
+    (Query(year_from=2024, year_to=2026), Pooling(grades=True)),
+    (Query(year_from=2026, year_to=2026, procedure="OGE"), Pooling(years=2))])
+def test_indicator_rows_are_in_key_order(store, query, pooling):
+    frame = indicators.aggregate(store, query, pooling=pooling)
     assert len(frame) > 20
     ordered = frame.sort_values(KEYS, na_position="first", kind="stable").reset_index(drop=True)
     pd.testing.assert_frame_equal(frame, ordered)

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from analytics import teachers
+from analytics.query import Query
 from analytics.store import insert_df
 from tests.fixtures import add_region
 
@@ -158,7 +159,7 @@ def test_results_change_from_counts(tiny):
 
 
 def test_attention_join(tiny):
-    frame = teachers.attention(tiny, "01", None, 2026, "VPR", "math", min_n=10).set_index("school_id")
+    frame = teachers.attention(tiny, Query.of("01", year=2026, procedure="VPR", subject_id="math"), min_n=10).set_index("school_id")
     # s1: «2» 10 % → 30 % on 20 pupils; routes for all, but 3 of 4 teachers share a deficit.
     assert frame.loc["s1", ["results_fell", "no_route", "most_deficit", "attention"]].tolist() == [
         True, False, True, True]
@@ -171,7 +172,7 @@ def test_attention_join(tiny):
 
 
 def test_attention_maps_advanced_maths_to_maths_teachers(tiny):
-    frame = teachers.attention(tiny, "01", None, 2026, "EGE", "math", min_n=10).set_index("school_id")
+    frame = teachers.attention(tiny, Query.of("01", year=2026, procedure="EGE", subject_id="math"), min_n=10).set_index("school_id")
     assert frame.loc["s1", "fail_change"] == pytest.approx(0.2)
     assert pd.isna(frame.loc["s1", "quality_change"])
     assert bool(frame.loc["s1", "attention"])

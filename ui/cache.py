@@ -8,12 +8,15 @@ data, and leaves cached what it did not touch.
 Views: what a page draws from those results (a plotly figure, a formatted table) is cached
 too, by :func:`view` — building a figure costs more than reading its cached data. A view is
 kept while the versions of every computation it used are current, keyed on the builder and
-its arguments, the language, the presentation mode and the acting user's scope.
+its arguments, the language, the presentation mode and the acting user's rights.
 
-Access control is enforced here for every page at once: a call naming a region,
-municipality, school, roadmap or unit outside the acting user's scope is refused
-(:class:`analytics.access.AccessDenied`), and rows outside the scope are dropped from the
-result. The cache is shared between users; the check and the filter run on every call.
+Access control is enforced here for every page at once: every territory a call receives
+(an ``analytics.query.Territory``, bare or inside a ``Query``, found by type) is narrowed to
+the acting user's rights, or refused (:class:`analytics.access.AccessDenied`) when it lies
+outside them; as a backstop for functions that still take ids one by one, a call naming a
+region, municipality, school, roadmap or unit outside the rights is refused and rows outside
+them are dropped from the result. The cache is shared between users; the narrowing (part of
+the cache key), the check and the filter run on every call.
 """
 from __future__ import annotations
 
@@ -114,13 +117,14 @@ def _run_dependencies() -> set | None:
 
 
 def compute(function: Callable, *args, **kwargs):
-    """Call ``function(store, *args, **kwargs)`` through the cache, within the acting user's scope."""
+    """Call ``function(store, *args, **kwargs)`` through the cache, within the acting user's rights."""
     current, versions = _store_and_versions()
     principal = access.current()
     allowed = None
     if not principal.unrestricted:
         allowed = _allowed(current, versions, principal)
-        access.check_call(current, principal, allowed, function, args, kwargs)
+        args, kwargs = access.narrow_call(principal, allowed, args, kwargs)     # by type (Territory)
+        access.check_call(current, principal, allowed, function, args, kwargs)  # by name (backstop)
     keyed_on = versions_of(current, versions, function)
     _note(keyed_on)
     function_path, named = f"{function.__module__}.{function.__qualname__}", tuple(sorted(kwargs.items()))
@@ -265,12 +269,12 @@ def _resolved(value: Any):
 def view(builder: Callable, *args, **kwargs):
     """``builder(*args, **kwargs)`` — every :func:`source` argument replaced by its
     ``compute()`` result — cached on the data version, the builder and its arguments, the
-    language, the presentation mode and the acting user's scope.
+    language, the presentation mode and the acting user's rights.
 
     Access: each source's call is checked for the acting user on every use, cached or not,
-    and its rows are filtered for that user before the builder sees them; a view built for
-    one scope is never served to another (the scope is part of the key), so a cached figure
-    cannot show another user's rows. A builder may call :func:`compute` itself: the same
+    and its rows are filtered for that user before the builder sees them; a view built within
+    one user's rights is never served to another's (the rights are part of the key), so a
+    cached figure cannot show another user's rows. A builder may call :func:`compute` itself: the same
     key then means the same checks and the same rows.
 
     The result is shared by every run and session that asks for the same view: never change
@@ -286,6 +290,7 @@ def view(builder: Callable, *args, **kwargs):
     if not principal.unrestricted:
         allowed = _allowed(current, versions, principal)
         for item in sources:
+            access.narrow_call(principal, allowed, item.args, dict(item.kwargs))  # refuses one outside the rights
             access.check_call(current, principal, allowed, item.function, item.args, dict(item.kwargs))
     key = ("view", f"{builder.__module__}.{builder.__qualname__}", language(), presenting(),
            (principal.role, principal.region_id, principal.municipality_id, principal.school_id),

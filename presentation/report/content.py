@@ -17,6 +17,7 @@ from analytics import roadmaps as rm
 from analytics import teachers as tch
 from analytics.config import load_settings
 from analytics.identification import load_params
+from analytics.query import Pooling, Query, as_of_date
 from presentation.report import effectiveness as effectiveness_section
 from presentation.report import engagement as engagement_section
 from presentation.report import queries
@@ -188,7 +189,7 @@ def build(store: Store, region_id: str, year: int, municipality_id: str | None =
     see :func:`presentation.report.charts.render_all`)."""
     settings = load_settings()
     today = created or settings.today
-    as_of = as_of or min(today, dt.date(int(year), 12, 31))
+    as_of = as_of or as_of_date(year, today)
     ctx = Context(store, region_id, year, municipality_id, school_id, as_of, language)
     w = ctx.w
     _, synthetic = catalog.dataset_label(store)
@@ -384,8 +385,9 @@ def _results(ctx: Context, report: Report, number: int, conclusions: list[str]) 
     report.add(Heading(f"{number}. {w('section.results')}"))
     report.add(Paragraph(w("results_read"), "note"))
     subjects = _subject_names(ctx.store, w.lang)
-    frames = [dynamics.changes(ctx.store, ctx.level, *ctx.geo, ctx.year, procedure, pool_grades=True,
-                               indicators=codes) for procedure, (_, codes) in KEY_RESULTS.items()]
+    frames = [dynamics.changes(ctx.store, Query.of(*ctx.geo, year_to=ctx.year, procedure=procedure, level=ctx.level),
+                               pooling=Pooling(grades=True), indicators=codes)
+              for procedure, (_, codes) in KEY_RESULTS.items()]
     frame = pd.concat(frames, ignore_index=True)
     rows, better, worse = _change_rows(ctx, frame, subjects)
     if not rows:
@@ -399,8 +401,8 @@ def _results(ctx: Context, report: Report, number: int, conclusions: list[str]) 
     for who, level, municipality in (("region", "region", None), ("municipality", "municipality", ctx.municipality_id)):
         if level == "municipality" and municipality is None:
             continue
-        part = indicators.aggregate(ctx.store, level, ctx.region_id, municipality, *years, "VPR", pool_grades=True,
-                                    pool_subjects=True, indicators=("share2",))
+        q = Query.of(ctx.region_id, municipality, year_from=years[0], year_to=years[1], procedure="VPR", level=level)
+        part = indicators.aggregate(ctx.store, q, pooling=Pooling(grades=True, subjects=True), indicators=("share2",))
         series.append(part.assign(who=who))
     data = pd.concat(series, ignore_index=True)
     names = {"region": ctx.region_name}
@@ -685,8 +687,8 @@ def _school_results(ctx: Context, report: Report, number: int, conclusions: list
     subjects = _subject_names(ctx.store, w.lang)
     frames = []
     for procedure, (_, codes) in KEY_RESULTS.items():
-        part = dynamics.changes(ctx.store, "school", ctx.region_id, ctx.municipality_id, ctx.year, procedure,
-                                pool_grades=True, indicators=codes)
+        q = Query.of(ctx.region_id, ctx.municipality_id, year_to=ctx.year, procedure=procedure)
+        part = dynamics.changes(ctx.store, q, pooling=Pooling(grades=True), indicators=codes)
         frames.append(part[part["unit_id"] == school_id])
     frame = pd.concat(frames, ignore_index=True)
     # Every subject the school wrote, not only the key ones: the school's own picture.
@@ -700,7 +702,8 @@ def _school_results(ctx: Context, report: Report, number: int, conclusions: list
     else:
         _significance_paragraphs(ctx, report, better, worse, conclusions)
         report.add(_results_table(ctx, rows, ctx.year - 1))
-    compared = comparison.compare_school(ctx.store, school_id, ctx.year, "VPR", "share2")
+    compared = comparison.compare_school(ctx.store, Query.of(school_id=school_id, year=ctx.year, procedure="VPR"),
+                                         "share2")
     if len(compared):
         rows = []
         for r in compared.itertuples(index=False):
@@ -709,7 +712,7 @@ def _school_results(ctx: Context, report: Report, number: int, conclusions: list
                          f"{w.pct(r.ci_low)} – {w.pct(r.ci_high)}" if enough else "—"])
         report.add(Table([w("col.group"), w("col.participants"), w("col.share2"), w("col.interval")], rows,
                          caption=w("table.school_compare", year=ctx.year), numeric=[False, True, True, True]))
-    series = comparison.series(ctx.store, school_id, "VPR", "share2")
+    series = comparison.series(ctx.store, Query.of(school_id=school_id, procedure="VPR"), "share2")
     series = series[series["year"] >= ctx.year - TREND_YEARS + 1]
     if len(series):
         names = {who: w(f"who.{who}") for who in comparison.WHO}

@@ -1,0 +1,158 @@
+"""Access by type: every Territory an analytics call receives (bare or in a Query) is narrowed
+to the acting user's rights, whatever the parameter or the result columns are called; and the
+"as of" date rule of analytics.query."""
+import datetime as dt
+import re
+from typing import NamedTuple
+
+import pandas as pd
+import pytest
+
+from analytics import access, indicators
+from analytics.access import AccessDenied, Principal, Role
+from analytics.query import Query, Territory, as_of_date
+from analytics.store import Store
+from tests.access_helpers import MUNICIPALITY, OTHER_MUNICIPALITY, SCHOOL
+from tests.conftest import PROJECT_ROOT
+from ui import cache
+
+MUN = Principal("mun", Role.MUNICIPAL, region_id="01", municipality_id=MUNICIPALITY)
+SCHOOL_USER = Principal("school", Role.SCHOOL, region_id="01", municipality_id=MUNICIPALITY, school_id=SCHOOL)
+
+# Result columns no name-based filter knows: ``code`` and ``municipality`` (not *_id).
+SCHOOLS = """
+SELECT s.school_id AS code, s.municipality_id AS municipality
+FROM schools s JOIN municipalities m USING (municipality_id)
+WHERE ($region_id IS NULL OR m.region_id = $region_id)
+  AND ($municipality_id IS NULL OR s.municipality_id = $municipality_id)
+  AND ($school_id IS NULL OR s.school_id = $school_id)
+ORDER BY code
+"""
+
+
+def _schools(store: Store, where: Territory) -> pd.DataFrame:
+    return store.query_df(SCHOOLS, {"region_id": where.region_id, "municipality_id": where.municipality_id,
+                                    "school_id": where.school_id})
+
+
+# New functions written without thought for access: parameters not called *_id, a result
+# column called ``municipality``.
+def schools_in(store: Store, q: Query) -> pd.DataFrame:
+    return _schools(store, q.territory)
+
+
+def schools_where(store: Store, where: Territory) -> pd.DataFrame:
+    return _schools(store, where)
+
+
+def per_municipality(store: Store, area: Query) -> pd.DataFrame:
+    return _schools(store, area.territory).groupby("municipality", as_index=False).size()
+
+
+class Pair(NamedTuple):
+    first: Query
+    second: Query
+
+
+def both(store: Store, pair: Pair) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return schools_in(store, pair.first), schools_in(store, pair.second)
+
+
+@pytest.fixture
+def fresh(app_env):
+    cache.forget_everything()
+    yield
+    cache.forget_everything()
+
+
+def test_everyone_sees_every_municipality_unrestricted(fresh):
+    assert cache.compute(schools_in, Query.of("01"))["municipality"].nunique() > 1
+    assert cache.compute(per_municipality, Query.of("01"))["municipality"].nunique() > 1
+
+
+def test_a_territory_is_narrowed_whatever_the_parameter_is_called(fresh):
+    with access.acting_as(MUN):
+        calls = [cache.compute(schools_in, Query.of("01")),
+                 cache.compute(schools_in, q=Query.of("01")),
+                 cache.compute(schools_in, Query()),                   # "every region" too
+                 cache.compute(schools_where, Territory("01")),
+                 cache.compute(schools_where, where=Territory("01")),
+                 cache.compute(per_municipality, area=Query.of("01", level="municipality")),
+                 *cache.compute(both, Pair(Query.of("01"), Query.of("01", MUNICIPALITY)))]
+    for frame in calls:
+        assert not frame.empty and set(frame["municipality"]) == {MUNICIPALITY}
+    with access.acting_as(SCHOOL_USER):
+        assert cache.compute(schools_where, Territory("01", MUNICIPALITY))["code"].tolist() == [SCHOOL]
+
+
+def test_a_territory_outside_the_rights_is_refused(fresh, demo_store):
+    other_school = demo_store.scalar("SELECT min(school_id) FROM schools WHERE municipality_id = ?",
+                                     [OTHER_MUNICIPALITY])
+    for function, argument in [(schools_in, Query.of("01", OTHER_MUNICIPALITY)),
+                               (schools_in, Query.of("02")),
+                               (schools_where, Territory("01", None, other_school)),
+                               (both, Pair(Query.of("01"), Query.of("01", OTHER_MUNICIPALITY)))]:
+        cache.compute(function, argument)        # the unrestricted user may
+        with access.acting_as(MUN), pytest.raises(AccessDenied):
+            cache.compute(function, argument)
+    with access.acting_as(MUN), pytest.raises(AccessDenied):
+        cache.view(_count, cache.source(schools_in, Query.of("01", OTHER_MUNICIPALITY)))
+
+
+def _count(frame: pd.DataFrame) -> tuple:
+    return tuple(sorted(frame["municipality"].unique()))
+
+
+def test_a_view_of_a_query_shows_only_the_rights(fresh):
+    everyone = cache.view(_count, cache.source(schools_in, Query.of("01")))
+    with access.acting_as(MUN):
+        own = cache.view(_count, cache.source(schools_in, Query.of("01")))
+    assert len(everyone) > 1 and own == (MUNICIPALITY,)
+
+
+def test_rights_narrow_down_to_the_unit_of_the_rows(fresh):
+    """A regional total stays the regional total for a municipal user (a read above the
+    user's level, as before); a table per municipality or per school holds only the user's."""
+    region = Query.of("01", year_from=2026, year_to=2026, procedure="VPR", level="region")
+    everyone = cache.compute(indicators.aggregate, region, indicators=("quality",))
+    with access.acting_as(MUN):
+        pd.testing.assert_frame_equal(cache.compute(indicators.aggregate, region, indicators=("quality",)), everyone)
+        per_municipality_rows = cache.compute(indicators.aggregate, region.at(level="municipality"),
+                                              indicators=("quality",))
+        per_school_rows = cache.compute(indicators.school_indicators, region, indicators=("quality",))
+    assert set(per_municipality_rows["unit_id"]) == {MUNICIPALITY}
+    schools = cache.compute(schools_in, Query.of("01", MUNICIPALITY))["code"]
+    assert set(per_school_rows["school_id"]) <= set(schools) and not per_school_rows.empty
+
+
+def test_narrow_by_level():
+    allowed = access.Allowed(frozenset({"01"}), frozenset({MUNICIPALITY}), frozenset({SCHOOL}))
+    wide = Territory("01")
+    assert access.narrow(SCHOOL_USER, allowed, wide, 0) == Territory("01")
+    assert access.narrow(SCHOOL_USER, allowed, wide, 1) == Territory("01", MUNICIPALITY)
+    assert access.narrow(SCHOOL_USER, allowed, wide) == Territory("01", MUNICIPALITY, SCHOOL)
+    assert access.narrow(access.SYSTEM, allowed, Territory()) == Territory()
+    args, kwargs = access.narrow_call(MUN, allowed, (Query.of("01", level="region"),), {"x": [Territory()]})
+    assert args == (Query.of("01", level="region"),) and kwargs == {"x": [Territory("01", MUNICIPALITY)]}
+    with pytest.raises(AccessDenied):
+        access.narrow(Principal("r2", Role.VIEWER, region_id="02"),
+                      access.Allowed(frozenset({"02"}), frozenset(), frozenset()), Territory("01"))
+
+
+# -- the "as of" date of a year's figures -----------------------------------------------------------
+@pytest.mark.parametrize("year, today, expected", [
+    (2025, dt.date(2026, 3, 1), dt.date(2025, 12, 31)),     # a past year: its last day
+    (2026, dt.date(2026, 3, 1), dt.date(2026, 3, 1)),       # the running year: today
+    (2026, dt.date(2026, 12, 31), dt.date(2026, 12, 31)),
+    (2027, dt.date(2026, 3, 1), dt.date(2026, 3, 1)),       # never a date in the future
+    ("2025", dt.date(2026, 1, 1), dt.date(2025, 12, 31)),   # a year from the URL
+])
+def test_as_of_date(year, today, expected):
+    assert as_of_date(year, today) == expected
+
+
+def test_no_page_repeats_the_as_of_rule():
+    offenders = [str(path.relative_to(PROJECT_ROOT)) for folder in ("pages", "ui", "presentation")
+                 for path in (PROJECT_ROOT / folder).rglob("*.py")
+                 if re.search(r"min\(.*\b12,\s*31\)", path.read_text(encoding="utf-8"))]
+    assert offenders == []
