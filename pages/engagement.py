@@ -4,7 +4,7 @@ fell, a unit's card with each criterion's evidence, and expert-review entry."""
 import streamlit as st
 
 from analytics import access, engagement, engagement_reviews
-from ui import export, navigation, tables
+from ui import export, navigation, tables, url_state
 from ui.cache import clear_caches, compute, settings, source, store, view
 from ui.filters import current_scope
 from ui.shell import page_header
@@ -12,30 +12,6 @@ from ui.text import day, language, num, pct, pp, t
 from presentation.views import engagement as views
 
 CHART_CONFIG = {"displayModeBar": False}
-
-
-def url_choice(name: str, options: list, default):
-    """A page-specific choice kept in the URL (``?name=value``); returns its widget key."""
-    key = f"engagement_{name}"
-    texts = [str(o) for o in options]
-    if key not in st.session_state:
-        value = st.query_params.get(name, str(default))
-        if value not in texts:
-            if name in st.query_params:
-                st.warning(t("app.bad_url_value", name=name, value=value))
-            value = str(default)
-        st.session_state[key] = options[texts.index(value)] if value in texts else default
-    elif st.session_state[key] not in options:
-        st.session_state[key] = default
-    return key
-
-
-def write_url(name: str, value, default=None) -> None:
-    if value in ("", None) or value == default:
-        if name in st.query_params:
-            del st.query_params[name]
-    elif st.query_params.get(name) != str(value):
-        st.query_params[name] = str(value)
 
 
 scope = current_scope()
@@ -57,13 +33,13 @@ default_round = int(held["round"].iloc[-1]) if not held.empty else int(schedule[
 round_options = [int(r) for r in schedule["round"]]
 labels = {int(r["round"]): views.round_label(r, lang) for _, r in schedule.iterrows()}
 controls = st.columns([2, 2, 3])
-number = controls[0].selectbox(t("engagement.round"), round_options, key=url_choice("round", round_options, default_round),
-                               format_func=labels.get, help=t("engagement.round_help"))
-write_url("round", number, default_round)
+number = url_state.choice(controls[0].selectbox, t("engagement.round"), key="engagement_round", url="round",
+                          options=round_options, default=default_round, format_func=labels.get,
+                          help=t("engagement.round_help"))
 levels = list(engagement.LEVELS)
-level = controls[1].selectbox(t("engagement.level"), levels, key=url_choice("level", levels, levels[0]),
-                              format_func=lambda v: t(f"engagement.levels.{v}"), help=t("engagement.level_help"))
-write_url("level", level, levels[0])
+level = url_state.choice(controls[1].selectbox, t("engagement.level"), key="engagement_level", url="level",
+                         options=levels, default=levels[0], format_func=lambda v: t(f"engagement.levels.{v}"),
+                         help=t("engagement.level_help"))
 
 row = schedule.set_index("round").loc[number]
 as_of = row["as_of"]
@@ -137,10 +113,10 @@ st.subheader(t("engagement.card_section"))
 names = dict(zip(level_rows["unit_id"], level_rows["unit_name"] if level == "municipality"
                  else level_rows["unit_name"] + " · " + level_rows["municipality"]))
 unit_options = ["", *sorted(names, key=names.get)]
-unit_id = st.selectbox(t("engagement.card_unit"), unit_options, key=url_choice("unit", unit_options, ""),
-                       format_func=lambda u: t("engagement.card_choose") if u == "" else names[u],
-                       help=t("engagement.card_help"))
-write_url("unit", unit_id)
+unit_id = url_state.choice(st.selectbox, t("engagement.card_unit"), key="engagement_unit", url="unit",
+                           options=unit_options, default="",
+                           format_func=lambda u: t("engagement.card_choose") if u == "" else names[u],
+                           help=t("engagement.card_help"))
 if not unit_id:
     st.info(t("engagement.card_hint"))
 else:

@@ -5,7 +5,7 @@ import streamlit as st
 
 from analytics.query import as_of_date
 from analytics import access, basemap, catalog, mentoring, overview, school_map, small_numbers
-from ui import export, map_view, navigation, uploads
+from ui import export, map_view, navigation, uploads, url_state
 from ui import tables as grid
 from ui.cache import compute, settings, store
 from presentation.figures.school_map import NO_DATA_COLOUR, build_map, choropleth_bins, draws_selection, school_map_click
@@ -20,24 +20,6 @@ INDICATORS = ("listed_share", "vpr_share2")
 LINES = ("current", "proposal", "none")
 
 
-def _url_choice(name: str, options: tuple, default: str) -> str:
-    """A view choice kept in the URL under a page-specific name."""
-    key = f"map_{name}"
-    if key not in st.session_state:
-        value = st.query_params.get(key, default)
-        st.session_state[key] = value if value in options else default
-    return key
-
-
-def _sync_url(name: str, default: str) -> None:
-    key = f"map_{name}"
-    value = st.session_state[key]
-    if value == default:
-        st.query_params.pop(key, None)
-    elif st.query_params.get(key) != value:
-        st.query_params[key] = value
-
-
 scope = current_scope()
 page_header(t("map.title"), scope, show_assessment=False)
 lang = language()
@@ -50,22 +32,22 @@ vpr_filter = (scope.subject_id, scope.grade) if scope.procedure == "VPR" else (N
 
 # -- view choices --------------------------------------------------------------------------
 controls = st.columns([3, 2, 1, 1])
-mode_key = _url_choice("mode", MODES, "schools")
-controls[0].segmented_control(t("map.mode"), MODES, key=mode_key, required=True,
-                              format_func=lambda m: t(f"map.mode_{m}"))
-mode = st.session_state[mode_key] or "schools"
-indicator_key = _url_choice("indicator", INDICATORS, "listed_share")
-lines_key = _url_choice("lines", LINES, "current")
+mode = url_state.choice(controls[0].segmented_control, t("map.mode"), key="map_mode", url="map_mode",
+                        options=MODES, default="schools", required=True, format_func=lambda m: t(f"map.mode_{m}"),
+                        report=False)
 if mode == "choropleth":
-    controls[1].selectbox(t("map.indicator"), INDICATORS, key=indicator_key, help=t("map.indicator_help"),
-                          format_func=lambda i: t(f"map.indicator_{i}"))
+    url_state.choice(controls[1].selectbox, t("map.indicator"), key="map_indicator", url="map_indicator",
+                     options=INDICATORS, default="listed_share", help=t("map.indicator_help"),
+                     format_func=lambda i: t(f"map.indicator_{i}"), report=False)
 else:
-    controls[1].selectbox(t("map.lines"), LINES, key=lines_key, format_func=lambda v: t(f"map.lines_{v}"))
+    url_state.choice(controls[1].selectbox, t("map.lines"), key="map_lines", url="map_lines", options=LINES,
+                     default="current", format_func=lambda v: t(f"map.lines_{v}"), report=False)
+# The hidden one of the two keeps its value (and its URL) for when the mode comes back.
+indicator_key = url_state.seed("map_indicator", "map_indicator", INDICATORS, "listed_share", report=False)
+lines_key = url_state.seed("map_lines", "map_lines", LINES, "current", report=False)
 country = False
 if len(compute(catalog.regions)) > 1:
     country = controls[3].toggle(t("map.country"), key="map_country", help=t("map.country_help"))
-for name, default in (("mode", "schools"), ("indicator", "listed_share"), ("lines", "current")):
-    _sync_url(name, default)
 
 region_id = None if country else scope.region_id
 municipality_id = None if country else scope.municipality_id
@@ -81,9 +63,9 @@ if schools.empty:
 with st.expander(t("map.assign_title") + " — " + t("map.method").lower(), expanded=False):
     st.caption(t("map.assign_help", quantile=pct(rules_default.mentor_quantile, 0), min_n=rules_default.min_participants))
     p = st.columns(5)
-    method_key = _url_choice("method", mentoring.METHODS, "total")
-    p[0].selectbox(t("map.method"), mentoring.METHODS, key=method_key, help=t("map.method_help"),
-                   format_func=lambda m: t(f"map.method_{m}"))
+    method = url_state.choice(p[0].selectbox, t("map.method"), key="map_method", url="map_method",
+                              options=mentoring.METHODS, default="total", help=t("map.method_help"),
+                              format_func=lambda m: t(f"map.method_{m}"), report=False)
     capacity = p[1].number_input(t("map.capacity"), 1, 20, rules_default.capacity, key="map_capacity")
     max_km = p[2].number_input(t("map.max_km"), 5.0, 1000.0, float(rules_default.max_km or 60.0), 5.0,
                                key="map_max_km")
@@ -91,8 +73,6 @@ with st.expander(t("map.assign_title") + " — " + t("map.method").lower(), expa
                                     key="map_road_factor", help=t("map.road_factor_help"))
     same_municipality = p[4].checkbox(t("map.same_municipality"), rules_default.same_municipality,
                                       key="map_same_municipality")
-_sync_url("method", "total")
-method = st.session_state[method_key]
 proposal = proposal_call = None
 if list_year is not None and not country:
     proposal_call = ((scope.region_id, scope.municipality_id, scope.year, list_year, method),

@@ -8,6 +8,7 @@ from analytics import catalog
 from presentation.report import make_report
 from presentation.report.model import Figure, Heading
 from ui.cache import compute, settings
+from ui import url_state
 from ui.filters import current_scope
 from presentation.safe import md, plain
 from ui.shell import page_header
@@ -17,14 +18,6 @@ LEVEL_KEY, LEVEL_URL = "report_level", "report_level"
 SCHOOL_KEY, SCHOOL_URL = "report_school", "school"
 BUILT_KEY = "report_built"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def url_choice(key: str, url: str, options: list, default) -> None:
-    """Seed a widget's session value from the URL once, and keep it one of ``options``."""
-    if key not in st.session_state:
-        st.session_state[key] = st.query_params.get(url, default)
-    if st.session_state[key] not in options:
-        st.session_state[key] = default
 
 
 scope = current_scope()
@@ -40,26 +33,20 @@ if principal.school_id:
     levels = ["school"]
 elif principal.municipality_id:
     levels = [level for level in levels if level != "region"]
-url_choice(LEVEL_KEY, LEVEL_URL, levels,
-           "municipality" if scope.municipality_id and "municipality" in levels else levels[0])
-level = st.radio(t("report.level"), levels, key=LEVEL_KEY, horizontal=True,
-                 format_func=lambda v: t(f"report.level_name.{v}"))
-st.query_params[LEVEL_URL] = level
+level = url_state.choice(st.radio, t("report.level"), key=LEVEL_KEY, url=LEVEL_URL, options=levels,
+                         default="municipality" if scope.municipality_id and "municipality" in levels else levels[0],
+                         horizontal=True, format_func=lambda v: t(f"report.level_name.{v}"), report=False)
 
 school_id = None
 if level == "school":
     schools = compute(catalog.schools, scope.region_id, scope.municipality_id)
     names = dict(zip(schools["school_id"], schools["short_name"] + " (" + schools["school_id"] + ")"))
     options = ["", *names]
-    url_choice(SCHOOL_KEY, SCHOOL_URL, options, "")
-    school_id = st.selectbox(t("report.school"), options, key=SCHOOL_KEY,
-                             format_func=lambda v: plain(names.get(v, t("report.school_placeholder")))) or None
-    if school_id:
-        st.query_params[SCHOOL_URL] = school_id
-    elif SCHOOL_URL in st.query_params:
-        del st.query_params[SCHOOL_URL]
-elif SCHOOL_URL in st.query_params:
-    del st.query_params[SCHOOL_URL]
+    school_id = url_state.choice(st.selectbox, t("report.school"), key=SCHOOL_KEY, url=SCHOOL_URL, options=options,
+                                 default="", format_func=lambda v: plain(names.get(v, t("report.school_placeholder"))),
+                                 report=False) or None
+else:
+    url_state.write(SCHOOL_URL, None)
 
 year = int(scope.year)
 as_of = as_of_date(year, settings().today)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from analytics import figures, risks
 from analytics.query import Query
-from ui import export, navigation, tables
+from ui import export, navigation, tables, url_state
 from ui import figure_cards as cards_ui
 from ui.cache import compute, settings, source, view
 from ui.filters import current_scope
@@ -15,29 +15,6 @@ from presentation.views import risks as views
 from presentation.views.risks import escape_markdown
 
 CHART_CONFIG = {"displayModeBar": False}
-
-
-def url_choice(name: str, options: list, default=""):
-    """A page-specific choice kept in the URL (``?name=value``); returns its widget key."""
-    key = f"risks_{name}"
-    if key not in st.session_state:
-        value = st.query_params.get(name, default)
-        if value not in options:
-            if name in st.query_params:
-                st.warning(t("app.bad_url_value", name=name, value=value))
-            value = default
-        st.session_state[key] = value
-    elif st.session_state[key] not in options:
-        st.session_state[key] = default
-    return key
-
-
-def write_url(name: str, value) -> None:
-    if value in ("", None):
-        if name in st.query_params:
-            del st.query_params[name]
-    elif st.query_params.get(name) != str(value):
-        st.query_params[name] = str(value)
 
 
 scope = current_scope()
@@ -55,10 +32,9 @@ catalogue_options = with_profiles or [default_catalogue]
 catalogue_id = catalogue_options[0] if default_catalogue not in catalogue_options else default_catalogue
 controls = st.columns([2, 2, 3])
 if len(catalogue_options) > 1:
-    key = url_choice("catalogue", catalogue_options, catalogue_id)
-    catalogue_id = controls[1].selectbox(t("risks.catalogue"), catalogue_options, key=key,
-                                         format_func=lambda c: plain(catalogue_names.get(c, c)))
-    write_url("catalogue", catalogue_id if catalogue_id != default_catalogue else None)
+    catalogue_id = url_state.choice(controls[1].selectbox, t("risks.catalogue"), key="risks_catalogue",
+                                    url="catalogue", options=catalogue_options, default=catalogue_id,
+                                    format_func=lambda c: plain(catalogue_names.get(c, c)))
 
 year = compute(risks.profile_year, catalogue_id, scope.year)
 if year is None:
@@ -68,11 +44,10 @@ if year != scope.year:
     st.caption(t("risks.year_note", year=year))
 
 categories = ["", "low_results", "risk_zone"]
-key = url_choice("category", categories, "")
-category = controls[0].selectbox(
-    t("risks.category"), categories, key=key, help=t("risks.category_help"),
+category = url_state.choice(
+    controls[0].selectbox, t("risks.category"), key="risks_category", url="category", options=categories,
+    default="", help=t("risks.category_help"),
     format_func=lambda c: t("risks.all_profiled") if c == "" else t(f"codes.category.{c}")) or None
-write_url("category", category)
 
 args = (scope.region_id, scope.municipality_id, year, catalogue_id, category)
 counts = source(risks.level_counts, *args)
@@ -105,10 +80,9 @@ cards[2].caption(t("risks.metric_uncovered_caption", schools=uncovered.extra["sc
 st.subheader(t("risks.school_section"))
 school_names = head["school_names"]
 school_options = list(head["school_options"])
-key = url_choice("school", school_options, "")
-school_id = st.selectbox(t("risks.school"), school_options, key=key, help=t("risks.school_help"),
-                         format_func=lambda s: t("risks.choose_school") if s == "" else plain(school_names[s]))
-write_url("school", school_id)
+school_id = url_state.choice(st.selectbox, t("risks.school"), key="risks_school", url="school",
+                             options=school_options, default="", help=t("risks.school_help"),
+                             format_func=lambda s: t("risks.choose_school") if s == "" else plain(school_names[s]))
 if not school_id:
     st.info(t("risks.choose_school_hint"))
 else:

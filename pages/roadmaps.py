@@ -8,7 +8,7 @@ import streamlit as st
 from analytics.query import as_of_date
 from analytics import access, catalog, roadmap_status, roadmaps as rm
 from analytics.roadmap_status import EDITABLE_STATUSES
-from ui import errors, export, navigation, tables
+from ui import errors, export, navigation, tables, url_state
 from ui import figure_cards as cards_ui
 from ui.cache import compute, settings, source, store, view
 from presentation.figures import roadmaps as figures
@@ -24,19 +24,8 @@ CHART = {"displayModeBar": False}
 
 def url_choice(name: str, options: list, label: str, format_func, container=st) -> object:
     """A selectbox whose choice is kept in the URL under ``name`` (first option = "all")."""
-    key = f"roadmaps_{name}"
-    if key not in st.session_state and name in st.query_params:
-        st.session_state[key] = st.query_params[name]
-    value = st.session_state.get(key, options[0])
-    st.session_state[key] = next((o for o in options if str(o) == str(value)), options[0])
-    container.selectbox(label, options, key=key, format_func=format_func)
-    chosen = st.session_state[key]
-    if chosen == options[0]:
-        if name in st.query_params:
-            del st.query_params[name]
-    elif st.query_params.get(name) != str(chosen):
-        st.query_params[name] = str(chosen)
-    return chosen
+    return url_state.choice(container.selectbox, label, key=f"roadmaps_{name}", url=name, options=options,
+                            default=options[0], format_func=format_func, report=False)
 
 
 def state_name(code: str) -> str:
