@@ -10,6 +10,7 @@ import pandas as pd
 
 from analytics import access
 from analytics.engagement import criteria, load_config
+from analytics.importer.validation import row_rule
 from analytics.store import Store
 
 # -- entered on the page -------------------------------------------------------------
@@ -47,29 +48,27 @@ def save_review(store: Store, year: int, number: int, criterion_id: str, unit_id
 def import_rules(prepared, spec, typed, header, context, issues, percent):
     """Row rules of the expert-review file: a known review criterion, a round of the
     catalogue, a unit of the criterion's level, points within 0..max."""
-    from analytics.importer.core import _row_rule
-
     catalogue = criteria().set_index("criterion_id")
     reviewed = catalogue[catalogue["rule"] == "review"]
     by_name = {str(n).strip().lower(): c for c, n in zip(reviewed.index, reviewed["name_ru"])}
     raw_ids = typed["criterion_id"].astype("string").str.strip()
     typed["criterion_id"] = [by_name.get(str(v).lower(), v) if isinstance(v, str) else v for v in raw_ids]
     known = typed["criterion_id"].isin(reviewed.index)
-    _row_rule(issues, typed, ~known & typed["criterion_id"].notna(), header, "criterion_id", "unknown_criterion",
-              allowed=", ".join(reviewed.index))
+    row_rule(issues, typed, ~known & typed["criterion_id"].notna(), header, "criterion_id", "unknown_criterion",
+             allowed=", ".join(reviewed.index))
     numbers = {int(r["number"]) for r in load_config()["rounds"]}
-    _row_rule(issues, typed, ~typed["round"].isin(numbers) & typed["round"].notna(), header, "round", "unknown_round",
-              allowed=", ".join(str(n) for n in sorted(numbers)))
+    row_rule(issues, typed, ~typed["round"].isin(numbers) & typed["round"].notna(), header, "round", "unknown_round",
+             allowed=", ".join(str(n) for n in sorted(numbers)))
     typed["unit_level"] = typed["criterion_id"].map(reviewed["level"])
     maximum = typed["criterion_id"].map(reviewed["max_points"]).astype(float)
-    _row_rule(issues, typed, known & ((typed["points"] < 0) | (typed["points"] > maximum)), header, "points",
-              "points_range")
+    row_rule(issues, typed, known & ((typed["points"] < 0) | (typed["points"] > maximum)), header, "points",
+             "points_range")
     schools = set(context.school_ids())
     municipalities = {m for level, m in context.scope_ids() if level == "municipality"}
     unit = typed["unit_id"].astype("string")
     exists = np.where(typed["unit_level"] == "school", unit.isin(schools), unit.isin(municipalities))
-    _row_rule(issues, typed, known & typed["unit_id"].notna() & ~pd.Series(exists, index=typed.index), header,
-              "unit_id", "unknown_unit")
+    row_rule(issues, typed, known & typed["unit_id"].notna() & ~pd.Series(exists, index=typed.index), header,
+             "unit_id", "unknown_unit")
     typed["source"] = "import"
     typed["entered_at"] = dt.datetime.now()
     return typed

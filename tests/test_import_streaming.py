@@ -134,7 +134,7 @@ def test_year_and_procedure_from_the_page(store, schools):
 
 
 def test_groups_too_big_for_packed_counters_are_counted_one_by_one(store, schools, monkeypatch):
-    monkeypatch.setattr(streaming, "PACK_BITS", 2)          # groups of 4+ rows: the FILTER form
+    monkeypatch.setattr("analytics.importer.stream_pass.PACK_BITS", 2)    # groups of 4+ rows: the FILTER form
     old, new = both(store, GOOD["utf8_semicolon_plain"](schools))
     same_rows(old, new)
 

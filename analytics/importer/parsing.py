@@ -6,7 +6,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from analytics.importer.spec import normalise
+from analytics.importer.lookups import Lookups, value_map
+from analytics.importer.spec import ColumnSpec, normalise
 
 # Plain-string patterns (not compiled) so pandas runs them in Arrow, not per value in Python.
 _SPACES = r"[\s\u00a0\u202f\u2009]"
@@ -116,3 +117,49 @@ def parse_lookup(text: pd.Series, mapping: dict[str, str]) -> tuple[pd.Series, p
 def parse_code(text: pd.Series) -> pd.Series:
     """School and territory codes are text; an Excel number like «100001.0» loses only the «.0»."""
     return text.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
+
+
+def parse_column(column: ColumnSpec, text: pd.Series, context: Lookups):
+    """A column's cleaned texts → (values, bad mask, expected code) by its declared type; for a
+    share column the values are (values, bad, had a % sign)."""
+    kind = column.type
+    if kind in ("text", "label"):
+        return text, pd.Series(False, index=text.index), ""
+    if kind == "code":
+        return parse_code(text), pd.Series(False, index=text.index), ""
+    if kind == "int":
+        values, bad = parse_int(text)
+        return values, bad, "integer"
+    if kind == "float":
+        values, bad, _ = parse_float(text)
+        return values, bad, "number"
+    if kind == "share":
+        values, bad, percent = parse_float(text)
+        return (values, bad, percent), bad, "share"
+    if kind == "year":
+        values, bad = parse_year(text)
+        return values, bad, "year"
+    if kind == "grade":
+        values, bad = parse_grade(text)
+        return values, bad, "grade"
+    if kind == "date":
+        values, bad = parse_date(text)
+        return values, bad, "date"
+    if kind == "bool":
+        values, bad = parse_lookup(text, value_map("bool"))
+        return values.map({"true": True, "false": False}, na_action="ignore").astype("boolean"), bad, "bool"
+    if kind.startswith("enum:"):
+        table = kind.split(":", 1)[1]
+        mapping = context.kpi_map() if table == "kpi" else value_map(table)
+        values, bad = parse_lookup(text, mapping)
+        return values, bad, f"one_of:{table}"
+    if kind == "subject":
+        values, bad = parse_lookup(text, context.subject_map())
+        return values, bad, "one_of:subject"
+    if kind == "factor":
+        values, bad = parse_lookup(text, context.factor_map())
+        return values, bad, "one_of:factor"
+    if kind == "municipality":
+        values, bad = parse_lookup(text, context.municipality_map())
+        return values, bad, "one_of:municipality"
+    raise ValueError(f"unknown column type {kind}")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 import zipfile
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from analytics.importer.bounds import MAX_COLUMNS, check_csv, survey_xlsx
+from analytics.importer.encodings import decode, utf16_without_bom
 from analytics.importer.issues import FileProblem
 
 HEADER_SCAN_ROWS = 15
@@ -73,58 +74,6 @@ def read_grid(data: bytes, max_rows: int | None = None) -> Grid:
 
 
 # -- CSV --------------------------------------------------------------------------------
-_UTF8_CYRILLIC = re.compile(rb"[\xd0\xd1][\x80-\xbf]")
-
-
-def utf16_without_bom(data: bytes) -> str | None:
-    """"utf-16-le" / "utf-16-be" when text has a NUL byte beside nearly every ASCII character."""
-    head = data[:4096]
-    if len(head) < 16 or b"\x00" not in head:
-        return None
-    odd, even = head[1::2].count(0), head[0::2].count(0)
-    half = len(head) // 2
-    if odd > 0.3 * half and even < 0.05 * half:
-        return "utf-16-le"
-    if even > 0.3 * half and odd < 0.05 * half:
-        return "utf-16-be"
-    return None
-
-
-def _looks_koi8(text_cp1251: str) -> bool:
-    """KOI8-R read as Windows-1251 swaps the case of Cyrillic letters: Russian text turns mostly CAPITAL."""
-    upper = sum(1 for ch in text_cp1251 if "\u0410" <= ch <= "\u042f")
-    lower = sum(1 for ch in text_cp1251 if "\u0430" <= ch <= "\u044f")
-    return upper + lower >= 20 and upper > 2 * lower
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    """Text and the encoding it was in: UTF-8 (BOM or not), UTF-16 (BOM or not), Windows-1251, KOI8-R.
-    A file mixing UTF-8 and Windows-1251 lines is refused, naming its first line in the other encoding."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "UTF-8 (BOM)"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "UTF-16"
-    wide = utf16_without_bom(data)
-    if wide:
-        try:
-            return data.decode(wide), "UTF-16 без BOM"
-        except UnicodeDecodeError:
-            raise FileProblem("bad_encoding_named", encoding="UTF-16 без BOM") from None
-    try:
-        return data.decode("utf-8"), "UTF-8"
-    except UnicodeDecodeError as error:
-        if len(_UTF8_CYRILLIC.findall(data[:1_000_000])) >= 10:
-            line = data.count(b"\n", 0, error.start) + 1
-            raise FileProblem("mixed_encoding", line=line) from None
-    try:
-        text = data.decode("cp1251")
-    except UnicodeDecodeError:
-        raise FileProblem("bad_encoding") from None
-    if _looks_koi8(text[:200_000]):
-        return data.decode("koi8_r"), "KOI8-R"
-    return text, "Windows-1251"
-
-
 def sniff_separator(lines: list[str]) -> str:
     """The separator that splits the first lines into the most, and a consistent number of, fields."""
     best, best_score = ";", (-1, 0)
@@ -143,8 +92,6 @@ def sniff_separator(lines: list[str]) -> str:
 
 def csv_layout(text: str) -> tuple[str, int]:
     """Separator and number of columns, from the first lines of the (whole or first part of the) text."""
-    from analytics.importer.bounds import MAX_COLUMNS
-
     head_lines = text[:200_000].splitlines()[:200]
     try:
         separator = sniff_separator(head_lines)
@@ -157,8 +104,6 @@ def csv_layout(text: str) -> tuple[str, int]:
 
 
 def _read_csv(data: bytes, max_rows: int | None) -> Grid:
-    from analytics.importer.bounds import check_csv
-
     check_csv(data)                     # bounded, before decoding or splitting anything
     try:
         text, encoding = decode(data)
@@ -233,9 +178,7 @@ def _cell_text(value) -> str | None:
 
 
 def _read_xlsx(data: bytes) -> Grid:
-    from openpyxl import load_workbook
-
-    from analytics.importer.bounds import survey_xlsx
+    from openpyxl import load_workbook     # heavy: loaded only when an XLSX file comes
 
     survey = survey_xlsx(data)              # bounded, before openpyxl builds anything
     with_data = [s for s in survey.sheets if s.cells]
