@@ -25,6 +25,7 @@ import hashlib
 import json
 import re
 import threading
+import time
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -47,6 +48,7 @@ MIRRORED_GROUP = "statuses"
 PRIMARY_KEYS = {"sign_in_throttle": ("kind", "key"), "data_versions": ("data_group",),
                 "measure_status": ("unit_id",)}
 OVERALL = "*"
+RETRY_AFTER_S = 5.0         # after PostgreSQL did not answer, ask again at most this often
 
 _stores: dict[tuple[str, str], "ServedStore"] = {}
 _by_key: dict[str, "ServedStore"] = {}
@@ -157,6 +159,7 @@ class ServedStore(Store):
         self._mirrored_version: str | None = None
         self._versions: dict[str, str] | None = None
         self.write_down = False                     # PostgreSQL did not answer the last time asked
+        self._down_since = 0.0
         self._table_groups = None
 
     # -- PostgreSQL ------------------------------------------------------------------------------
@@ -178,6 +181,9 @@ class ServedStore(Store):
         Parquet version and copy the status tables again when they changed. When PostgreSQL
         does not answer, the last versions read (the data attached stays served)."""
         with self._refresh_lock:
+            if self.write_down and self._versions is not None \
+                    and time.monotonic() - self._down_since < RETRY_AFTER_S:
+                return self._versions        # PostgreSQL was just found down: no wait per page run
             try:
                 with self._pg().cursor() as cur:
                     cur.execute("SELECT data_group, version FROM data_versions")
@@ -187,7 +193,7 @@ class ServedStore(Store):
             except Exception as error:
                 if _is_connection_error(error):
                     self._local.pg = None
-                    self.write_down = True
+                    self.write_down, self._down_since = True, time.monotonic()
                     if self._versions is None:
                         raise StorageUnavailable("connection", error) from error
                     return self._versions
@@ -281,7 +287,7 @@ class ServedStore(Store):
             except Exception as error:
                 if _is_connection_error(error):
                     self._local.pg = None
-                    self.write_down = True
+                    self.write_down, self._down_since = True, time.monotonic()
                 raise
             finally:
                 with contextlib.suppress(Exception):
@@ -329,6 +335,7 @@ def open_served(dsn: str, parquet_dir: Path | str) -> ServedStore:
         if store is None:
             store = ServedStore(dsn, key[1])
             store.migrate()
+            store.refresh()
             _stores[key] = store
             _by_key[store.path] = store
         return store
