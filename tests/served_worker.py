@@ -3,7 +3,7 @@
 ``python -m tests.served_worker DSN PARQUET_DIR PROCESS USERS SAVES UNITS``: opens the served
 store as an app process does, prints ``ready``, and on each line read from stdin:
 
-- ``saves``: USERS threads (simulated users ``p<PROCESS>-u<n>``) each make SAVES status saves
+- ``saves R``: (round R) USERS threads (simulated users ``p<PROCESS>-u<n>``) each make SAVES status saves
   on the comma-separated UNITS, each against the version its process last read; prints one
   JSON line: accepted saves per unit, and every refusal with the current values it carried;
 - ``look``: reads the data versions as a page run does and prints the Parquet version attached
@@ -27,8 +27,9 @@ def main(dsn: str, parquet_dir: str, process: str, users: int, saves: int, units
     print("ready", flush=True)
     for line in sys.stdin:
         command = line.strip()
-        if command == "saves":
-            print(json.dumps(_saves(store, process, users, saves, units)), flush=True)
+        if command.startswith("saves"):
+            round_number = int(command.split()[1])
+            print(json.dumps(_saves(store, f"{process}r{round_number}", users, saves, units)), flush=True)
         elif command == "look":
             store.data_versions()
             print(json.dumps({"directory": store.directory,
