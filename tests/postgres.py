@@ -67,3 +67,22 @@ def fresh_database(server_dsn: str) -> str:
     with psycopg.connect(server_dsn, autocommit=True) as connection:
         connection.execute(f"CREATE DATABASE {name}")
     return psycopg.conninfo.make_conninfo(server_dsn, dbname=name)
+
+
+def _stop_at(base: str) -> None:
+    cluster = Cluster.__new__(Cluster)
+    cluster.base, cluster.bin = Path(base), binaries()
+    cluster.data, cluster.socket = cluster.base / "data", cluster.base / "socket"
+    cluster.stop()
+
+
+if __name__ == "__main__":      # .ci/run: `start` prints the directory and the DSN; `stop DIR`
+    import sys
+    if sys.argv[1:2] == ["start"]:
+        started = Cluster()
+        print(started.base)
+        print(started.start())
+    elif sys.argv[1:2] == ["stop"] and len(sys.argv) == 3:
+        _stop_at(sys.argv[2])
+    else:
+        raise SystemExit("usage: python -m tests.postgres start | stop DIR")
