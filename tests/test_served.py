@@ -204,3 +204,28 @@ def test_served_settings_come_from_the_environment(tmp_path):
     settings = load_settings(tmp_path / "none.toml", {"SHNOR_PG": "host=/x dbname=y", "SHNOR_PARQUET": str(tmp_path)})
     assert settings.served_dsn == "host=/x dbname=y" and settings.parquet_dir == tmp_path
     assert load_settings(tmp_path / "none.toml", {}).served_dsn is None       # embedded by default
+
+
+def test_backup_and_restore_pg_dump_and_the_parquet_version(served, pg_dsn, pg_server, tmp_path):
+    """docs/ru/served.md: pg_dump of the database + a copy of the Parquet version in force
+    restore the same data on a fresh database and directory."""
+    import shutil
+    unit, version = served.query_rows("SELECT unit_id, version FROM measure_status ORDER BY unit_id LIMIT 1")[0]
+    rs.save_status(served, unit, version, rs.Edit("in_progress", comment="до резервной копии"), "анна", TODAY)
+    dump = tmp_path / "shnor.dump"
+    bin_dir = postgres.binaries()
+    subprocess.run([str(bin_dir / "pg_dump"), "--format=custom", f"--file={dump}", pg_dsn], check=True)
+    backup = tmp_path / "backup-parquet"
+    shutil.copytree(served.parquet_dir / served.directory, backup / served.directory)
+
+    restored_dsn = postgres.fresh_database(pg_server)
+    subprocess.run([str(bin_dir / "pg_restore"), "--no-owner", f"--dbname={restored_dsn}", str(dump)], check=True)
+    restored = open_served(restored_dsn, backup)
+    try:
+        assert restored.directory == served.directory
+        assert rs.current_unit(restored, unit)["comment"] == "до резервной копии"
+        assert restored.data_versions() == served.data_versions()
+        flt = RoadmapFilter(_region(served), year=2026)
+        pd.testing.assert_frame_equal(completion(restored, flt, TODAY), completion(served, flt, TODAY))
+    finally:
+        restored.close()
