@@ -18,6 +18,9 @@ class Settings:
     language: str = "ru"
     min_n: int = 10
     demo_seed: int = 20261122
+    # Served mode (docs/ru/served.md): a PostgreSQL DSN selects it; None keeps the embedded file.
+    served_dsn: str | None = None
+    parquet_dir: Path | None = None      # where the importer publishes Parquet versions
     extra: dict = field(default_factory=dict)
 
 
@@ -35,13 +38,17 @@ def load_settings(settings_file: Path | None = None, environ: dict | None = None
     db_path = environ.get("SHNOR_DB") or raw.get("db_path") or "data/shnor.duckdb"
     today_text = environ.get("SHNOR_TODAY") or raw.get("today")
     today = dt.date.fromisoformat(str(today_text)) if today_text else dt.date.today()
-    known = {"db_path", "today", "language", "min_n", "demo_seed"}
+    known = {"db_path", "today", "language", "min_n", "demo_seed", "served_dsn", "parquet_dir"}
+    served_dsn = environ.get("SHNOR_PG") or raw.get("served_dsn") or None
+    parquet_dir = environ.get("SHNOR_PARQUET") or raw.get("parquet_dir") or "data/served"
     return Settings(
         db_path=_resolve(db_path),
         today=today,
         language=environ.get("SHNOR_LANG") or raw.get("language", "ru"),
         min_n=int(raw.get("min_n", 10)),
         demo_seed=int(raw.get("demo_seed", 20261122)),
+        served_dsn=served_dsn,
+        parquet_dir=_resolve(parquet_dir),
         extra={k: v for k, v in raw.items() if k not in known},
     )
 

@@ -40,6 +40,9 @@ def migration_files(directory: Path = MIGRATIONS_DIR) -> list[tuple[int, str, Pa
 class Store:
     """Owns the process's connection to one DuckDB file."""
 
+    served = False          # analytics.served.ServedStore: the served mode
+    write_down = False      # the served mode: the write path does not answer (read-only serving)
+
     def __init__(self, path: Path | str):
         self.path = Path(path) if str(path) != ":memory:" else path
         if isinstance(self.path, Path):

@@ -274,7 +274,7 @@ with tab_edit:
             except access.AccessDenied:
                 raise
             except Exception as error:
-                st.error(t("roadmaps.edit.save_failed", incident=errors.incident(error)))
+                st.error(t(errors.message_key(error, "roadmaps.edit.save_failed"), incident=errors.incident(error)))
         if result is not None:
             titles_of = base.set_index("unit_id")
             messages = []

@@ -60,3 +60,26 @@ def app_env(monkeypatch, demo_db_path):
     monkeypatch.setenv("SHNOR_TODAY", TODAY.isoformat())
     monkeypatch.chdir(PROJECT_ROOT)
     return demo_db_path
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A PostgreSQL server DSN: the one .ci/run started (SHNOR_TEST_PG_DSN) or a throwaway
+    cluster started for this session (tests/postgres.py). Never skipped."""
+    from tests import postgres
+    given = os.environ.get(postgres.ENV)
+    if given:
+        yield given
+        return
+    cluster = postgres.Cluster()
+    try:
+        yield cluster.start()
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def pg_dsn(pg_server) -> str:
+    """A fresh, empty PostgreSQL database for one test."""
+    from tests import postgres
+    return postgres.fresh_database(pg_server)

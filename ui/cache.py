@@ -30,7 +30,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from analytics import access
+from analytics import access, served
 from analytics.reads import tables_read
 from analytics.config import Settings, load_settings
 from analytics.store import Store, open_store
@@ -43,11 +43,18 @@ def settings() -> Settings:
 
 @st.cache_resource(show_spinner=False)
 def _store_for(path: str) -> Store:
+    if served.is_served_key(path):
+        return served.by_key(path)
     return open_store(path)
 
 
 def store() -> Store:
-    return _store_for(str(settings().db_path))
+    """The process's store: the embedded DuckDB file, or the served store when a PostgreSQL
+    DSN is configured (``SHNOR_PG``, docs/ru/served.md)."""
+    current = settings()
+    if current.served_dsn:
+        return _store_for(served.open_served(current.served_dsn, current.parquet_dir).path)
+    return _store_for(str(current.db_path))
 
 
 @st.cache_data(show_spinner=False, max_entries=512)

@@ -8,6 +8,8 @@ import uuid
 
 import streamlit as st
 
+from analytics.store_errors import storage_kind
+
 log = logging.getLogger("shnor.incident")
 if not log.handlers:
     _handler = logging.StreamHandler(sys.stderr)
@@ -25,12 +27,20 @@ def incident(error: BaseException) -> str:
     return ident
 
 
+def message_key(error: BaseException, key: str = "app.unexpected_error") -> str:
+    """The catalogue key telling the user what happened: a storage failure of a known kind
+    (locked file, lost connection, full disk, read-only table) has its own words; anything
+    else says ``key``."""
+    kind = storage_kind(error)
+    return f"storage.{kind}" if kind is not None else key
+
+
 def show(error: BaseException, key: str = "app.unexpected_error") -> str:
     """Log ``error`` and tell the user, without any detail of it, which incident it was."""
     ident = incident(error)
     try:
         from ui.text import t
-        message = t(key, incident=ident)
+        message = t(message_key(error, key), incident=ident)
     except Exception:       # the catalogue itself failed: still no traceback for the user
         message = FALLBACK.format(incident=ident)
     st.error(message, icon=":material/error:")

@@ -46,8 +46,14 @@ def configure_page() -> None:
 def ensure_data() -> None:
     """On the very first start, build the demo database with a progress bar."""
     current = store()
-    if current.is_populated():
+    populated = current.is_populated()
+    if getattr(current, "write_down", False):      # served mode, PostgreSQL not answering
+        st.warning(t("storage.read_only_banner"), icon=":material/cloud_off:")
+    if populated:
         return
+    if getattr(current, "served", False):          # the importer publishes the data, not the app
+        st.info(t("storage.nothing_published"))
+        st.stop()
     bar = st.progress(0.0, text=t("app.building_demo"))
     build_demo(current, scale="region", seed=settings().demo_seed, today=settings().today,
                progress=lambda fraction, _stage: bar.progress(min(fraction, 1.0), text=t("app.building_demo")))
