@@ -112,7 +112,11 @@ else:
 # -- validation and methodology ---------------------------------------------------------------------------
 st.subheader(t("effectiveness.validation_section"))
 st.caption(t("effectiveness.validation_read", seeds=int(validation.get("seeds", 0))))
-tables.dataframe(views.validation_table(validation, shown, lang))
+label = lambda key: t(f"effectiveness.columns.{key}")  # noqa: E731
+tables.dataframe(views.validation_table(validation, shown, lang),
+                 widths={label(c): w for c, w in views.VALIDATION_WIDTHS.items()},
+                 wrap=[label(c) for c in views.VALIDATION_WRAP],
+                 headers={label(c): t(f"effectiveness.column_short.{c}") for c in views.VALIDATION_SHORT})
 with st.expander(t("effectiveness.methodology")):
     st.markdown(t("effectiveness.methodology_text", min_n=min_n))
 st.caption(t("app.guardrail"))

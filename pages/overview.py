@@ -5,7 +5,7 @@ import streamlit as st
 
 from analytics.query import as_of_date
 from analytics import attention, overview, risks
-from ui import export, navigation
+from ui import export, navigation, tables
 from ui import figure_cards as cards_ui
 from ui.cache import compute, settings, source, view
 from presentation.figures.overview import list_size_bars, listed_share_by_municipality
@@ -103,7 +103,10 @@ if municipalities_column is not None:
         st.markdown("\n".join(lines))
 with st.expander(t("attention.all_schools", count=len(ranked))):
     shown, download = attention_views.full_table(ranked, rule, factor_names, scope.year, as_of, lang)
-    st.dataframe(shown, hide_index=True, width="stretch")
+    label = lambda key: t(f"attention.columns.{key}")  # noqa: E731
+    tables.dataframe(shown, widths={label(c): w for c, w in attention_views.FULL_WIDTHS.items()},
+                     wrap=[label(c) for c in attention_views.FULL_WRAP], row_height=attention_views.FULL_ROW_PX,
+                     headers={label(c): t(f"attention.column_short.{c}") for c in attention_views.FULL_SHORT})
     export.download_buttons(download, f"attention_{scope.year}", key="overview_attention")
     st.markdown(t("attention.methodology_text", minimum=rule.min_due_units))
 
@@ -121,6 +124,8 @@ if scope.municipality_id is None:
 st.subheader(t("overview.municipality_table"))
 shown, download = view(views.municipality_table, municipalities, language())
 # Every municipality visible at once (a district head should not have to scroll a 12-row table).
-st.dataframe(shown, hide_index=True, width="stretch", height=36 * (len(shown) + 1) + 4)
+label = lambda key: t(f"overview.columns.{key}")  # noqa: E731
+tables.dataframe(shown, row_height=36, height=36 * (len(shown) + 1) + 4, widths={label(c): w for c, w in views.WIDTHS.items()},
+                 headers={label(c): t(f"overview.column_short.{c}") for c in views.SHORT_HEADERS})
 export.download_buttons(download, f"municipalities_{list_year}", key="overview_municipalities")
 st.caption(t("app.guardrail"))

@@ -153,7 +153,9 @@ gap_table, outside = view(views.uncovered, gaps, counts, name_column, lang)
 if gap_table is None:
     st.success(t("risks.uncovered_none"))
 else:
-    tables.dataframe(gap_table)
+    label = lambda key: t(f"risks.columns.{key}")  # noqa: E731
+    tables.dataframe(gap_table, widths={label(c): w for c, w in views.UNCOVERED_WIDTHS.items()},
+                     wrap=[label(c) for c in views.UNCOVERED_WRAP])
     export.download_buttons(gap_table, f"risks_without_measures_{year}", key="risks_uncovered")
 if outside:
     st.warning(t("risks.outside_roadmaps", count=len(outside), year=year,

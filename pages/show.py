@@ -66,13 +66,17 @@ slide = SLIDES[number - 1]
 
 
 def controls() -> None:
-    back, where, forward, leave = st.columns([1, 0.6, 1, 1.5], vertical_alignment="center")
+    # The leave button's column only in presentation mode: an empty one took the room «Назад» and
+    # «Далее» need at 1280 px (they were cut to «Н…» and «Д…»).
+    widths = [1, 0.6, 1, 1.5] if present.is_on() else [1, 0.6, 1]
+    back, where, forward, *leave = st.columns(widths, vertical_alignment="center")
     back.button(t("show.previous"), key="show_previous", on_click=_step, args=(-1,), disabled=number == 1,
                 icon=":material/arrow_back:", width="stretch")
     where.markdown(f'<div class="shnor-slide-number">{number} / {len(SLIDES)}</div>', unsafe_allow_html=True)
     forward.button(t("show.next"), key="show_next", on_click=_step, args=(1,), disabled=number == len(SLIDES),
                    icon=":material/arrow_forward:", width="stretch", type="primary")
-    present.leave_button(leave)
+    if leave:
+        present.leave_button(leave[0])
 
 
 scope = current_scope()

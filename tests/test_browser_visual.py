@@ -34,17 +34,8 @@ TARGETS = ([(p.key, "/" if i == 0 else f"/{p.key}") for i, p in enumerate(PAGES)
               ("targets_list_reduction", "/targets?target=list_reduction")]
            + [(f"slide{n}", f"/show?present=1&slide={n}") for n in range(1, SLIDE_COUNT + 1)])
 
-# Not fixed yet (see the module docstring): {page: [part of a failure line, ...]}, any size. «Обзор», «Показ» and the slides are being reworked on the
-# attention-list branch (issue 21); the rest is left for a next step.
-KNOWN: dict[str, list[str]] = {
-    "overview": ["horizontal overflow: table"],                       # the municipalities table, 949 px
-    "show": ["cut with an ellipsis: stMarkdownContainer: Далее", "cut with an ellipsis: stMarkdownContainer: Назад"],
-    "slide7": ["legend «2-й этап 2025 г.» overlaps title"],
-    "slide8": ["overlaps title «Перечень ШНОР и его сокращение»"],
-    "risks": ["horizontal overflow: table [Школа | Муниципалитет | Фактор риска",
-              "overlaps title «Изменение уровня"],
-    "effectiveness": ["horizontal overflow: table"],                  # the validation tables, 1,329 px
-}
+# Not fixed yet (see the module docstring): {page: [part of a failure line, ...]}, any size.
+KNOWN: dict[str, list[str]] = {}
 
 
 @pytest.fixture(scope="module")

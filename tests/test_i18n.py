@@ -18,6 +18,14 @@ def test_placeholders_match_between_languages():
         assert set(placeholder.findall(russian)) == set(placeholder.findall(catalogue("en")[key])), key
 
 
+def test_no_repository_paths_in_ui_text():
+    """A browser user cannot open a file of the repository: the text names a document in words."""
+    path = re.compile(r"\b(docs|presentation|analytics|pages|ui|tests)/[\w./-]+|\b[\w-]+\.md\b")
+    for lang in LANGUAGES:
+        found = {key: value for key, value in catalogue(lang).items() if path.search(value)}
+        assert not found, (lang, found)
+
+
 def test_text_fills_placeholders_and_falls_back_to_the_key():
     assert text("ru", "filters.grade_value", grade=5) == "5 класс"
     assert text("ru", "no.such.key") == "no.such.key"

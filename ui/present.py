@@ -33,6 +33,9 @@ PRESENT_CSS_TEMPLATE = f"""
   [data-testid="stMetricValue"] {{ font-size: 2.8rem; }}
   [data-testid="stMetricLabel"] p {{ font-size: 1.2rem; }}
   [data-testid="stCaptionContainer"], .stCaption {{ font-size: 1rem; }}
+  /* A component's iframe (the map) is given its on-screen width as its CSS width, which a zoomed
+     canvas magnifies once more (1,950 px in a 1,600 px window): keep it inside its column. */
+  [data-testid="stMainBlockContainer"] iframe {{ max-width: 100% !important; }}
 {{zoom_classes}}
 </style>
 """

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from presentation.figures.style import PALETTE, base_layout, separators
+from presentation.figures.style import PALETTE, base_layout, legend_clear_of_title, separators
 
 LEVEL_COLOURS = {"high": PALETTE["vermillion"], "medium": PALETTE["orange"], "low": PALETTE["sky"]}
 CHANGE_COLOURS = {"improved": PALETTE["green"], "unchanged": "#BBBBBB", "worsened": PALETTE["vermillion"]}
@@ -111,7 +111,7 @@ def level_distribution(counts: pd.DataFrame, name_column: str, level_names: dict
     figure.update_layout(barmode="stack", separators=separators(language), xaxis_title=x_label)
     figure.update_yaxes(automargin=True, tickfont=dict(size=14))
     _whole_schools(figure, float(data[["high", "medium", "low"]].sum(axis=1).max() or 0))
-    return figure
+    return legend_clear_of_title(figure, legend_lines=3)     # half a page wide, as the change chart
 
 
 def change_distribution(counts: pd.DataFrame, name_column: str, change_names: dict[str, str], title: str,
@@ -131,7 +131,9 @@ def change_distribution(counts: pd.DataFrame, name_column: str, change_names: di
     figure.update_layout(barmode="stack", separators=separators(language), xaxis_title=x_label)
     figure.update_yaxes(automargin=True, tickfont=dict(size=14))
     _whole_schools(figure, float(data[["improved", "unchanged", "worsened"]].sum(axis=1).max() or 0))
-    return figure
+    # Half a page wide (pages/risks.py) the plot area is narrow and the three items stand one a
+    # line above it: they met the title.
+    return legend_clear_of_title(figure, legend_lines=3)
 
 
 def association_chart(association: pd.DataFrame, name_column: str, title: str, x_label: str,

@@ -94,10 +94,10 @@ def enlarge(figure: go.Figure, height: int | None = None, minimum: int = PRESENT
     return figure
 
 
-def legend_clear_of_title(figure: go.Figure) -> go.Figure:
+def legend_clear_of_title(figure: go.Figure, legend_lines: int = 1) -> go.Figure:
     """A legend above the plot (base_layout's place) and a title share the top margin: the title
-    is pinned to the top and the margin made tall enough for both lines (with presentation-size
-    text they overlapped)."""
+    is pinned to the top and the margin made tall enough for both (with presentation-size text
+    they overlapped). ``legend_lines``: the lines the legend may wrap to in a narrow column."""
     layout = figure.layout
     if not (layout.title and layout.title.text) or layout.legend.y is None or layout.legend.y < 1:
         return figure
@@ -109,7 +109,7 @@ def legend_clear_of_title(figure: go.Figure) -> go.Figure:
     if not shown:
         return figure
     title_px = (layout.title.font.size or PRESENT_FONT_SIZE + 4) * 1.35
-    legend_px = (layout.legend.font.size or PRESENT_FONT_SIZE) * 1.5
+    legend_px = (layout.legend.font.size or PRESENT_FONT_SIZE) * 1.5 * legend_lines
     figure.update_layout(title=dict(y=1, yref="container", yanchor="top", pad=dict(t=6)),
                          legend=dict(y=1, yanchor="bottom"),
                          margin=dict(t=max(layout.margin.t or 0, title_px + legend_px + 14)))

@@ -98,12 +98,19 @@ def municipality_items(ranked: pd.DataFrame, rule: Rule, year: int, as_of: dt.da
             for row in ranked.itertuples()]
 
 
+# Column widths (px) of the full ranking on «Обзор»: the reasons wrap in the widest column.
+FULL_WIDTHS = {"rank": 36, "school": 120, "municipality": 128, "score": 54, "needs": 78, "reasons": 324}  # 740 px
+FULL_WRAP = ["school", "municipality", "reasons"]
+FULL_SHORT = ["needs"]        # a short header (the full one is its tooltip)
+FULL_ROW_PX = 140             # seven lines of reasons (three reasons with a risk factor's name)
+
+
 def full_table(ranked: pd.DataFrame, rule: Rule, factor_names: dict, year: int, as_of: dt.date, language: str):
     """(every listed school as shown, as downloaded)."""
     label = {c: text(language, f"attention.columns.{c}")
              for c in ("rank", "school", "municipality", "score", "needs", "reasons")}
     rows = [{label["rank"]: int(row.rank), label["school"]: str(row.short_name),
-             label["municipality"]: str(row.municipality), label["score"]: round(float(row.score), 1),
+             label["municipality"]: str(row.municipality), label["score"]: fmt.number(float(row.score), language, 1),
              label["needs"]: text(language, "attention.yes") if row.needs_attention else text(language, "attention.no"),
              label["reasons"]: "; ".join(reasons(row, rule, factor_names, year, as_of, language))}
             for row in ranked.itertuples()]

@@ -8,6 +8,11 @@ from presentation.i18n import text
 
 COLUMNS = ["name", "schools", "rural_schools", "listed", "listed_previous", "listed_share", "mentor_share"]
 SHARES = ("listed_share", "mentor_share")
+# Column widths (px) of the municipalities table: all seven columns in the 789 px main area of a
+# 1280 px window with the sidebar open (short headers below; the full name is the tooltip).
+WIDTHS = {"name": 270, "schools": 52, "rural_schools": 74, "listed": 78, "listed_previous": 80, "listed_share": 64,
+          "mentor_share": 94}   # 712 px: a name such as «Алексеевский муниципальный округ» in full
+SHORT_HEADERS = ["rural_schools", "listed_previous", "listed_share", "mentor_share"]
 
 
 def municipality_table(municipalities: pd.DataFrame, language: str):

@@ -97,6 +97,12 @@ def distribution(counts: pd.DataFrame, change_counts: pd.DataFrame, name_column:
     return levels, changes, compared, table
 
 
+# The high-risks-without-a-measure table in the 789 px main area of a 1280 px window: the factor's
+# name wraps (it ran to 1,042 px on one line).
+UNCOVERED_WIDTHS = {"school": 150, "municipality": 150, "factor": 330, "has_roadmap": 110}   # 740 px
+UNCOVERED_WRAP = ["school", "municipality", "factor"]
+
+
 def uncovered(gaps: pd.DataFrame, counts: pd.DataFrame, name_column: str, language: str):
     """(table of high risks no measure addresses, or None; schools outside every roadmap)."""
     t = lambda key: text(language, key)  # noqa: E731
