@@ -5,7 +5,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from presentation.figures.style import PALETTE, base_layout, separators
+from presentation.figures.style import PALETTE, base_layout, every_year_labelled, separators
 
 
 def list_chart(dynamics: pd.DataFrame, labels: dict, language: str = "ru") -> go.Figure:
@@ -39,9 +39,8 @@ def list_chart(dynamics: pd.DataFrame, labels: dict, language: str = "ru") -> go
     high_end = max(0.35, float(shown["reduction_high"].max())) if len(shown) else 0.35
     figure.update_yaxes(title_text=labels["reduction_axis"], secondary_y=True, tickformat=".0%", zeroline=True,
                         zerolinecolor="#999", gridcolor="#e6e6e6", range=[low_end - 0.03, high_end + 0.03], dtick=0.1)
-    figure.update_xaxes(type="category")
     figure.update_layout(separators=separators(language))
-    return figure
+    return every_year_labelled(figure)
 
 
 def event_chart(events: pd.DataFrame, title: str, x_label: str, y_label: str, language: str = "ru") -> go.Figure:

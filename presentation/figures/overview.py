@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from presentation.figures.style import PALETTE, base_layout, separators
+from presentation.figures.style import PALETTE, base_layout, every_year_labelled, separators
 
 
 def list_size_bars(sizes: pd.DataFrame, title: str, y_label: str, language: str = "ru") -> go.Figure:
@@ -16,7 +16,7 @@ def list_size_bars(sizes: pd.DataFrame, title: str, y_label: str, language: str 
     ))
     base_layout(figure, title)
     figure.update_layout(separators=separators(language), yaxis_title=y_label)
-    return figure
+    return every_year_labelled(figure)
 
 
 def listed_share_by_municipality(table: pd.DataFrame, title: str, x_label: str, language: str = "ru") -> go.Figure:

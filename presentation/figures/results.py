@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from presentation.figures.style import (COMPARISON_COLOURS, LEVEL_COLOURS, LEVEL_SYMBOLS, PALETTE,
-                              base_layout, separators)
+                              base_layout, every_year_labelled, separators)
 
 
 def _hex_to_rgba(colour: str, alpha: float) -> str:
@@ -76,10 +76,17 @@ def mark_distribution(counts: pd.DataFrame, columns: dict[str, str], colours: di
             x=counts["year"].astype(str), y=share, name=label, marker_color=colours[column],
             text=[f"{v:.0f}" if v >= 4 else "" for v in share.fillna(0)], textposition="inside",
             customdata=counts[column], hovertemplate=f"{label}, %{{x}}: %{{y:.1f}}% (%{{customdata}})<extra></extra>"))
-    base_layout(figure, title, height=420)
+    # «Распределение отметок: <territory>» is cut in a half-width column: the territory goes
+    # to a subtitle line of its own.
+    head, _, who = title.partition(": ")
+    if who:
+        figure.update_layout(title=dict(subtitle=dict(text=who)))
+    base_layout(figure, head, height=420)
+    if who:     # title and subtitle at the top, the legend in its own row above the bars
+        figure.update_layout(title=dict(yref="container", y=1, yanchor="top", pad=dict(t=8)), margin=dict(t=104))
     figure.update_layout(barmode="stack", separators=separators(language), yaxis_title="%")
     figure.update_yaxes(range=[0, 100])
-    return figure
+    return every_year_labelled(figure)
 
 
 def heatmap(table: pd.DataFrame, title: str, percent: bool, reverse: bool, language: str = "ru",

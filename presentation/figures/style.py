@@ -205,3 +205,10 @@ def fit(figure, height: int | None = None, width: int | None = None, on: float |
     if height is not None:
         figure.update_layout(height=height)
     return figure
+
+
+def every_year_labelled(figure: go.Figure) -> go.Figure:
+    """Years drawn as categories (bars per year) keep every label: Plotly otherwise drops every
+    other one on a narrow chart, and a reader cannot tell which bar is which year. Labels
+    slant instead when they do not fit side by side."""
+    return figure.update_xaxes(type="category", tickmode="linear", tick0=0, dtick=1)
