@@ -31,7 +31,7 @@ categories = {c: t(f"codes.category.{c}") for c in CATEGORY_COLOURS}
 vpr_filter = (scope.subject_id, scope.grade) if scope.procedure == "VPR" else (None, None)
 
 # -- view choices --------------------------------------------------------------------------
-controls = st.columns([3, 2, 1, 1])
+controls = st.columns([5, 3, 1, 1])    # «Муниципалитеты по показателю» whole at 1280 px
 mode = url_state.choice(controls[0].segmented_control, t("map.mode"), key="map_mode", url="map_mode",
                         options=MODES, default="schools", required=True, format_func=lambda m: t(f"map.mode_{m}"),
                         report=False)
@@ -247,7 +247,7 @@ tabs = st.tabs([t("map.tab_pairs"), t("map.tab_compare"), t("map.tab_unassigned"
                 t("map.tab_manual"), t("map.tab_roads")])
 # On a 1280-px screen: who, with whom, how far; the school codes and the straight-line distance are in
 # the table's column menu and the download.
-PAIRS_WIDTHS = {"mentee_name": 165, "mentor_name": 165, "km": 115, "km_kind": 115, "road_km": 105, "beyond_limit": 90}
+PAIRS_WIDTHS = {"mentee_name": 160, "mentor_name": 160, "km": 100, "km_kind": 105, "road_km": 100, "beyond_limit": 85}
 PAIRS_HIDDEN = ["mentee_school_id", "mentor_school_id", "straight_km"]
 with tabs[0]:
     grid.dataframe(tables["pairs"], pinned=t("map.columns.mentee_name"),
