@@ -12,7 +12,7 @@ from analytics import (catalog, comparison, identification, indicators, overview
                        small_numbers, teachers)
 from analytics import roadmaps as rm
 from analytics.indicators import BY_CODE, DEFAULT_INDICATOR
-from ui import export, navigation, present, tables
+from ui import export, navigation, present, tables, url_state
 from ui import figure_cards as cards_ui
 from ui.cache import compute, settings, source, view
 from presentation.figures import roadmaps as roadmap_figures
@@ -46,7 +46,7 @@ municipality_names = dict(compute(catalog.municipalities, scope.region_id)[["mun
     index=False, name=None))
 labels = {s: f"{n} · {municipality_names.get(m, m)}"
           for s, n, m in zip(schools["school_id"], schools["short_name"], schools["municipality_id"])}
-wanted = st.query_params.get(URL_KEY, "")
+wanted = url_state.read(URL_KEY) or ""
 unknown = None
 if PICKER_KEY not in st.session_state or (wanted and wanted != st.session_state[PICKER_KEY]):
     st.session_state[PICKER_KEY] = wanted
@@ -63,11 +63,10 @@ st.selectbox(t("passport.picker"), options, key=PICKER_KEY, help=t("passport.pic
              format_func=lambda s: t("passport.choose") if s == "" else plain(labels.get(s, s)))
 school_id = st.session_state[PICKER_KEY]
 if school_id:
-    if st.query_params.get(URL_KEY) != school_id:
-        st.query_params[URL_KEY] = school_id
+    url_state.write(URL_KEY, school_id)
     info = compute(passport.school, school_id)
-elif URL_KEY in st.query_params and unknown is None:
-    del st.query_params[URL_KEY]
+elif unknown is None:   # an unknown code stays in the URL beside the message naming it
+    url_state.write(URL_KEY, None)
 if unknown is not None:
     st.error(t("passport.unknown", code=unknown))
 if not school_id:
@@ -158,12 +157,10 @@ st.caption(t("passport.reasons_note"))
 # -- results ----------------------------------------------------------------------------------------
 st.header(t("passport.results_title"))
 options = [i.code for i in indicators.for_procedure(scope.procedure)]
-if st.session_state.get("passport_indicator") not in options:
-    requested = st.query_params.get("indicator")
-    st.session_state["passport_indicator"] = requested if requested in options else DEFAULT_INDICATOR[scope.procedure]
+url_state.seed("passport_indicator", "indicator", options, DEFAULT_INDICATOR[scope.procedure], report=False)
 code = st.selectbox(t("passport.indicator"), options, key="passport_indicator",
                     format_func=lambda c: t(f"indicators.{c}"), help=t(f"indicators.{st.session_state['passport_indicator']}_def"))
-st.query_params["indicator"] = code
+url_state.write("indicator", code)   # always named: links from here carry it
 indicator = BY_CODE[code]
 share = indicator.kind == "share"
 name = t(f"indicators.{code}")

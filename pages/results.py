@@ -5,7 +5,7 @@ import streamlit as st
 from analytics import catalog, comparison, dynamics, indicators, multiplicity, performance_grid
 from analytics.indicators import BY_CODE, DEFAULT_INDICATOR
 from analytics.query import Pooling, Query
-from ui import export, navigation, tables
+from ui import export, navigation, tables, url_state
 from ui.cache import compute, settings, source, view
 from presentation.figures.results import trend_lines
 from presentation.figures.style import LEVEL_COLOURS, MARK_COLOURS, PALETTE
@@ -24,20 +24,14 @@ lang = language()
 
 # -- indicator choice (kept in the URL as `indicator`) ------------------------------------
 options = [i.code for i in indicators.for_procedure(scope.procedure)]
-wanted = st.query_params.get("indicator")
-if st.session_state.get("results_indicator") not in options:
-    st.session_state["results_indicator"] = wanted if wanted in options else DEFAULT_INDICATOR[scope.procedure]
 left, right = st.columns([2, 3], vertical_alignment="bottom")
+url_state.seed("results_indicator", "indicator", options, DEFAULT_INDICATOR[scope.procedure], report=False)
 code = left.selectbox(t("results.indicator"), options, key="results_indicator",
                       format_func=lambda c: t(f"indicators.{c}"), help=t(f"indicators.{st.session_state['results_indicator']}_def"))
-st.query_params["indicator"] = code
+url_state.write("indicator", code)   # always named: links from here carry the indicator
 indicator = BY_CODE[code]
-pool_years = 2 if right.toggle(t("results.pool_years"), key="results_pool", help=t("results.pool_years_help"),
-                               value=st.query_params.get("pool") == "2") else 1
-if pool_years == 2:
-    st.query_params["pool"] = "2"
-elif "pool" in st.query_params:
-    del st.query_params["pool"]
+pool_years = 2 if url_state.flag(right.toggle, t("results.pool_years"), key="results_pool", url="pool", on="2",
+                                 help=t("results.pool_years_help")) else 1
 name = t(f"indicators.{code}")
 st.caption(f"**{name}** — {t(f'indicators.{code}_def')}")
 with st.expander(t("results.methodology")):
@@ -63,10 +57,10 @@ if region_series.empty:
 # -- selected school (kept in the URL as `school`) ----------------------------------------
 schools = compute(catalog.schools, scope.region_id, None)
 school_names = dict(zip(schools["school_id"], schools["short_name"]))
-selected = st.query_params.get("school")
+selected = url_state.read("school")
 if selected is not None and selected not in school_names:
     st.warning(t("results.detail_not_found", school=selected))
-    del st.query_params["school"]
+    url_state.write("school", None)
     selected = None
 # The selected school's slice (its region and municipality come from the school itself).
 school_query = Query.of(school_id=selected, year=year, procedure=scope.procedure, subject_id=scope.subject_id,
@@ -74,8 +68,8 @@ school_query = Query.of(school_id=selected, year=year, procedure=scope.procedure
 
 
 def select_school(school_id: str | None) -> None:
-    if school_id and school_id != st.query_params.get("school"):
-        st.query_params["school"] = school_id
+    if school_id and school_id != url_state.read("school"):
+        url_state.write("school", school_id)
         st.rerun()
 
 
@@ -220,7 +214,7 @@ else:
     head, close = st.columns([5, 1], vertical_alignment="bottom")
     head.subheader(t("results.detail_title", name=md(info["short_name"])))
     if close.button(t("results.detail_close"), key="results_close"):
-        del st.query_params["school"]
+        url_state.write("school", None)
         st.rerun()
     navigation.link("passport", t("results.passport"), query_params={"school": selected})
     st.caption(t("results.detail_info", municipality=md(info["municipality"]), type=t(f"codes.school_type.{info['school_type']}"),

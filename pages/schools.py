@@ -2,7 +2,7 @@
 import streamlit as st
 
 from analytics import flows, identification
-from ui import export, navigation, tables
+from ui import export, navigation, tables, url_state
 from ui.cache import compute, source, view
 from ui.filters import current_scope
 from presentation.reasons import reasons_markdown
@@ -72,7 +72,7 @@ with tab_list:
     # The selected school lives in the URL as ?school=<id>.
     options = ["", *listed_ids]
     if "schools_school" not in st.session_state:
-        st.session_state["schools_school"] = st.query_params.get("school", "")
+        st.session_state["schools_school"] = url_state.read("school") or ""
     if st.session_state["schools_school"] not in options:
         if st.session_state["schools_school"] in labels:
             options.append(st.session_state["schools_school"])
@@ -80,10 +80,7 @@ with tab_list:
             st.session_state["schools_school"] = ""
     school_id = st.selectbox(t("schools.school_select"), options, key="schools_school",
                              format_func=lambda s: t("schools.school_none") if s == "" else plain(labels.get(s, s)))
-    if school_id:
-        st.query_params["school"] = school_id
-    elif "school" in st.query_params:
-        del st.query_params["school"]
+    url_state.write("school", school_id)
 
     if school_id:
         school_table = compute(table.function, *table.args)

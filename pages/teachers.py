@@ -5,7 +5,7 @@ import streamlit as st
 
 from analytics import teachers
 from analytics.query import Query
-from ui import export, navigation, tables
+from ui import export, navigation, tables, url_state
 from ui import figure_cards as cards_ui
 from ui.cache import compute, settings, source, view
 from presentation.figures.teachers import dynamics_chart
@@ -38,19 +38,10 @@ if subject is not None and subject not in subject_names:
                  or scope.subject_id))
     subject = None
 if subject is None:
-    options = [ALL, *subject_names]
-    if PICKER_KEY not in st.session_state:
-        st.session_state[PICKER_KEY] = st.query_params.get(PICKER_URL, ALL)
-    if st.session_state[PICKER_KEY] not in options:
-        st.session_state[PICKER_KEY] = ALL
-    st.radio(t("teachers.subject_picker"), options, key=PICKER_KEY, horizontal=True,
-             format_func=lambda s: t("teachers.all_subjects") if s == ALL else md(subject_names.get(s, s)),
-             help=t("teachers.subject_picker_help"))
-    subject = st.session_state[PICKER_KEY] or None
-    if subject:
-        st.query_params[PICKER_URL] = subject
-    elif PICKER_URL in st.query_params:
-        del st.query_params[PICKER_URL]
+    subject = url_state.choice(
+        st.radio, t("teachers.subject_picker"), key=PICKER_KEY, url=PICKER_URL, options=[ALL, *subject_names],
+        default=ALL, report=False, horizontal=True, help=t("teachers.subject_picker_help"),
+        format_func=lambda s: t("teachers.all_subjects") if s == ALL else md(subject_names.get(s, s))) or None
 subject_label = subject_names.get(subject) if subject else t("teachers.all_subjects")
 
 year = compute(teachers.snapshot_year, *geo, scope.year)
@@ -148,16 +139,11 @@ st.caption(t(caption_key, procedure=t(f"codes.procedure.{scope.procedure}"), bef
              subject=subject_label, grade=grade_text.lower()))
 joined = source(teachers.attention, Query.of(*geo, year=year, procedure=scope.procedure, subject_id=subject,
                                             grade=scope.grade), min_n=min_n)
-if SHOW_ALL_KEY not in st.session_state:
-    st.session_state[SHOW_ALL_KEY] = st.query_params.get(SHOW_ALL_URL) == "1"
-flagged, compared, shown, attention_table = view(views.attention, joined, bool(st.session_state[SHOW_ALL_KEY]),
-                                                  lang)
-st.markdown(f"**{t('teachers.attention_count', count=flagged, total=compared)}**")
-show_all = st.toggle(t("teachers.show_all"), key=SHOW_ALL_KEY, help=t("teachers.show_all_help"))
-if show_all:
-    st.query_params[SHOW_ALL_URL] = "1"
-elif SHOW_ALL_URL in st.query_params:
-    del st.query_params[SHOW_ALL_URL]
+count_slot = st.empty()   # the count reads the toggle below it
+show_all = url_state.flag(st.toggle, t("teachers.show_all"), key=SHOW_ALL_KEY, url=SHOW_ALL_URL,
+                          help=t("teachers.show_all_help"))
+flagged, compared, shown, attention_table = view(views.attention, joined, show_all, lang)
+count_slot.markdown(f"**{t('teachers.attention_count', count=flagged, total=compared)}**")
 if shown.empty:
     st.success(t("teachers.attention_none"))
 
