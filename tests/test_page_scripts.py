@@ -17,9 +17,6 @@ LINE_BUDGET = 150
 KNOWN_FAT = {
     "map.py": 316,
     "show.py": 298,
-    "roadmaps.py": 329,
-    "schools.py": 196,
-    "import_files.py": 217,
     "engagement.py": 172,
     "risks.py": 179,
 }
