@@ -12,12 +12,13 @@ ROOT = Path(__file__).resolve().parents[1]
 PAGES = ROOT / "pages"
 LINE_BUDGET = 150
 
-# Pages not yet thinned, at their size when the budget came in: they may shrink, not grow.
-# Work this table down; a page that fits the budget must leave it (the test says so).
+# Pages not yet thinned: they may shrink, not grow. Sizes as on the integration branch s4-int2
+# (2026-12-07), where another change to these pages' tables and layout had landed. Work this table
+# down; a page that fits the budget must leave it (the test says so).
 KNOWN_FAT = {
     "map.py": 316,
-    "show.py": 298,
-    "risks.py": 179,
+    "show.py": 302,
+    "risks.py": 181,
 }
 # Pages that still touch ``st.query_params`` themselves instead of through ``ui.url_state``.
 OWN_URL_HANDLING = {"map.py", "show.py"}
