@@ -8,7 +8,7 @@ from analytics.importer.core import DEFAULT_MAX_MB
 from analytics.importer.lookups import subject_names
 from analytics.importer.templates import template_xlsx
 from analytics.scope import PROCEDURES
-from ui import export, import_sections, tables, uploads, url_state
+from ui import export, import_sections, tables, uploads
 from ui.cache import clear_caches, compute, settings, store
 from ui.filters import current_scope
 from presentation.import_report import more_text, report_frame
@@ -25,9 +25,13 @@ st.caption(t("data.intro"))
 max_mb = float(settings().extra.get("import_max_mb", DEFAULT_MAX_MB))
 
 left, right = st.columns([3, 2])
-kind = left.selectbox(t("data.kind"), KINDS, key=url_state.seed("data_kind", "kind", KINDS, KINDS[0], report=False),
-                      format_func=lambda k: t(f"data.kinds.{k}"), help=t("data.kinds_help"))
-url_state.write("kind", kind)   # always named, so a copied link opens the same form
+# Still by hand: through url_state.seed/write the browser import test (tests/test_browser_data.py)
+# finds the import's counts twice after the commit (message and log) — not yet understood.
+if st.query_params.get("kind") in KINDS and "data_kind" not in st.session_state:
+    st.session_state["data_kind"] = st.query_params["kind"]
+kind = left.selectbox(t("data.kind"), KINDS, key="data_kind", format_func=lambda k: t(f"data.kinds.{k}"),
+                      help=t("data.kinds_help"))
+st.query_params["kind"] = kind
 spec = kind_spec(kind)
 if spec.note:
     left.caption(spec.note)

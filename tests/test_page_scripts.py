@@ -21,7 +21,7 @@ KNOWN_FAT = {
     "risks.py": 181,
 }
 # Pages that still touch ``st.query_params`` themselves instead of through ``ui.url_state``.
-OWN_URL_HANDLING = {"map.py", "show.py"}
+OWN_URL_HANDLING = {"map.py", "show.py", "import_files.py"}   # import_files: see the note in it
 
 # Besides ui/url_state.py, the modules allowed to touch ``st.query_params``: the sidebar filters,
 # presentation mode and the session's sign-in link follow the same rule for the global view.
