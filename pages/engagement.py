@@ -3,12 +3,12 @@ criteria heatmap, ranking with zones, the criteria most often failed, units whos
 fell, a unit's card with each criterion's evidence, and expert-review entry."""
 import streamlit as st
 
-from analytics import access, engagement, engagement_reviews
-from ui import export, navigation, tables, url_state
-from ui.cache import clear_caches, compute, settings, source, store, view
+from analytics import engagement
+from ui import engagement_sections as sections, export, tables, url_state
+from ui.cache import compute, settings, source, view
 from ui.filters import current_scope
 from ui.shell import page_header
-from ui.text import day, language, num, pct, pp, t
+from ui.text import day, language, num, pct, t
 from presentation.views import engagement as views
 
 CHART_CONFIG = {"displayModeBar": False}
@@ -117,55 +117,10 @@ unit_id = url_state.choice(st.selectbox, t("engagement.card_unit"), key="engagem
                            options=unit_options, default="",
                            format_func=lambda u: t("engagement.card_choose") if u == "" else names[u],
                            help=t("engagement.card_help"))
-if not unit_id:
-    st.info(t("engagement.card_hint"))
-else:
-    unit = level_rows.set_index("unit_id").loc[unit_id]
-    if unit["zone"] is not None and unit["zone"] == unit["zone"]:
-        st.markdown(t("engagement.card_total", points=num(unit["points"], 1), max=num(unit["max_points"]),
-                      share=pct(unit["share"], 0), zone=t(f"engagement.zones.{unit['zone']}"),
-                      rank=int(unit["rank"]), count=len(level_rows)))
-    if unit["change"] == unit["change"]:
-        st.caption(t("engagement.card_change", change=pp(unit["change"], 1)))
-    missing = int(unit["criteria"] - unit["assessed"])
-    if missing:
-        st.caption(t("engagement.card_not_assessed", count=missing))
-    card = view(views.card, scores_source, unit_id, as_of, lang)
-    tables.dataframe(card)
-    export.download_buttons(card, f"engagement_card_{unit_id}_{year}_{number}", key="engagement_card")
-    if level == "school":
-        navigation.link("passport", t("engagement.to_passport"), query_params={"school": unit_id})
-    navigation.link("roadmaps", t("engagement.to_roadmaps"))
+sections.unit_card(unit_id, level, level_rows, scores_source, as_of, year, number, lang)
 
 # -- expert-review entry ---------------------------------------------------------------------------------
-principal = access.current()
-with st.expander(t("engagement.entry_section")):
-    st.caption(t("engagement.entry_help"))
-    if not principal.can("edit_targets"):
-        st.info(t("engagement.entry_no_right"))
-    else:
-        criteria = compute(engagement.criteria)
-        reviewed = criteria[(criteria["rule"] == "review") & (criteria["level"] == level)]
-        name_column = "name_ru" if lang == "ru" else "name_en"
-        criterion_names = dict(zip(reviewed["criterion_id"], reviewed["number"] + " " + reviewed[name_column]))
-        with st.form("engagement_entry"):
-            criterion_id = st.selectbox(t("engagement.entry_criterion"), list(criterion_names),
-                                        format_func=criterion_names.get)
-            entry_unit = st.selectbox(t("engagement.entry_unit"), unit_options[1:], format_func=names.get,
-                                      index=unit_options[1:].index(unit_id) if unit_id else 0)
-            maximum = float(reviewed.set_index("criterion_id")["max_points"].max()) if len(reviewed) else 0.0
-            points = st.number_input(t("engagement.entry_points"), min_value=0.0, max_value=maximum, step=1.0)
-            comment = st.text_input(t("engagement.entry_comment"), max_chars=500)
-            if st.form_submit_button(t("engagement.entry_save")):
-                try:
-                    engagement_reviews.save_review(store(), year, number, criterion_id, entry_unit, points, comment,
-                                           principal.username or "local", principal)
-                except (ValueError, access.AccessDenied) as error:
-                    st.error(str(error))
-                else:
-                    clear_caches()
-                    st.success(t("engagement.entry_saved"))
-                    st.rerun()
+sections.review_entry(level, unit_id, unit_options, names, year, number, lang)
 
 with st.expander(t("engagement.methodology")):
     st.markdown(t("engagement.methodology_text", **zone_text))

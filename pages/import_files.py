@@ -3,90 +3,20 @@
 import streamlit as st
 
 from analytics.importer import KINDS, commit, kind as kind_spec, log_rejected, prepare, recent_imports
-from analytics.importer.changes import Territory, UndoRefused, plan as plan_import, undo, undoable
+from analytics.importer.changes import plan as plan_import
 from analytics.importer.core import DEFAULT_MAX_MB
 from analytics.importer.lookups import subject_names
 from analytics.importer.templates import template_xlsx
 from analytics.scope import PROCEDURES
-from ui import export, tables, uploads
+from ui import export, import_sections, tables, uploads
 from ui.cache import clear_caches, compute, settings, store
 from ui.filters import current_scope
 from presentation.import_report import more_text, report_frame
-from presentation.import_preview import (changes_table, count, refusal_text, removed_schools, school_table, scope_line,
-                               summary_line, undo_option, warning_lines)
+from presentation.import_preview import count
 from presentation.import_view import log_table, mapping_table, preview_table, read_summary
 from presentation.safe import md
 from ui.shell import page_header
 from ui.text import language, num, t
-
-
-def _territory_choice(spec):
-    """«Файл полный для»: none (the default), the region, or municipalities."""
-    if not spec.scope:
-        return None
-    regions = dict(store().query_rows("SELECT region_id, name FROM regions ORDER BY region_id"))
-    municipalities = dict(store().query_rows("SELECT municipality_id, name FROM municipalities ORDER BY name"))
-    choices = ["none", *[f"region:{r}" for r in regions], "municipality"]
-    labels = {"none": t("import_preview.complete_none"), "municipality": t("import_preview.complete_municipalities"),
-              **{f"region:{r}": t("import_preview.complete_region", name=n) for r, n in regions.items()}}
-    left, right = st.columns([2, 3])
-    choice = left.radio(t("import_preview.complete_label"), choices, format_func=labels.get, key="data_complete",
-                        help=t("import_preview.complete_help"))
-    if choice == "none":
-        return None
-    if choice == "municipality":
-        chosen = right.multiselect(t("import_preview.complete_choose"), list(municipalities),
-                                   format_func=municipalities.get, key="data_complete_municipalities")
-        return Territory("municipality", tuple(chosen)) if chosen else None
-    return Territory("region", (choice.split(":", 1)[1],))
-
-
-def _show_plan(plan, prepared, names) -> None:
-    lang = language()
-    st.subheader(t("import_preview.title"))
-    st.markdown(md(scope_line(plan, prepared, store(), lang)))
-    st.markdown("**" + md(summary_line(plan, prepared, lang)) + "**")
-    if not plan.changes_anything:
-        st.info(t("import_preview.nothing"))
-    if plan.untouched:
-        st.caption(t("import_preview.untouched", count=num(plan.untouched)))
-    removed = removed_schools(plan, lang)
-    if removed:
-        st.error(t("import_preview.removed_title", schools=count(len(removed), "school", lang)) + "\n\n"
-                 + "\n".join(f"- {md(line)}" for line in removed))
-    warnings = warning_lines(plan, lang, names)
-    if warnings:
-        st.warning(t("import_preview.warnings") + "\n\n" + "\n".join(f"- {md(w)}" for w in warnings[:50])
-                   + (f"\n- {t('import_preview.more', count=len(warnings) - 50)}" if len(warnings) > 50 else ""))
-    st.markdown(f"**{t('import_preview.by_school')}**")
-    by_school = school_table(plan, lang)
-    tables.dataframe(by_school)
-    export.download_buttons(by_school, f"по_школам_{prepared.kind}", key="data_by_school")
-    changes = changes_table(plan, prepared, lang, names)
-    if len(changes):
-        st.markdown(f"**{t('import_preview.changes')}**")
-        tables.dataframe(changes)
-        export.download_buttons(changes, f"изменения_{prepared.kind}", key="data_changes")
-
-
-def _undo_section() -> None:
-    lang = language()
-    st.subheader(t("import_preview.undo.title"), help=t("import_preview.undo.help"))
-    candidates = undoable(store())
-    if candidates.empty:
-        st.caption(t("import_preview.undo.none"))
-        return
-    options = {int(row["import_id"]): undo_option(row, lang) for row in candidates.to_dict("records")}
-    chosen = st.selectbox(t("import_preview.undo.choose"), list(options), format_func=options.get, key="data_undo_id")
-    if st.button(t("import_preview.undo.button"), key="data_undo", icon=":material/undo:"):
-        try:
-            counts = undo(store(), chosen, st.session_state.get("data_user") or None)
-        except UndoRefused as refused:
-            st.error(refusal_text(refused, lang))
-            return
-        clear_caches()
-        st.session_state["data_undone"] = t("import_preview.undo.done", id=chosen, **counts)
-        st.rerun()
 
 
 scope = current_scope()
@@ -94,9 +24,11 @@ page_header(t("data.title"), scope, show_assessment=False)
 st.caption(t("data.intro"))
 max_mb = float(settings().extra.get("import_max_mb", DEFAULT_MAX_MB))
 
+left, right = st.columns([3, 2])
+# Still by hand: through url_state.seed/write the browser import test (tests/test_browser_data.py)
+# finds the import's counts twice after the commit (message and log) — not yet understood.
 if st.query_params.get("kind") in KINDS and "data_kind" not in st.session_state:
     st.session_state["data_kind"] = st.query_params["kind"]
-left, right = st.columns([3, 2])
 kind = left.selectbox(t("data.kind"), KINDS, key="data_kind", format_func=lambda k: t(f"data.kinds.{k}"),
                       help=t("data.kinds_help"))
 st.query_params["kind"] = kind
@@ -183,14 +115,14 @@ if uploaded is not None:
         st.caption(t("data.preview_rows", shown=num(len(preview)), total=num(len(prepared.frame))))
         tables.dataframe(preview)
         export.download_buttons(preview, f"просмотр_{kind}", key="data_preview")
-        territory = _territory_choice(spec)
+        territory = import_sections.territory_choice(spec)
         plan_key = (st.session_state["data_prepared"][0], territory)
         cached_plan = st.session_state.get("data_plan")
         if cached_plan is None or cached_plan[0] != plan_key:
             with st.spinner():
                 st.session_state["data_plan"] = (plan_key, plan_import(store(), prepared, territory))
         plan = st.session_state["data_plan"][1]
-        _show_plan(plan, prepared, names)
+        import_sections.show_plan(plan, prepared, names)
         if st.button(t("data.import_button"), type="primary", key="data_import", icon=":material/upload:"):
             outcome = commit(store(), prepared, user or None, territory=territory)
             st.session_state.pop("data_prepared", None)
@@ -206,7 +138,7 @@ if uploaded is not None:
             else:
                 st.error(t("data.failed", message=outcome.message))
 
-_undo_section()
+import_sections.undo_section()
 
 st.subheader(t("data.log"))
 log = log_table(recent_imports(store()), t)

@@ -1,45 +1,22 @@
-"""«Результаты»: indicator dynamics for methodologists (filter by subject and grade)."""
-import pandas as pd
+"""«Результаты»: indicator dynamics for methodologists (filter by subject and grade).
+The URL keeps the indicator (``?indicator=``), pooled years (``?pool=2``) and the selected school
+(``?school=``). The tabs and the school panel are drawn by ``ui.results_sections`` from figures
+and tables built in ``presentation.views.results``."""
 import streamlit as st
 
-from analytics import catalog, comparison, dynamics, indicators, multiplicity, performance_grid
-from analytics.indicators import BY_CODE, DEFAULT_INDICATOR
-from analytics.query import Pooling, Query
-from ui import export, navigation, tables
-from ui.cache import compute, settings, source, view
-from presentation.figures.results import trend_lines
-from presentation.figures.style import LEVEL_COLOURS, MARK_COLOURS, PALETTE
+from analytics import catalog, indicators
+from ui import results_sections as sections
+from ui.cache import compute, settings
 from ui.filters import current_scope
-from presentation.safe import md
 from ui.shell import page_header
-from ui.text import language, num, pct, t
-from presentation.views import results as views
+from ui.text import language, t
 
-CHART = {"displayModeBar": False}
 scope = current_scope()
 page_header(t("results.title"), scope)
 min_n = settings().min_n
-year = scope.year
-lang = language()
 
-# -- indicator choice (kept in the URL as `indicator`) ------------------------------------
-options = [i.code for i in indicators.for_procedure(scope.procedure)]
-wanted = st.query_params.get("indicator")
-if st.session_state.get("results_indicator") not in options:
-    st.session_state["results_indicator"] = wanted if wanted in options else DEFAULT_INDICATOR[scope.procedure]
-left, right = st.columns([2, 3], vertical_alignment="bottom")
-code = left.selectbox(t("results.indicator"), options, key="results_indicator",
-                      format_func=lambda c: t(f"indicators.{c}"), help=t(f"indicators.{st.session_state['results_indicator']}_def"))
-st.query_params["indicator"] = code
-indicator = BY_CODE[code]
-pool_years = 2 if right.toggle(t("results.pool_years"), key="results_pool", help=t("results.pool_years_help"),
-                               value=st.query_params.get("pool") == "2") else 1
-if pool_years == 2:
-    st.query_params["pool"] = "2"
-elif "pool" in st.query_params:
-    del st.query_params["pool"]
-name = t(f"indicators.{code}")
-st.caption(f"**{name}** — {t(f'indicators.{code}_def')}")
+code, pool_years = sections.choose_indicator(scope)
+st.caption(f"**{t(f'indicators.{code}')}** — {t(f'indicators.{code}_def')}")
 with st.expander(t("results.methodology")):
     st.markdown(t("results.methodology_text", min_n=min_n))
     st.markdown(t("results.grid_text"))
@@ -48,212 +25,31 @@ with st.expander(t("results.methodology")):
 if scope.subject_id is None:
     st.info(t("results.pooled_note"))
 
-share = indicator.kind == "share"
-formats = views.Formats(code, lang)
-
-# All years of the slice; grades pooled, subjects pooled when none is chosen.
-years_query = Query.from_view(scope, year_from=None, year_to=None)
-pooling = Pooling(grades=True, subjects=scope.subject_id is None, years=pool_years)
-series_options = dict(pooling=pooling, min_n=min_n, indicators=(code,))
-region_series = compute(indicators.aggregate, years_query.at(municipality_id=None, level="region"), **series_options)
+shown = sections.Slice(scope, code, pool_years, min_n, language(), selected=None)
+region_series = compute(indicators.aggregate, shown.years_query.at(municipality_id=None, level="region"),
+                        **shown.series_options)
 if region_series.empty:
     st.warning(t("results.no_results"))
     st.stop()
 
-# -- selected school (kept in the URL as `school`) ----------------------------------------
 schools = compute(catalog.schools, scope.region_id, None)
-school_names = dict(zip(schools["school_id"], schools["short_name"]))
-selected = st.query_params.get("school")
-if selected is not None and selected not in school_names:
-    st.warning(t("results.detail_not_found", school=selected))
-    del st.query_params["school"]
-    selected = None
-# The selected school's slice (its region and municipality come from the school itself).
-school_query = Query.of(school_id=selected, year=year, procedure=scope.procedure, subject_id=scope.subject_id,
-                        grade=scope.grade)
-
-
-def select_school(school_id: str | None) -> None:
-    if school_id and school_id != st.query_params.get("school"):
-        st.query_params["school"] = school_id
-        st.rerun()
-
-
-levels_frame = levels_source = None
-if indicator.higher_is_better is not None:
-    levels_source = source(performance_grid.school_levels, Query.from_view(scope), code, pool_years=pool_years,
-                           min_n=min_n)
-    levels_frame = compute(levels_source.function, *levels_source.args, **dict(levels_source.kwargs))
+shown.school_names = dict(zip(schools["school_id"], schools["short_name"]))
+shown.selected = sections.selected_school(shown.school_names)
 
 tab_names = [t("results.tab_trend"), t("results.tab_schools"), t("results.tab_subjects")]
 if scope.procedure == "VPR":
     tab_names.append(t("results.tab_objectivity"))
 tabs = st.tabs(tab_names)
-
-# -- trend and distribution -----------------------------------------------------------------
 with tabs[0]:
-    parts = {"region": source(indicators.aggregate, years_query.at(municipality_id=None, level="region"),
-                              **series_options)}
-    names = {"region": t("results.region")}
-    who_label = st.session_state.get("scope_labels", {}).get("region") or scope.region_id
-    if scope.municipality_id:
-        parts["municipality"] = source(indicators.aggregate, years_query.at(level="municipality"), **series_options)
-        names["municipality"] = st.session_state.get("scope_labels", {}).get("municipality") or t("results.municipality")
-        who_label = names["municipality"]
-    if selected:
-        parts["school"] = source(comparison.series, school_query, code, pool_years=pool_years, min_n=min_n)
-        names["school"] = school_names.get(selected, selected)
-    trend_figure, trend_table = view(views.trend, parts, names, t("results.trend_title", indicator=name),
-                                     name + (", %" if share else ""), share, lang, t("app.little_data"))
-    left, right = st.columns(2)
-    left.plotly_chart(trend_figure, width="stretch", config=CHART)
-    counts = source(indicators.mark_counts, years_query)
-    if scope.procedure == "EGE":
-        columns = {c: t(f"results.marks.{c}") for c in ("below", "middle", "high")}
-        colours = {"below": PALETTE["vermillion"], "middle": PALETTE["sky"], "high": PALETTE["blue"]}
-        title = t("results.ege_marks_title", who=who_label)
-    else:
-        columns = {c: t(f"results.marks.{c}") for c in ("n2", "n3", "n4", "n5")}
-        colours, title = MARK_COLOURS, t("results.marks_title", who=who_label)
-    right.plotly_chart(view(views.marks, counts, scope.procedure, columns, colours, title, lang), width="stretch",
-                       config=CHART)
-    export.download_buttons(trend_table, f"results_trend_{code}", key="results_trend")
-
-# -- schools: status x change grid and ranked table ------------------------------------------
+    sections.trend_tab(shown)
 with tabs[1]:
-    if levels_frame is None:
-        st.info(t("results.grid_no_direction", indicator=name))
-        graded_sources = (None, source(dynamics.summary, Query.from_view(scope), code, pooling=pooling,
-                                       trend_years=5, min_n=min_n),
-                          source(catalog.schools, scope.region_id, None))
-    else:
-        graded_sources = (levels_source, None, None)
-    ranked, display, export_table = view(views.ranking, *graded_sources, code, lang)
-    if ranked.empty:
-        st.warning(t("results.no_results"))
-    else:
-        if levels_frame is not None:
-            plotted = int(levels_frame["level"].notna().sum())
-            level_names = {lvl: t(f"results.levels.{lvl}") for lvl in LEVEL_COLOURS}
-            if not plotted:
-                st.info(t("results.too_small", min_n=min_n))
-            else:
-                figure = view(views.grid, levels_source, level_names, t("results.grid_title", year=year),
-                              t("results.grid_x"), t("results.grid_y", year=year), share, lang, selected,
-                              indicator.higher_is_better is False)
-                event = st.plotly_chart(figure, width="stretch", config=CHART, on_select="rerun",
-                                        selection_mode="points", key="results_grid")
-                points = (event or {}).get("selection", {}).get("points", []) if event else []
-                if points and points[0].get("customdata"):
-                    clicked = points[0]["customdata"][0]
-                    if st.session_state.get("_results_last_point") != clicked:
-                        st.session_state["_results_last_point"] = clicked
-                        select_school(clicked)
-            st.caption(t("results.grid_caption", min_n=min_n, hidden=len(levels_frame) - plotted))
-
-        st.subheader(t("results.table_title"))
-        st.caption(t("results.table_caption"))
-        flags = multiplicity.chance_summary(ranked)
-        if flags["compared"]:
-            st.caption(t("results.fdr_note", compared=num(flags["compared"]), raw=num(flags["raw"]),
-                         chance=num(flags["chance"]), kept=num(flags["kept"]),
-                         q=pct(float(settings().extra.get("fdr_q", multiplicity.DEFAULT_Q)), 0)))
-        column = lambda key: t(f"results.columns.{key}")  # noqa: E731
-        event = tables.dataframe(display, height=420, on_select="rerun", selection_mode="single-row",
-                                 key="results_table", wrap=[column("school"), column("change"), column("verdict")],
-                                 hidden=[column(c) for c in views.TABLE_HIDDEN],
-                                 widths={column(c): w for c, w in views.TABLE_WIDTHS.items()})
-        rows = event.selection.rows if event is not None else []
-        if rows:
-            clicked = ranked.loc[rows[0], "school_id"]
-            if st.session_state.get("_results_last_row") != clicked:
-                st.session_state["_results_last_row"] = clicked
-                select_school(clicked)
-        export.download_buttons(export_table, f"results_schools_{code}_{year}", key="results_schools")
-
-# -- subjects heatmap -----------------------------------------------------------------------------
+    sections.schools_tab(shown)
 with tabs[2]:
-    level = "school" if scope.municipality_id else "municipality"
-    rows = (source(catalog.schools, scope.region_id, None) if level == "school"
-            else source(catalog.municipalities, scope.region_id))
-    rows_label = t(f"results.heatmap_rows_{'schools' if level == 'school' else 'municipalities'}")
-    subjects_view = view(views.subjects_heatmap,
-                         source(indicators.aggregate, Query.from_view(scope, subject_id=None, level=level),
-                                pooling=Pooling(grades=True, years=pool_years), min_n=min_n, indicators=(code,)),
-                         source(catalog.subjects, scope.procedure), rows, level,
-                         t("results.heatmap_title", indicator=name, year=year, rows=rows_label),
-                         share, indicator.higher_is_better is False, lang, t("app.little_data"))
-    if subjects_view is None:
-        st.warning(t("results.no_results"))
-    else:
-        heat_figure, heat_table = subjects_view
-        st.plotly_chart(heat_figure, width="stretch", config=CHART)
-        st.caption(t("results.heatmap_caption", min_n=min_n))
-        export.download_buttons(heat_table, f"results_subjects_{code}_{year}", key="results_subjects")
-
-# -- ВПР objectivity ------------------------------------------------------------------------------
+    sections.subjects_tab(shown)
 if scope.procedure == "VPR":
     with tabs[3]:
-        level = "school" if scope.municipality_id else "municipality"
-        rows = (source(catalog.schools, scope.region_id, None) if level == "school"
-                else source(catalog.municipalities, scope.region_id))
-        labels = {"share_lower": t("indicators.vpr_lower"), "share_confirmed": t("indicators.vpr_confirmed"),
-                  "share_higher": t("indicators.vpr_higher")}
-        objective_view = view(views.objectivity,
-                              source(indicators.objectivity, level, scope.region_id, scope.municipality_id, year,
-                                     scope.subject_id, scope.grade),
-                              rows, level, min_n, labels, t("results.objectivity_title", year=year), lang)
-        if objective_view is None:
-            st.warning(t("results.no_results"))
-        else:
-            objective_figure, objective_table = objective_view
-            st.plotly_chart(objective_figure, width="stretch", config=CHART)
-            st.caption(t("results.objectivity_caption", shown=len(objective_table), min_n=min_n))
-            export.download_buttons(objective_table, f"results_vpr_objectivity_{year}", key="results_objectivity")
+        sections.objectivity_tab(shown)
 
-# -- detail panel of the selected school -----------------------------------------------------------
 st.divider()
-if not selected:
-    st.caption(t("results.select_hint"))
-else:
-    info = compute(comparison.school_info, selected).iloc[0]
-    head, close = st.columns([5, 1], vertical_alignment="bottom")
-    head.subheader(t("results.detail_title", name=md(info["short_name"])))
-    if close.button(t("results.detail_close"), key="results_close"):
-        del st.query_params["school"]
-        st.rerun()
-    navigation.link("passport", t("results.passport"), query_params={"school": selected})
-    st.caption(t("results.detail_info", municipality=md(info["municipality"]), type=t(f"codes.school_type.{info['school_type']}"),
-                 setting=t(f"codes.setting.{'rural' if info['is_rural'] else 'urban'}"),
-                 social=num(info["social_index"], 2)))
-    compared = compute(comparison.compare_school, school_query, code, pool_years=pool_years, min_n=min_n)
-    who_names = {"school": info["short_name"], "municipality": info["municipality"],
-                 "similar": t("results.similar"), "region": t("results.region")}
-    if compared.empty:
-        st.info(t("results.no_results"))
-    else:
-        enough = compared["enough"].astype(bool)
-        detail = pd.DataFrame({
-            t("results.columns.who"): compared["who"].map(who_names),
-            t("results.columns.n"): compared["n"].astype(int),
-            t("results.columns.value"): [formats.value(v) if ok else t("app.little_data")
-                                         for v, ok in zip(compared["value"], enough)],
-            t("results.columns.interval"): [formats.interval(lo, hi) if ok else "" for lo, hi, ok in
-                                             zip(compared["ci_low"], compared["ci_high"], enough)],
-            t("results.columns.change"): [views.change_text(formats, d, n, pn, v, lang) for d, n, pn, v in
-                                          zip(compared["delta"], compared["n"], compared["prev_n"],
-                                              compared["change_verdict"])],
-            t("results.columns.change_interval"): [formats.change_interval(lo, hi) for lo, hi in
-                                                    zip(compared["delta_low"], compared["delta_high"])],
-            t("results.columns.verdict"): [t(f"results.verdict.{v}") for v in compared["change_verdict"]],
-        })
-        left, right = st.columns([3, 2])
-        with left:
-            st.markdown(f"**{t('results.detail_compare')}**", help=t("results.detail_similar_help"))
-            tables.dataframe(detail)
-            export.download_buttons(detail, f"results_school_{selected}_{code}", key="results_detail")
-        sch = source(comparison.series, school_query, code, pool_years=pool_years, min_n=min_n)
-        right.plotly_chart(view(trend_lines, sch, who_names, t("results.trend_title", indicator=name),
-                                name + (", %" if share else ""), share, lang, t("app.little_data")),
-                           width="stretch", config=CHART)
+sections.detail_panel(shown)
 st.caption(t("app.guardrail"))

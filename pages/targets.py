@@ -5,7 +5,7 @@ import streamlit as st
 
 from analytics.query import as_of_date
 from analytics import access, identification, targets
-from ui import export, tables, uploads
+from ui import export, tables, uploads, url_state
 from ui.cache import clear_caches, compute, settings, source, store, view
 from presentation.figures.identification import targets_chart
 from ui.filters import current_scope
@@ -58,11 +58,8 @@ with st.expander(t("targets.definitions"), icon=":material/help:"):
 
 # -- drill-down: the rows behind a number (kept in the URL as ?target=) ---------------------------------
 drillable = [x for x in targets.TARGETS if targets.TARGETS[x] != "reported"]
-if "targets_drill" not in st.session_state:
-    wanted = st.query_params.get("target", drillable[0])
-    st.session_state["targets_drill"] = wanted if wanted in drillable else drillable[0]
-target_id = st.selectbox(t("targets.drill"), drillable, format_func=names.get, key="targets_drill")
-st.query_params["target"] = target_id
+target_id = url_state.choice(st.selectbox, t("targets.drill"), key="targets_drill", url="target", options=drillable,
+                             default=drillable[0], report=False, format_func=names.get)
 row = summary.set_index("target_id").loc[target_id]
 shown = view(views.drill_table, source(targets.details, target_id, *geo, year, as_of, params), lang, target_id)
 if row["kind"] in ("share", "municipalities") and row["denominator"]:

@@ -1,25 +1,23 @@
 """«Кадры»: teachers of listed schools — coverage against targets, diagnostic dynamics,
 deficit topics per subject, and schools where falling results meet unsupported teachers."""
-import pandas as pd
 import streamlit as st
 
 from analytics import teachers
 from analytics.query import Query
-from ui import export, navigation, tables
+from ui import export, navigation, tables, url_state
 from ui import figure_cards as cards_ui
 from ui.cache import compute, settings, source, view
 from presentation.figures.teachers import dynamics_chart
 from ui.filters import current_scope
 from presentation.safe import md
 from ui.shell import page_header
-from ui.text import language, num, pct, pp, t
+from ui.text import language, num, pct, t
 from presentation.views import teachers as views
 
 ALL = ""
 PICKER_KEY, PICKER_URL = "teachers_subject", "tsubject"
 SHOW_ALL_KEY, SHOW_ALL_URL = "teachers_show_all", "tall"
 CHART_CONFIG = {"displayModeBar": False}
-TARGET_INDICATORS = ["route_share", "consultations_share", "positive_share"]
 
 scope = current_scope()
 page_header(t("teachers.title"), scope)
@@ -38,19 +36,10 @@ if subject is not None and subject not in subject_names:
                  or scope.subject_id))
     subject = None
 if subject is None:
-    options = [ALL, *subject_names]
-    if PICKER_KEY not in st.session_state:
-        st.session_state[PICKER_KEY] = st.query_params.get(PICKER_URL, ALL)
-    if st.session_state[PICKER_KEY] not in options:
-        st.session_state[PICKER_KEY] = ALL
-    st.radio(t("teachers.subject_picker"), options, key=PICKER_KEY, horizontal=True,
-             format_func=lambda s: t("teachers.all_subjects") if s == ALL else md(subject_names.get(s, s)),
-             help=t("teachers.subject_picker_help"))
-    subject = st.session_state[PICKER_KEY] or None
-    if subject:
-        st.query_params[PICKER_URL] = subject
-    elif PICKER_URL in st.query_params:
-        del st.query_params[PICKER_URL]
+    subject = url_state.choice(
+        st.radio, t("teachers.subject_picker"), key=PICKER_KEY, url=PICKER_URL, options=[ALL, *subject_names],
+        default=ALL, report=False, horizontal=True, help=t("teachers.subject_picker_help"),
+        format_func=lambda s: t("teachers.all_subjects") if s == ALL else md(subject_names.get(s, s))) or None
 subject_label = subject_names.get(subject) if subject else t("teachers.all_subjects")
 
 year = compute(teachers.snapshot_year, *geo, scope.year)
@@ -74,17 +63,11 @@ min_n = settings().min_n
 st.header(t("teachers.coverage_header"))
 st.caption(t("teachers.snapshot_note", year=year, teachers=num(total.at[0, "teachers_total"]),
              schools=num(total.at[0, "schools"])))
-rows = [summary.iloc[:3], summary.iloc[3:]]
-for part in rows:
+for part in (summary.iloc[:3], summary.iloc[3:]):
     cards = st.columns(len(part), border=True)
     for card, row in zip(cards, part.itertuples(index=False)):
         with card:
-            delta, colour = t("teachers.metric_no_target"), "off"
-            if not pd.isna(row.target) and not pd.isna(row.share):
-                # Streamlit reads the arrow's direction from an ASCII minus.
-                delta = t("teachers.metric_delta", delta=pp(row.share - row.target, 0).replace("\u2212", "-"),
-                          target=pct(row.target, 0))
-                colour = "normal"
+            delta, colour = views.card_delta(row.share, row.target, lang)
             if row.indicator == "positive_share" and not subject:
                 # The registry's figure (as on «Целевые показатели»): latest round, listed schools.
                 # At the teacher data's year (it may lag the selected year), like the cards beside it.
@@ -96,34 +79,24 @@ for part in rows:
                 st.metric(t(f"teachers.short.{row.indicator}"), pct(row.share, 0), delta=delta, delta_color=colour,
                           delta_arrow="auto" if colour == "normal" else "off",
                           help=t(f"teachers.help.{row.indicator}"))
-            caption = t("teachers.metric_caption", numerator=num(row.numerator), denominator=num(row.denominator))
-            if row.denominator < min_n:
-                caption += " · " + t("teachers.little_data", n=num(row.denominator))
-            st.caption(caption)
+            st.caption(views.card_caption(row.numerator, row.denominator, min_n, lang))
 
 st.plotly_chart(view(views.targets_chart, total_source, target_source, indicator_labels,
                      t("teachers.coverage_chart", year=year), t("teachers.target"), t("teachers.count_of"), lang),
                 width="stretch", config=CHART_CONFIG)
 
-if subject is None:
-    level, group_column, group_title = "subject", subject_name_column, "teachers.coverage_by_subject"
-elif scope.municipality_id is None:
-    level, group_column, group_title = "municipality", "municipality_name", "teachers.coverage_by_municipality"
-else:
-    level, group_column, group_title = "school", "short_name", "teachers.coverage_by_school"
-targets_by_indicator = {row.indicator: row.target for row in summary.itertuples(index=False)}
+level, group_column, group_title = views.grouping(subject, scope.municipality_id, lang)
 st.plotly_chart(view(views.groups_chart, source(teachers.coverage, *geo, year, subject, level=level), total_source,
-                     target_source, group_column, TARGET_INDICATORS, indicator_labels,
+                     target_source, group_column, views.TARGET_INDICATORS, indicator_labels,
                      t(group_title, year=year) + " · " + subject_label, t("teachers.target"), lang),
                 width="stretch", config=CHART_CONFIG)
 st.caption(t("teachers.interval_note"))
 
 # -- dynamics of diagnostics --------------------------------------------------------------------------
 st.header(t("teachers.dynamics_header"))
-rounds = source(teachers.dynamics, *geo, year, subject)
 per_subject = source(teachers.dynamics, *geo, year, None, by_subject=True) if subject is None else None
-positive_target = targets_by_indicator.get("positive_share")
-st.plotly_chart(view(dynamics_chart, rounds, t("teachers.dynamics_share"), t("teachers.dynamics_mean"),
+positive_target = dict(zip(summary["indicator"], summary["target"])).get("positive_share")
+st.plotly_chart(view(dynamics_chart, source(teachers.dynamics, *geo, year, subject), t("teachers.dynamics_share"), t("teachers.dynamics_mean"),
                      positive_target, t("teachers.target_value", target=pct(positive_target, 0)), subject_label,
                      by_subject=per_subject, series_column=subject_name_column, language=lang),
                 width="stretch", config=CHART_CONFIG)
@@ -143,41 +116,25 @@ else:
 # -- the join: students' results × teacher support -----------------------------------------------------------
 st.header(t("teachers.attention_header"))
 grade_text = t("filters.grade_value", grade=scope.grade) if scope.grade else t("filters.all_grades")
-caption_key = "teachers.attention_caption" if subject else "teachers.attention_caption_all"
-st.caption(t(caption_key, procedure=t(f"codes.procedure.{scope.procedure}"), before=year - 1, year=year,
+st.caption(t("teachers.attention_caption" if subject else "teachers.attention_caption_all", procedure=t(f"codes.procedure.{scope.procedure}"), before=year - 1, year=year,
              subject=subject_label, grade=grade_text.lower()))
 joined = source(teachers.attention, Query.of(*geo, year=year, procedure=scope.procedure, subject_id=subject,
                                             grade=scope.grade), min_n=min_n)
-if SHOW_ALL_KEY not in st.session_state:
-    st.session_state[SHOW_ALL_KEY] = st.query_params.get(SHOW_ALL_URL) == "1"
-flagged, compared, shown, attention_table = view(views.attention, joined, bool(st.session_state[SHOW_ALL_KEY]),
-                                                  lang)
-st.markdown(f"**{t('teachers.attention_count', count=flagged, total=compared)}**")
-show_all = st.toggle(t("teachers.show_all"), key=SHOW_ALL_KEY, help=t("teachers.show_all_help"))
-if show_all:
-    st.query_params[SHOW_ALL_URL] = "1"
-elif SHOW_ALL_URL in st.query_params:
-    del st.query_params[SHOW_ALL_URL]
+count_slot = st.empty()   # the count reads the toggle below it
+show_all = url_state.flag(st.toggle, t("teachers.show_all"), key=SHOW_ALL_KEY, url=SHOW_ALL_URL,
+                          help=t("teachers.show_all_help"))
+flagged, compared, shown, attention_table = view(views.attention, joined, show_all, lang)
+count_slot.markdown(f"**{t('teachers.attention_count', count=flagged, total=compared)}**")
 if shown.empty:
     st.success(t("teachers.attention_none"))
-
-
-def _layout(table: str, frame) -> dict:
-    """Widths, wrapping, hidden columns and short headers of one of the page's tables."""
-    name = lambda key: t(f"teachers.columns.{key}")  # noqa: E731
-    return dict(widths={name(c): w for c, w in getattr(views, f"{table}_WIDTHS").items()},
-                hidden=[name(c) for c in getattr(views, f"{table}_HIDDEN")],
-                wrap=[name(c) for c in getattr(views, f"{table}_WRAP")],
-                headers={name(c): t(f"teachers.column_short.{c}") for c in views.SHORT_HEADERS if name(c) in frame.columns})
-
-if not shown.empty:
+else:
     event = tables.dataframe(attention_table, on_select="rerun", selection_mode="single-row",
-                             key="teachers_attention_table", **_layout("ATTENTION", attention_table))
+                             key="teachers_attention_table", layout=views.ATTENTION_LAYOUT)
     rows = event.selection.rows if event is not None else []
     if rows:
         picked = shown.iloc[rows[0]]
         navigation.link("passport", t("teachers.passport", school=picked["short_name"]),
-                   query_params={"school": picked["school_id"]})
+                        query_params={"school": picked["school_id"]})
     else:
         st.caption(t("teachers.passport_hint"))
     export.download_buttons(attention_table, f"teachers_attention_{year}", key="teachers_attention")
@@ -185,7 +142,7 @@ if not shown.empty:
 # -- coverage table per school × subject -------------------------------------------------------------------
 st.subheader(t("teachers.table_header", year=year))
 detail_table = view(views.coverage_table, source(teachers.coverage, *geo, year, subject, level="school_subject"), lang)
-tables.dataframe(detail_table, **_layout("COVERAGE", detail_table))
+tables.dataframe(detail_table, layout=views.COVERAGE_LAYOUT)
 export.download_buttons(detail_table, f"teachers_coverage_{year}", key="teachers_coverage")
 
 with st.expander(t("teachers.method.header")):

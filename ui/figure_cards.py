@@ -6,6 +6,7 @@ import streamlit as st
 from analytics import figures
 from analytics.figures import FigureScope, FigureValue
 from presentation import figure_text
+from ui import url_state
 from ui.cache import compute
 from ui.text import language, num
 from ui.text import t as text_of
@@ -34,21 +35,14 @@ BASIS_KEY = "basis"
 def basis_choice(container=None) -> str:
     """The completion basis from the URL (``?basis=units``; by measures when absent). With a
     ``container``, also a control to change it, kept in the URL."""
-    chosen = st.query_params.get(BASIS_KEY, figures.DEFAULT_BASIS)
-    if chosen not in figures.BASES:
-        chosen = figures.DEFAULT_BASIS
-    if container is not None:
-        lang = language()
-        chosen = container.radio(text_of("figures.basis_choice"), list(figures.BASES), horizontal=True,
-                                 index=list(figures.BASES).index(chosen), key="figures_basis",
-                                 format_func=lambda b: figure_text.basis_name(b, lang),
-                                 help=text_of("figures.basis_help"))
-        if chosen == figures.DEFAULT_BASIS:
-            if BASIS_KEY in st.query_params:
-                del st.query_params[BASIS_KEY]
-        elif st.query_params.get(BASIS_KEY) != chosen:
-            st.query_params[BASIS_KEY] = chosen
-    return chosen
+    if container is None:
+        chosen = url_state.read(BASIS_KEY)
+        return chosen if chosen in figures.BASES else figures.DEFAULT_BASIS
+    lang = language()
+    return url_state.choice(container.radio, text_of("figures.basis_choice"), key="figures_basis", url=BASIS_KEY,
+                            options=list(figures.BASES), default=figures.DEFAULT_BASIS, report=False,
+                            horizontal=True, format_func=lambda b: figure_text.basis_name(b, lang),
+                            help=text_of("figures.basis_help"))
 
 
 def checkpoint_caption(checkpoint: FigureValue, completion: FigureValue, container=st) -> None:

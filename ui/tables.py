@@ -12,6 +12,9 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
+from presentation.views.layout import TableLayout
+from ui.text import language
+
 MISSING = "—"
 # Streamlit wraps cell text only when rows are taller than 4rem; this fits three lines.
 WRAPPED_ROW_PX = 78
@@ -54,12 +57,19 @@ def column_config(frame: pd.DataFrame, *, pinned: str | None = None, wrap=(), hi
 
 
 def dataframe(frame, *, pinned: str | None = None, wrap=(), hidden=(), widths: dict | None = None, first=(),
-              headers: dict | None = None, column_config: dict | None = None, **kwargs):
+              headers: dict | None = None, column_config: dict | None = None, layout: TableLayout | None = None,
+              **kwargs):
     """``st.dataframe`` with this module's defaults; ``column_config`` entries override them.
+    ``layout``: a view's :class:`TableLayout` (widths, wrapping, hidden columns, short headers by
+    column key) in place of those keywords.
     ``first``: the columns shown first, in this order (the rest follow as they are);
     ``headers``: shorter headers for narrow columns (the full name becomes the header's tooltip;
     the download keeps the full names)."""
+    if layout is not None:
+        laid = layout.options(language())
+        wrap, hidden, widths, headers = laid["wrap"], laid["hidden"], laid["widths"], laid["headers"]
     data = frame.data if isinstance(frame, Styler) else frame
+    headers = {c: h for c, h in (headers or {}).items() if c in data.columns}
     config = globals()["column_config"](data, pinned=pinned, wrap=wrap, hidden=hidden, widths=widths)
     for column, short in (headers or {}).items():
         config[column] = {**config[column], "label": short, "help": column}

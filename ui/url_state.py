@@ -80,12 +80,20 @@ def choice(widget: Callable, label: str, *, key: str, url: str, options: Sequenc
     return value
 
 
-def flag(widget: Callable, label: str, *, key: str, url: str, default: bool = False, **kwargs) -> bool:
-    """A toggle or checkbox kept in the URL as ``1``/``0`` (absent: the default)."""
+def flag(widget: Callable, label: str, *, key: str, url: str, default: bool = False, on: str = "1",
+         **kwargs) -> bool:
+    """A toggle or checkbox kept in the URL as ``on``/``0`` (absent: the default); ``on`` is ``1``
+    unless a page's links already say otherwise (``?pool=2``)."""
     if key not in st.session_state or _changed_outside(url):
         raw = st.query_params.get(url)
-        st.session_state[key] = default if raw not in ("0", "1") else raw == "1"
+        st.session_state[key] = default if raw not in ("0", on) else raw == on
     widget(label, key=key, **kwargs)
     value = bool(st.session_state[key])
-    write(url, None if value == default else int(value))
+    write(url, None if value == default else (on if value else "0"))
     return value
+
+
+def read(url: str) -> str | None:
+    """The text the URL holds under ``url`` — for a page whose state is the URL itself (a school
+    opened from a table click), not a widget."""
+    return st.query_params.get(url)

@@ -9,6 +9,7 @@ from analytics import small_numbers
 from analytics.indicators import BY_CODE
 from presentation import fmt
 from presentation.figures.results import heatmap, mark_distribution, objectivity_bars, status_change_grid, trend_lines
+from presentation.figures.style import MARK_COLOURS, PALETTE
 from presentation.i18n import text
 
 
@@ -176,3 +177,35 @@ def objectivity(objective: pd.DataFrame, rows: pd.DataFrame, level: str, min_n: 
     export_table = objective[["unit_id", "name", "n", "n_lower", "n_confirmed", "n_higher",
                               "share_lower", "share_confirmed", "share_higher"]]
     return figure, export_table
+
+
+def detail_table(compared: pd.DataFrame, who_names: dict[str, str], code: str, language: str) -> pd.DataFrame:
+    """The selected school beside its municipality, similar schools and the region; a small group
+    says «мало данных» instead of a value."""
+    formats = Formats(code, language)
+    enough = compared["enough"].astype(bool)
+    column = lambda key: text(language, f"results.columns.{key}")  # noqa: E731
+    return pd.DataFrame({
+        column("who"): compared["who"].map(who_names),
+        column("n"): compared["n"].astype(int),
+        column("value"): [formats.value(v) if ok else text(language, "app.little_data")
+                          for v, ok in zip(compared["value"], enough)],
+        column("interval"): [formats.interval(lo, hi) if ok else "" for lo, hi, ok in
+                             zip(compared["ci_low"], compared["ci_high"], enough)],
+        column("change"): [change_text(formats, d, n, pn, v, language) for d, n, pn, v in
+                           zip(compared["delta"], compared["n"], compared["prev_n"], compared["change_verdict"])],
+        column("change_interval"): [formats.change_interval(lo, hi) for lo, hi in
+                                    zip(compared["delta_low"], compared["delta_high"])],
+        column("verdict"): [text(language, f"results.verdict.{v}") for v in compared["change_verdict"]],
+    })
+
+
+def mark_columns(procedure: str, language: str) -> tuple[dict[str, str], dict[str, str] | None]:
+    """The mark groups of the distribution chart and their colours (``None``: the default marks'
+    colours) — ЕГЭ by score band, the others by mark 2–5."""
+    if procedure == "EGE":
+        bands = ("below", "middle", "high")
+        colours = {"below": PALETTE["vermillion"], "middle": PALETTE["sky"], "high": PALETTE["blue"]}
+    else:
+        bands, colours = ("n2", "n3", "n4", "n5"), MARK_COLOURS
+    return {c: text(language, f"results.marks.{c}") for c in bands}, colours

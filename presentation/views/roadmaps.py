@@ -4,7 +4,9 @@ from __future__ import annotations
 import pandas as pd
 
 from presentation.figures import roadmaps as figures
+from presentation import fmt
 from presentation.i18n import text
+from presentation.views.layout import TableLayout
 
 GANTT_LIMIT = 80   # more measures than this: no Gantt chart, a hint to narrow the choice
 
@@ -54,6 +56,9 @@ OVERDUE_WIDTHS = {"school_name": 125, "title": 215, "due_date": 88, "days_overdu
                   "status": 100}
 # A shorter header than the shared column name, so that the narrow column keeps it whole.
 OVERDUE_HEADERS = {"status": "status_short"}
+OVERDUE_LAYOUT = TableLayout("roadmaps.columns", wrap=("school_name", "title", "executors_text"),
+                             hidden=tuple(OVERDUE_HIDDEN),
+                             widths={OVERDUE_HEADERS.get(c, c): w for c, w in OVERDUE_WIDTHS.items()})
 
 
 def overdue_choices(units: pd.DataFrame, municipality_names: dict) -> dict:
@@ -101,3 +106,88 @@ def breakdown(table: pd.DataFrame, dimension: str, language: str) -> pd.DataFram
                      "not_applicable", "share_of_plan", "share_of_due"], language)
     return shown.rename(columns={text(language, "roadmaps.columns.name"):
                                  text(language, f"roadmaps.dimension.{dimension}")})
+
+
+def checkpoint_labels(language: str) -> dict:
+    """The labels of the checkpoint, burn-up and Gantt charts (the page adds ``date_format``: a
+    view's function arguments must be module-level functions)."""
+    keys = {"on_time": "on_time_line", "late": "late", "target": "target", "target_short": "target_short",
+            "so_far": "so_far", "y": "y_share", "x": "x_share", "planned": "planned", "actual": "actual",
+            "today": "today"}
+    return {k: text(language, f"roadmaps.{v}") for k, v in keys.items()}
+
+
+def checkpoint_messages(progress: pd.DataFrame, as_of, language: str) -> list[tuple[str, str]]:
+    """Per checkpoint: (``info`` ahead | ``success`` met | ``error`` missed, its sentence)."""
+    percent = lambda v: fmt.percent(v, language, 0)  # noqa: E731
+    messages = []
+    for point in progress.itertuples(index=False):
+        values = dict(date=fmt.date(point.checkpoint_date, language), target=percent(point.target_share),
+                      actual=percent(point.actual_share))
+        if not point.passed:
+            gap = fmt.points(max(point.target_share - point.actual_share, 0), language, 0).lstrip("+±")
+            messages.append(("info", text(language, "roadmaps.checkpoint_ahead",
+                                          today=fmt.date(as_of, language), gap=gap, **values)))
+        elif point.met:
+            messages.append(("success", text(language, "roadmaps.checkpoint_met", **values)))
+        else:
+            messages.append(("error", text(language, "roadmaps.checkpoint_missed",
+                                           gap=fmt.points(point.gap, language, 0), **values)))
+    return messages
+
+
+def bar_targets(progress: pd.DataFrame, language: str) -> list[tuple[float, str]]:
+    """The target lines the completion bars show: the last checkpoint passed and the next one ahead."""
+    passed, ahead = progress[progress["passed"]], progress[~progress["passed"]]
+    shown = ([passed.iloc[-1]] if not passed.empty else []) + ([ahead.iloc[0]] if not ahead.empty else [])
+    return [(float(p["target_share"]), text(language, "roadmaps.target_line",
+                                            target=fmt.percent(p["target_share"], language, 0),
+                                            date=fmt.date(p["checkpoint_date"], language)))
+            for p in shown]
+
+
+EDITOR_COLUMNS = ["unit_id", "number", "title", "school_name", "due_date", "state", "status", "completed_on",
+                  "comment", "evidence_url", "version"]
+
+
+def editor_frame(units: pd.DataFrame, language: str) -> pd.DataFrame:
+    """The status editor's rows: the units with their state in words."""
+    frame = units[EDITOR_COLUMNS].copy()
+    frame["state"] = frame["state"].map(lambda s: text(language, f"codes.status.{s}"))
+    return frame
+
+
+def invalid_table(invalid, titles_of: pd.DataFrame, language: str) -> pd.DataFrame:
+    """The rows a save refused, with the reasons in words."""
+    column = lambda key: text(language, f"roadmaps.columns.{key}")  # noqa: E731
+    return pd.DataFrame([{column("unit_id"): e.unit_id, column("title"): titles_of.loc[e.unit_id, "title"],
+                          column("errors"): "; ".join(text(language, f"roadmaps.errors.{c}") for c in e.errors)}
+                         for e in invalid])
+
+
+def conflicts_table(conflicts, titles_of: pd.DataFrame, language: str) -> pd.DataFrame:
+    """Rows someone else saved since the editor loaded them: theirs beside the attempted values."""
+    column = lambda key: text(language, f"roadmaps.columns.{key}")  # noqa: E731
+    state = lambda code: text(language, f"codes.status.{code}")  # noqa: E731
+    rows = []
+    for conflict in conflicts:
+        current, mine = conflict.current or {}, conflict.attempted
+        rows.append({
+            column("unit_id"): conflict.unit_id,
+            column("title"): titles_of.loc[conflict.unit_id, "title"],
+            column("status"): state(current.get("status", "")),
+            column("completed_on"): fmt.date(current.get("completed_on"), language),
+            column("comment"): current.get("comment"),
+            column("updated_by"): current.get("updated_by"),
+            column("updated_at"): str(current.get("updated_at") or "")[:19],
+            column("your_status"): state(mine.status) if mine else "",
+            column("your_completed_on"): fmt.date(mine.completed_on, language) if mine else "",
+            column("your_comment"): mine.comment if mine else "",
+        })
+    return pd.DataFrame(rows)
+
+
+def history_labels(units: pd.DataFrame, language: str) -> dict[int, str]:
+    """The history picker's label of each unit: «№ title · school · due date»."""
+    return {int(r.unit_id): f"{r.number} {r.title} · {r.school_name or '—'} · {fmt.date(r.due_date, language)}"
+            for r in units.itertuples(index=False)}

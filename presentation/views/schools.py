@@ -5,6 +5,7 @@ import pandas as pd
 
 from analytics import flows
 from presentation.figures.identification import list_sankey, school_index_history
+from presentation import fmt
 from presentation.i18n import text
 from presentation.reasons import reasons_by_school
 
@@ -114,3 +115,28 @@ def what_if(changes: pd.DataFrame, flags: pd.DataFrame, new_flags: pd.DataFrame,
         t("schools.columns.reasons"): [new_reasons.get(s, "") if ch == "entered" else old_reasons.get(s, "")
                                        for s, ch in zip(moved["school_id"], moved["change"])],
     })
+
+
+def what_if_counts(changes: pd.DataFrame) -> dict[str, int]:
+    """Schools in the list before and after the change, and how many entered and left."""
+    counts = changes["change"].value_counts()
+    stayed, entered, left = (int(counts.get(k, 0)) for k in ("stayed", "entered", "left"))
+    return {"before": stayed + left, "after": stayed + entered, "entered": entered, "left": left}
+
+
+def method_values(params: dict, language: str) -> dict[str, str]:
+    """The parameters the method text names, written for the page."""
+    percent = lambda v: fmt.percent(v, language, 0)  # noqa: E731
+    number = lambda v, d: fmt.number(v, language, d)  # noqa: E731
+    return dict(min_participants=params["composite"]["min_participants"],
+                bottom_share=percent(params["low_results"]["bottom_share"]),
+                consecutive=params["low_results"]["consecutive_years"],
+                social=number(params["social_risk"]["min_social_index"], 2),
+                res_social=number(params["resilient"]["min_social_index"], 2),
+                top_share=percent(params["resilient"]["top_share"]),
+                residual=number(params["resilient"]["min_residual"], 1),
+                confidence=percent(params["risk_zone"]["confidence"]),
+                margin=number(params["risk_zone"]["margin"], 2),
+                higher=percent(params["biased"]["max_higher_share"]),
+                gap=number(params["biased"]["max_vpr_oge_gap"], 1),
+                jump=number(params["biased"]["max_jump"], 1))

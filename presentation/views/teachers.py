@@ -5,7 +5,9 @@ import pandas as pd
 
 from analytics import teachers
 from presentation.figures.teachers import coverage_by_group, coverage_vs_targets, deficits_chart
+from presentation import fmt
 from presentation.i18n import text
+from presentation.views.layout import TableLayout
 
 
 def summary(total: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
@@ -109,6 +111,40 @@ COVERAGE_HIDDEN = ["municipality", "with_route", "trained", "in_consultations", 
 COVERAGE_WRAP = ["school", "subject"]
 # Short headers of narrow columns (keys: teachers.column_short.*).
 SHORT_HEADERS = ["fail_change", "teachers_total", "diagnosed", "consultations_share", "positive_share"]
+_SHORT = {c: f"teachers.column_short.{c}" for c in SHORT_HEADERS}
+ATTENTION_LAYOUT = TableLayout("teachers.columns", widths=ATTENTION_WIDTHS, wrap=tuple(ATTENTION_WRAP),
+                               hidden=tuple(ATTENTION_HIDDEN), short=_SHORT)
+COVERAGE_LAYOUT = TableLayout("teachers.columns", widths=COVERAGE_WIDTHS, wrap=tuple(COVERAGE_WRAP),
+                              hidden=tuple(COVERAGE_HIDDEN), short=_SHORT)
+TARGET_INDICATORS = ["route_share", "consultations_share", "positive_share"]
+
+
+def grouping(subject: str | None, municipality_id: str | None, language: str) -> tuple[str, str, str]:
+    """How the coverage is broken down: (level, group column, title key) — by subject when none is
+    chosen, else by municipality across the region, by school inside one municipality."""
+    if subject is None:
+        return "subject", "subject_ru" if language == "ru" else "subject_en", "teachers.coverage_by_subject"
+    if municipality_id is None:
+        return "municipality", "municipality_name", "teachers.coverage_by_municipality"
+    return "school", "short_name", "teachers.coverage_by_school"
+
+
+def card_delta(share: float, target: float, language: str) -> tuple[str, str]:
+    """A coverage card's delta against its target and the delta's colouring (``off``: no target)."""
+    if pd.isna(target) or pd.isna(share):
+        return text(language, "teachers.metric_no_target"), "off"
+    # Streamlit reads the arrow's direction from an ASCII minus.
+    delta = fmt.points(share - target, language, 0).replace("\u2212", "-")
+    return text(language, "teachers.metric_delta", delta=delta, target=fmt.percent(target, language, 0)), "normal"
+
+
+def card_caption(numerator, denominator, min_n: int, language: str) -> str:
+    """Under a card: «N из M», and «мало данных» below ``min_n``."""
+    caption = text(language, "teachers.metric_caption", numerator=fmt.number(numerator, language),
+                   denominator=fmt.number(denominator, language))
+    if denominator < min_n:
+        caption += " · " + text(language, "teachers.little_data", n=fmt.number(denominator, language))
+    return caption
 
 
 def coverage_table(detail: pd.DataFrame, language: str) -> pd.DataFrame:
