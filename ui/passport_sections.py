@@ -284,7 +284,7 @@ def mentor(school: School) -> None:
             all_schools = compute(school_map.schools_for_map, Query.of(region_id, year=year, **vpr), list_year=list_year,
                                   as_of=as_of)
             shown, linked = passport.map_subset(all_schools, pairs, school_id)
-            areas = compute(school_map.areas_for_map, region_id, year, list_year, as_of, *vpr)
+            areas = compute(school_map.areas_for_map, region_id, year, list_year, as_of, **vpr)
             areas = areas[areas["area_id"].isin(set(shown["municipality_id"]))]
             texts = views.map_texts(lang, min_n)
             st_folium(build_map(shown, areas, linked, texts, lang, selected=school_id), key="passport_map",
