@@ -53,3 +53,13 @@ def test_off_means_off(warm_env, monkeypatch):
     monkeypatch.setenv("SHNOR_WARMUP", "0")
     warmup.versions_seen("/nowhere.duckdb", {"*": "1"})
     assert "/nowhere.duckdb" not in warmup._threads
+
+
+def test_typed_queries_come_back_from_the_calls_file_as_they_went_in():
+    import datetime as dt
+
+    from analytics.query import Pooling, Query, Territory
+    call = (Query.of("01", "01-02", year=2026, procedure="VPR", grade=5), dt.date(2026, 11, 22),
+            (("pooling", Pooling(grades=True, years=2)), ("where", Territory("01"))))
+    assert warmup._plain(call)
+    assert warmup._decode(json.loads(json.dumps(warmup._encode(call)))) == call

@@ -19,9 +19,14 @@ import json
 import logging
 import os
 import threading
+from dataclasses import fields
 from pathlib import Path
 
+from analytics.query import Pooling, Query, Territory
+
 MAX_CALLS = 200
+# Argument types the calls file keeps by name (the typed queries of analytics.query).
+KEPT_TYPES = {cls.__name__: cls for cls in (Query, Territory, Pooling)}
 _calls: dict[str, collections.OrderedDict] = {}
 _seen_versions: dict[str, dict] = {}
 _threads: dict[str, threading.Thread] = {}
@@ -76,6 +81,8 @@ def _plain(value) -> bool:
     back a plain tuple: a different argument)."""
     if type(value) in (tuple, list):
         return all(_plain(v) for v in value)
+    if type(value) in KEPT_TYPES.values():
+        return all(_plain(getattr(value, f.name)) for f in fields(value))
     return value is None or type(value) in (str, int, float, bool, dt.date)
 
 
@@ -84,12 +91,16 @@ def _encode(value):
         return {"date": value.isoformat()}
     if isinstance(value, (list, tuple)):
         return [_encode(v) for v in value]
+    if type(value) in KEPT_TYPES.values():
+        return {"type": type(value).__name__, "fields": {f.name: _encode(getattr(value, f.name)) for f in fields(value)}}
     return value
 
 
 def _decode(value):
     if isinstance(value, dict) and set(value) == {"date"}:
         return dt.date.fromisoformat(value["date"])
+    if isinstance(value, dict) and set(value) == {"type", "fields"}:
+        return KEPT_TYPES[value["type"]](**{k: _decode(v) for k, v in value["fields"].items()})
     if isinstance(value, list):
         return tuple(_decode(v) for v in value)
     return value
@@ -99,7 +110,7 @@ def _load(db_path: str) -> list:
     try:
         rows = json.loads(calls_file(db_path).read_text(encoding="utf-8"))
         return [(row[0], _decode(row[1]), _decode(row[2])) for row in rows]
-    except (OSError, ValueError, TypeError, IndexError):
+    except (OSError, ValueError, TypeError, IndexError, KeyError):
         return []
 
 
