@@ -20,9 +20,6 @@ READABLE_CSS = """
   [data-testid="stMetricValue"] { font-size: 2.4rem; font-weight: 600; }
   [data-testid="stMetricLabel"] p { font-size: 1.05rem; white-space: normal; }
   [data-testid="stMetricLabel"] div { white-space: normal; overflow: visible; }
-  /* Labels break between words, never inside one («Наставник / ов»); a narrow card wraps more lines. */
-  [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * { word-break: normal !important;
-      overflow-wrap: normal !important; }
   [data-testid="stMetricDelta"], [data-testid="stMetricDelta"] * {
       white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
       height: auto !important; }

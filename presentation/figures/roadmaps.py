@@ -67,9 +67,6 @@ def completion_bars(table: pd.DataFrame, targets: list[tuple[float, str]], label
     return figure
 
 
-TARGET_LABEL_ROOM = 96     # px right of the plot: «цель 100 %» at 14 px and its gap from the line
-
-
 def checkpoint_bars(progress: pd.DataFrame, labels: dict, title: str, language: str = "ru") -> go.Figure:
     """Columns: checkpoint_date, target_share, passed, on_time_share, late_share, actual_share.
 
@@ -90,12 +87,12 @@ def checkpoint_bars(progress: pd.DataFrame, labels: dict, title: str, language: 
     figure.add_scatter(x=x, y=progress["target_share"] * 100, mode="markers+text", name=labels["target"],
                        marker=dict(symbol="line-ew", size=70, line=dict(width=4, color=TARGET_COLOUR)),
                        text=[f"{labels['target_short']} {_pct_text(v, language)}" for v in progress["target_share"]],
-                       textposition="middle right", textfont=dict(color=TARGET_COLOUR), cliponaxis=False,
+                       # Right of each line, but left of the last one: there it would run off the chart («цель 8…»).
+                       textposition=["middle right"] * (len(x) - 1) + ["middle left"],
+                       textfont=dict(color=TARGET_COLOUR), cliponaxis=False,
                        hovertemplate="%{x}: %{y:.0f}%<extra>%{fullData.name}</extra>")
     base_layout(figure, title, height=380)
-    # The last target's label («цель 85 %») reads right of its line: room for it in the margin.
-    figure.update_layout(barmode="stack", separators=separators(language), yaxis_title=labels["y"], bargap=0.5,
-                         margin=dict(r=TARGET_LABEL_ROOM))
+    figure.update_layout(barmode="stack", separators=separators(language), yaxis_title=labels["y"], bargap=0.5)
     figure.update_yaxes(range=[0, 110], ticksuffix=_pct_suffix(language))
     return figure
 
