@@ -18,7 +18,6 @@ LINE_BUDGET = 150
 KNOWN_FAT = {
     "map.py": 316,
     "show.py": 302,
-    "risks.py": 181,
 }
 # Pages that still touch ``st.query_params`` themselves instead of through ``ui.url_state``.
 OWN_URL_HANDLING = {"map.py", "show.py", "import_files.py"}   # import_files: see the note in it

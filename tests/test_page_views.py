@@ -68,3 +68,22 @@ def test_teacher_card_delta_and_grouping():
     assert teacher_views.grouping("math", None, "ru")[0] == "municipality"
     assert teacher_views.grouping("math", "01-03", "ru")[0] == "school"
     assert "мало" in teacher_views.card_caption(3, 5, 10, "ru")
+
+
+def test_risk_school_summary_names_changes_and_uncovered_high_risks():
+    from presentation.views import risks as risk_views
+    profile = pd.DataFrame({"name_ru": ["Кадры", "Мотивация", "Среда*"],
+                            "change": ["worsened", "improved", "same"]})
+    gaps = pd.DataFrame({"covered": [False, True], "in_roadmap": [True, True], "level": ["high", "high"]},
+                        index=["f1", "f2"])
+    blocks = risk_views.school_summary(profile, gaps, {"f1": "Кадры", "f2": "Мотивация"}, "name_ru",
+                                       {"high": "высокий"}, 2025, "ru")
+    assert blocks[1] == "- Кадры" and blocks[3] == "- Мотивация"
+    assert blocks[-1] == "- Кадры (высокий)" and len(blocks) == 6
+    no_roadmap = gaps.assign(in_roadmap=False)
+    assert risk_views.school_summary(profile.iloc[2:], no_roadmap, {}, "name_ru", {}, 2025, "ru")[-1] == \
+        text("ru", "risks.summary.no_roadmap", year=2025)
+    assert risk_views.school_summary(profile.iloc[2:], gaps.iloc[1:], {}, "name_ru", {}, 2025, "ru") == \
+        [f"**{text('ru', 'risks.summary.uncovered')}**", text("ru", "risks.summary.none")]
+    assert risk_views.schools_label("", "ru") == text("ru", "risks.metric_schools_all")
+    assert risk_views.outside_names(tuple("abc"), shown=2) == "a, b …"
