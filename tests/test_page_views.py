@@ -87,3 +87,21 @@ def test_risk_school_summary_names_changes_and_uncovered_high_risks():
         [f"**{text('ru', 'risks.summary.uncovered')}**", text("ru", "risks.summary.none")]
     assert risk_views.schools_label("", "ru") == text("ru", "risks.metric_schools_all")
     assert risk_views.outside_names(tuple("abc"), shown=2) == "a, b …"
+
+
+def test_show_slide_html_escapes_data_and_targets_name_last_and_next_checkpoint():
+    from presentation.views import show as show_views
+    rows = [{"needs": True, "rank": 1, "name": "<b>СОШ</b>", "municipality": "Район", "score": 3,
+             "reasons": ["a", "b"], "school_id": "01/2"}]
+    table = show_views.attention_table_html(rows, ["№"], "Паспорт")
+    assert "&lt;b&gt;СОШ" in table and 'class="shnor-needs"' in table and "passport?school=01%2F2" in table
+    assert "a · b" in table
+    legend = show_views.map_legend_html(pd.Series(["low_results", "low_results", "biased"]),
+                                        {"low_results": "Перечень", "biased": "Необъективные"},
+                                        {"low_results": "#f00", "biased": "#000"}, "линии")
+    assert "Перечень: 2" in legend and "Необъективные" not in legend
+    progress = pd.DataFrame({"passed": [True, True, False, False], "target_share": [0.1, 0.3, 0.6, 1.0],
+                             "checkpoint_date": pd.to_datetime(["2026-03-01", "2026-06-01", "2026-09-01",
+                                                                "2026-12-01"]).date})
+    targets = show_views.checkpoint_targets(progress, "ru")
+    assert [share for share, _ in targets] == [0.3, 0.6]
