@@ -105,3 +105,22 @@ def test_show_slide_html_escapes_data_and_targets_name_last_and_next_checkpoint(
                                                                 "2026-12-01"]).date})
     targets = show_views.checkpoint_targets(progress, "ru")
     assert [share for share, _ in targets] == [0.3, 0.6]
+
+
+def test_map_assignment_figures_and_tables():
+    from presentation.views import map as map_views
+    summary = {"assigned": 16, "mentees": 17, "total_km": 391.0, "longest_km": 50.0, "beyond_limit": 0,
+               "mentors_over_capacity": 0}
+    now = {"assigned": 15, "mentees": 17, "total_km": 421.0, "longest_km": 55.0, "beyond_limit": 0,
+           "mentors_over_capacity": 0}
+    figures = map_views.assignment_figures(summary, now, "ru")
+    assert figures[0]["value"] == "16 / 17" and "15 / 17" in figures[0]["change"]
+    assert figures[0]["delta_color"] == "normal" and figures[1]["delta_color"] == "inverse"
+    assert figures[1]["value"] == "391" and "421" in figures[1]["change"]
+    assert figures[3]["delta_arrow"] == "off" and figures[2]["delta_arrow"] == "auto"
+    frame = pd.DataFrame({"mentee_name": ["А"], "km": [12.345], "km_kind": ["road"], "reason": ["too_far"]})
+    table = map_views.table(frame, ["mentee_name", "km", "km_kind"], "ru")
+    assert table.iloc[0, 1] == 12.3 and list(table.columns)[0] == text("ru", "map.columns.mentee_name")
+    legend = map_views.schools_legend(pd.Series(["<i>x</i>"] * 0 + ["low_results"]), {"low_results": "<Ш>"},
+                                      {"low_results": "#f00"}, "ru")
+    assert "&lt;Ш&gt;" in legend and "#f00" in legend
