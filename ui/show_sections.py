@@ -97,7 +97,7 @@ def school_map_slide(deck: Deck) -> None:
     vpr = dict(subject_id=scope.subject_id, grade=scope.grade) if scope.procedure == "VPR" else {}
     schools = compute(school_map.schools_for_map, Query.of(*deck.geo, year=year, **vpr), list_year=list_year,
                       as_of=as_of)
-    areas = compute(school_map.areas_for_map, scope.region_id, year, list_year, as_of, *vpr)
+    areas = compute(school_map.areas_for_map, scope.region_id, year, list_year, as_of, **vpr)
     pairs = compute(school_map.current_pairs, *deck.geo, list_year)
     categories = {c: t(f"codes.category.{c}") for c in CATEGORY_COLOURS}
     st.markdown(views.map_legend_html(schools["category"], categories, CATEGORY_COLOURS, t("show.map_lines")),
