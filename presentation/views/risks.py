@@ -133,3 +133,39 @@ def association(frame: pd.DataFrame, name_column: str, year: int, language: str)
                      ("position", "factor", "n_high", "mean_high", "n_low", "mean_low", "difference",
                       "ci_low", "ci_high")]
     return figure, table
+
+
+def schools_label(category: str | None, language: str) -> str:
+    """The schools card's label names its population: «Школ с профилем» is 39 for every profiled
+    school, 17 for the listed ones."""
+    if not category:
+        return text(language, "risks.metric_schools_all")
+    return f"{text(language, 'risks.metric_schools')} ({text(language, f'figures.population.{category}')})"
+
+
+def school_summary(profile_frame: pd.DataFrame, school_gaps: pd.DataFrame, names_by_factor: dict,
+                   name_column: str, level_names: dict[str, str], year: int, language: str) -> list[str]:
+    """Markdown blocks beside one school's profile: the factors that worsened and improved since
+    last year, then its high risks no measure addresses (or why there is nothing to name)."""
+    t = lambda key, **values: text(language, key, **values)  # noqa: E731
+    blocks = []
+    for change in ("worsened", "improved"):
+        named = profile_frame.loc[profile_frame["change"] == change, name_column].tolist()
+        if named:
+            blocks += [f"**{t(f'risks.summary.{change}', previous=year - 1)}**",
+                       "\n".join(f"- {escape_markdown(n)}" for n in named)]
+    blocks.append(f"**{t('risks.summary.uncovered')}**")
+    school_uncovered = school_gaps[~school_gaps["covered"]]
+    if school_gaps.empty or school_uncovered.empty:
+        blocks.append(t("risks.summary.none"))
+    elif not school_gaps["in_roadmap"].any():
+        blocks.append(t("risks.summary.no_roadmap", year=year))
+    else:
+        blocks.append("\n".join(f"- {escape_markdown(names_by_factor[f])} ({level_names[lv]})"
+                                for f, lv in zip(school_uncovered.index, school_uncovered["level"])))
+    return blocks
+
+
+def outside_names(outside: tuple, shown: int = 12) -> str:
+    """The schools outside every roadmap, the first ``shown`` of them named."""
+    return ", ".join(outside[:shown]) + (" …" if len(outside) > shown else "")

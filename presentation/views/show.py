@@ -6,6 +6,9 @@ drawn as it is. Label density is decided here on the 1280×720 canvas: the canva
 as a whole on larger screens (ui/present.py), so what fits at 1280×720 fits everywhere."""
 from __future__ import annotations
 
+import html
+from urllib.parse import quote
+
 import pandas as pd
 
 from analytics import flows, risks
@@ -16,6 +19,7 @@ from presentation.figures.style import PALETTE, PRESENT_MIN_FONT
 from presentation.figures.identification import LINK_COLOURS, list_sankey
 from presentation.figures.risks import risk_heatmap
 from presentation.i18n import text
+from presentation.safe import html_text
 from presentation.figures.style import fit
 from presentation.views.charts import colour_legend, values_beside_names
 
@@ -120,3 +124,57 @@ def completion_slide(by: pd.DataFrame, dimension: str, targets: list, labels: di
         by = by.assign(name=by["name"].where(by["key"] != "", text(language, "roadmaps.regional_level")))
     figure = roadmap_figures.completion_bars(by, targets, labels, text(language, f"roadmaps.by_{dimension}"), language)
     return fit(values_beside_names(figure).update_layout(xaxis_title=None, **below), height, width, on)
+
+
+# -- HTML pieces of the slides: their text scales with the page (a data grid keeps small fixed text) --
+
+SLIDE_CSS = ("<style class='shnor-css'>.shnor-slide-number { font-size: 1.3rem; font-weight: 600; text-align: center; }"
+             ".shnor-slide-table { width: 100%; font-size: 0.95rem; border-collapse: collapse; }"
+             ".shnor-slide-table td, .shnor-slide-table th { padding: 0.15rem 0.5rem; border-bottom: 1px solid #ddd;"
+             " white-space: nowrap; }"
+             ".shnor-slide-table th { text-align: left; white-space: normal; }"
+             ".shnor-slide-table td:nth-child(4) { white-space: normal; }"
+             ".shnor-slide-table .shnor-muted { color: #555; font-size: 0.85em; }"
+             ".shnor-slide-table tr.shnor-needs td:nth-child(3) { color: #b03a00; font-weight: 700; }</style>")
+_SWATCH = ('<span style="display:inline-block;width:0.9em;height:0.9em;border-radius:50%;background:{};'
+           'border:1px solid #333;margin:0 0.3em 0 0.9em;vertical-align:-0.1em"></span>{}')
+
+
+def map_legend_html(categories: pd.Series, names: dict[str, str], colours: dict[str, str], lines: str) -> str:
+    """The map slide's legend: a swatch and count per category present (not «biased»), then what
+    the lines mean."""
+    counts = categories.value_counts()
+    legend = "".join(_SWATCH.format(colours[c], html_text(f"{name}: {int(counts.get(c, 0))}"))
+                     for c, name in names.items() if c != "biased" and counts.get(c, 0))
+    return f'<div style="font-size:1.0rem;line-height:1.6">{legend} · {html.escape(lines)}</div>'
+
+
+def factor_list_html(factor_names) -> str:
+    """The heatmap slide's numbered factor names."""
+    items = "".join(f"<li>{html_text(n)}</li>" for n in factor_names)
+    return (f'<ol class="shnor-factors" style="font-size:0.95rem;line-height:1.25;padding-left:1.3rem;'
+            f'margin-top:0.5rem">{items}</ol>')
+
+
+def attention_table_html(rows, headers: list[str], open_passport: str) -> str:
+    """The attention slide's ranking (``presentation.views.attention.slide_rows``); the municipality
+    under the school's name, so the reasons get the width and stay on one or two lines."""
+    body = "".join(
+        "<tr" + (' class="shnor-needs"' if r["needs"] else "") + ">" + "".join(f"<td>{cell}</td>" for cell in (
+            r["rank"], f'{html_text(r["name"])}<br><span class="shnor-muted">{html_text(r["municipality"])}</span>',
+            r["score"],
+            html_text(" · ".join(r["reasons"])),
+            f'<a href="passport?school={html_text(quote(r["school_id"], safe=""))}" target="_self">'
+            f'{html.escape(open_passport)}</a>'))
+        + "</tr>" for r in rows)
+    return ('<table class="shnor-slide-table"><thead><tr>' + "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+            + f"</tr></thead><tbody>{body}</tbody></table>")
+
+
+def checkpoint_targets(progress: pd.DataFrame, language: str) -> list[tuple[float, str]]:
+    """The completion chart's target lines: the last checkpoint passed and the next one."""
+    passed, ahead = progress[progress["passed"]], progress[~progress["passed"]]
+    chosen = ([passed.iloc[-1]] if not passed.empty else []) + ([ahead.iloc[0]] if not ahead.empty else [])
+    return [(float(p["target_share"]), text(language, "roadmaps.target_line", target=fmt.percent(p["target_share"], language, 0),
+                                            date=fmt.date(p["checkpoint_date"], language)))
+            for p in chosen]
