@@ -11,7 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from analytics import access, basemap, catalog, mentoring, school_map, small_numbers
-from presentation.figures.school_map import NO_DATA_COLOUR, build_map, choropleth_bins, draws_selection, school_map_click
+from presentation.figures import school_map as map_figures
+from presentation.figures.school_map import NO_DATA_COLOUR, choropleth_bins, draws_selection, school_map_click
 from presentation.figures.style import CATEGORY_COLOURS
 from presentation.safe import md, plain
 from presentation.views import map as views
@@ -176,7 +177,7 @@ def map_and_card(shown: MapView) -> None:
             "area_value": lambda row: t("map.area_value", value=pct(getattr(row, indicator)), schools=num(row.schools),
                                         listed=num(row.listed)),
         }
-        return build_map(schools, shown.areas, shown.drawn_pairs, texts, lang, mode=mode, indicator=indicator,
+        return map_figures.build_map(schools, shown.areas, shown.drawn_pairs, texts, lang, mode=mode, indicator=indicator,
                          selected=selected, tiles_url=tiles[0], tiles_attribution=tiles[1],
                          places=compute(basemap.places, region_id), roads=compute(basemap.roads, region_id))
 
