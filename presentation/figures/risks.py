@@ -95,23 +95,32 @@ def _whole_schools(figure: go.Figure, largest: float) -> None:
         figure.update_xaxes(dtick=1)
 
 
+def _factor_bars(data: pd.DataFrame, name_column: str, parts: dict[str, tuple[str, str]], title: str,
+                 x_label: str, language: str) -> go.Figure:
+    """Schools per factor stacked by ``parts`` (column -> (legend name, colour)), rows in
+    ``data``'s order. Half a page wide (pages/risks.py) the plot area is narrow and the three
+    legend items stand one a line above it: room is kept so they never meet the title."""
+    labels = [wrap(n) for n in data[name_column]]
+    figure = go.Figure([
+        go.Bar(y=labels, x=data[column], orientation="h", name=name, marker_color=colour,
+               text=[v if v else "" for v in data[column]], textposition="inside", insidetextanchor="middle",
+               hovertemplate="%{y}<br>" + name + ": %{x}<extra></extra>")
+        for column, (name, colour) in parts.items()])
+    base_layout(figure, title, height=max(420, 56 * len(data) + 120))
+    figure.update_layout(barmode="stack", separators=separators(language), xaxis_title=x_label)
+    figure.update_yaxes(automargin=True, tickfont=dict(size=14))
+    _whole_schools(figure, float(data[list(parts)].sum(axis=1).max() or 0))
+    return legend_clear_of_title(figure, legend_lines=len(parts))
+
+
 def level_distribution(counts: pd.DataFrame, name_column: str, level_names: dict[str, str], title: str,
                        x_label: str, language: str = "ru") -> go.Figure:
     """Per factor: schools at each level, stacked; the factor most often high on top.
 
     Columns: factor_id, position, <name_column>, high, medium, low."""
     data = counts.sort_values(["high", "medium", "position"], ascending=[True, True, False])
-    labels = [wrap(n) for n in data[name_column]]
-    figure = go.Figure([
-        go.Bar(y=labels, x=data[level], orientation="h", name=level_names[level], marker_color=LEVEL_COLOURS[level],
-               text=[v if v else "" for v in data[level]], textposition="inside", insidetextanchor="middle",
-               hovertemplate="%{y}<br>" + level_names[level] + ": %{x}<extra></extra>")
-        for level in ("high", "medium", "low")])
-    base_layout(figure, title, height=max(420, 56 * len(data) + 120))
-    figure.update_layout(barmode="stack", separators=separators(language), xaxis_title=x_label)
-    figure.update_yaxes(automargin=True, tickfont=dict(size=14))
-    _whole_schools(figure, float(data[["high", "medium", "low"]].sum(axis=1).max() or 0))
-    return legend_clear_of_title(figure, legend_lines=3)     # half a page wide, as the change chart
+    return _factor_bars(data, name_column, {level: (level_names[level], LEVEL_COLOURS[level])
+                                            for level in ("high", "medium", "low")}, title, x_label, language)
 
 
 def change_distribution(counts: pd.DataFrame, name_column: str, change_names: dict[str, str], title: str,
@@ -120,20 +129,9 @@ def change_distribution(counts: pd.DataFrame, name_column: str, change_names: di
 
     Columns: factor_id, position, <name_column>, improved, unchanged, worsened."""
     data = counts.sort_values("position", ascending=False)
-    labels = [wrap(n) for n in data[name_column]]
-    figure = go.Figure([
-        go.Bar(y=labels, x=data[change], orientation="h", name=change_names[change],
-               marker_color=CHANGE_COLOURS[change], text=[v if v else "" for v in data[change]],
-               textposition="inside", insidetextanchor="middle",
-               hovertemplate="%{y}<br>" + change_names[change] + ": %{x}<extra></extra>")
-        for change in ("improved", "unchanged", "worsened")])
-    base_layout(figure, title, height=max(420, 56 * len(data) + 120))
-    figure.update_layout(barmode="stack", separators=separators(language), xaxis_title=x_label)
-    figure.update_yaxes(automargin=True, tickfont=dict(size=14))
-    _whole_schools(figure, float(data[["improved", "unchanged", "worsened"]].sum(axis=1).max() or 0))
-    # Half a page wide (pages/risks.py) the plot area is narrow and the three items stand one a
-    # line above it: they met the title.
-    return legend_clear_of_title(figure, legend_lines=3)
+    return _factor_bars(data, name_column, {change: (change_names[change], CHANGE_COLOURS[change])
+                                            for change in ("improved", "unchanged", "worsened")},
+                        title, x_label, language)
 
 
 def association_chart(association: pd.DataFrame, name_column: str, title: str, x_label: str,
