@@ -39,12 +39,22 @@ exec(compile(open({app!r}, encoding="utf-8").read(), {app!r}, "exec"))
 # Installed in every document: notes when the script starts running, so "done" means this
 # run is over (not the state before it started). A first request after a server start runs
 # the page alone, which reruns through app.py (ui/entry.py): done also needs app.py's
-# sidebar filters.
+# sidebar filters. A mutation observer sees every change of the script state, also a warm run
+# that starts and ends between two timer ticks (a polling timer alone missed those and
+# waited for ever on cheap pages).
 WATCH_RUNS = """
 window.__sawRunning = false;
+const __noteRunning = (state) => { if (state === 'running') window.__sawRunning = true; };
+new MutationObserver((records) => {
+  for (const record of records) {
+    __noteRunning(record.oldValue);
+    __noteRunning(record.target.getAttribute && record.target.getAttribute('data-test-script-state'));
+  }
+}).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
+                      attributeFilter: ['data-test-script-state']});
 setInterval(() => {
   const app = document.querySelector('[data-testid="stApp"]');
-  if (app && app.getAttribute('data-test-script-state') === 'running') window.__sawRunning = true;
+  if (app) __noteRunning(app.getAttribute('data-test-script-state'));
 }, 2);
 """
 SCRIPT_DONE = """() => {
