@@ -5,6 +5,7 @@ import pandas as pd
 
 from analytics.store import Store
 from analytics.reads import reads
+from analytics.query import MunicipalityId, RegionId
 
 REGIONS = "SELECT region_id, name, is_synthetic FROM regions ORDER BY name"
 
@@ -43,7 +44,7 @@ def regions(store: Store) -> pd.DataFrame:
 
 
 @reads("municipalities")
-def municipalities(store: Store, region_id: str) -> pd.DataFrame:
+def municipalities(store: Store, region_id: RegionId) -> pd.DataFrame:
     return store.query_df(MUNICIPALITIES, {"region_id": region_id})
 
 
@@ -63,7 +64,7 @@ def grades(store: Store, procedure: str, subject_id: str | None) -> list[int]:
 
 
 @reads("municipalities", "schools")
-def schools(store: Store, region_id: str, municipality_id: str | None = None) -> pd.DataFrame:
+def schools(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None = None) -> pd.DataFrame:
     return store.query_df(SCHOOLS, {"region_id": region_id, "municipality_id": municipality_id})
 
 

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from analytics import overview, risks
 from analytics import roadmaps as rm
-from analytics.query import Query
+from analytics.query import MunicipalityId, Query, RegionId
 from analytics.reads import reads
 from analytics.store import Store
 
@@ -54,8 +54,8 @@ def registry() -> dict[str, Figure]:
 
 class FigureScope(NamedTuple):
     """Where and when a figure is computed (the filter of the page that shows it)."""
-    region_id: str
-    municipality_id: str | None
+    region_id: RegionId
+    municipality_id: MunicipalityId | None
     year: int
     as_of: dt.date
     basis: str = DEFAULT_BASIS
