@@ -11,7 +11,7 @@ REGIONS = "SELECT region_id, name, is_synthetic FROM regions ORDER BY name"
 
 MUNICIPALITIES = """
 SELECT municipality_id, name, kind FROM municipalities
-WHERE region_id = $region_id
+WHERE region_id = $region_id AND ($municipality_id IS NULL OR municipality_id = $municipality_id)
 ORDER BY kind DESC, name
 """
 
@@ -44,8 +44,10 @@ def regions(store: Store) -> pd.DataFrame:
 
 
 @reads("municipalities")
-def municipalities(store: Store, region_id: RegionId) -> pd.DataFrame:
-    return store.query_df(MUNICIPALITIES, {"region_id": region_id})
+def municipalities(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None = None) -> pd.DataFrame:
+    """The region's municipalities (only ``municipality_id`` when given: what access narrows a
+    district head's call to)."""
+    return store.query_df(MUNICIPALITIES, {"region_id": region_id, "municipality_id": municipality_id})
 
 
 @reads("results")

@@ -344,8 +344,11 @@ def index_for(store: Store, region_id: RegionId | None, year: int, params: dict)
 
 
 @reads("municipalities", "results", "schools")
-def identify(store: Store, region_id: RegionId, year: int, params: dict | None = None) -> pd.DataFrame:
+def identify(store: Store, region_id: RegionId, year: int, params: dict | None = None, *,
+             municipality_id: MunicipalityId | None = None) -> pd.DataFrame:
     """Every flag for the list of ``year``: school_id, category, reason_key, reason_params (dict).
+    The rules run on the whole region (cuts are the region's); ``municipality_id`` keeps the
+    flags of that municipality's schools (what access narrows a district head's call to).
 
     Sorted by category (fixed order), school and reason, so equal inputs give equal output.
     """
@@ -358,6 +361,9 @@ def identify(store: Store, region_id: RegionId, year: int, params: dict | None =
     flags = pd.concat([p for p in parts if not p.empty] or [_flags([])], ignore_index=True)
     flags["order"] = flags["category"].map({c: k for k, c in enumerate(CATEGORIES)})
     flags = flags.reset_index().sort_values(["order", "school_id", "index"], kind="stable")
+    if municipality_id is not None:
+        own = schools["school_id"][schools["municipality_id"].astype(str) == str(municipality_id)]
+        flags = flags[flags["school_id"].isin(set(own))]
     return flags[FLAG_COLUMNS].reset_index(drop=True)
 
 

@@ -314,3 +314,40 @@ def test_no_page_repeats_the_as_of_rule():
                  for path in (PROJECT_ROOT / folder).rglob("*.py")
                  if re.search(r"min\(.*\b12,\s*31\)", path.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+def _ids_in(result) -> tuple[set, set]:
+    """The school and municipality ids in every table of ``result``."""
+    schools, municipalities = set(), set()
+    frames = result.values() if isinstance(result, dict) else result if isinstance(result, (list, tuple)) else [result]
+    for frame in frames:
+        if isinstance(frame, pd.DataFrame):
+            for column in ("school_id", "mentee_school_id"):
+                if column in frame.columns:
+                    schools |= set(frame[column].dropna().astype(str))
+            if "municipality_id" in frame.columns:
+                municipalities |= set(frame["municipality_id"].dropna().astype(str))
+    return schools, municipalities
+
+
+def test_page_reads_are_scoped_without_the_result_filter(fresh, demo_store, monkeypatch):
+    """The row filter by column names is only a second line of defence: with it switched off, a
+    district head's page reads still hold only the own municipality's schools (the calls were
+    narrowed by type)."""
+    from analytics import catalog, identification, overview, roadmaps, school_map, teachers
+    catalogue = risks.default_catalogue(demo_store)
+    own = set(demo_store.query_df("SELECT school_id FROM schools WHERE municipality_id = ?",
+                                  [MUNICIPALITY])["school_id"])
+    calls = [(catalog.schools, ("01", None)), (catalog.municipalities, ("01",)),
+             (identification.identify, ("01", 2026)), (identification.school_table, ("01", None, 2026)),
+             (attention.municipality_ranking, ("01", 2026, 2026, TODAY, catalogue, 2026)),
+             (overview.by_municipality, ("01", None, 2026)), (risks.profiles, ("01", None, 2026, catalogue)),
+             (roadmaps.units, (roadmaps.RoadmapFilter("01", year=2026), TODAY)),
+             (school_map.current_pairs, ("01", None, 2026)), (teachers.coverage, ("01", None, 2026))]
+    monkeypatch.setattr(access, "filter_result", lambda principal, allowed, result: result)
+    for function, args in calls:
+        everyone = _ids_in(cache.compute(function, *args))
+        with access.acting_as(MUN):
+            schools, municipalities = _ids_in(cache.compute(function, *args))
+        assert schools <= own and municipalities <= {MUNICIPALITY}, function.__qualname__
+        assert everyone[0] - own or everyone[1] - {MUNICIPALITY} or not everyone[0], function.__qualname__
