@@ -6,16 +6,23 @@ user may see; the view filter a page applies is the "scope" (``analytics.scope.S
 
 * Writes call :func:`require` in the analytics layer (roadmap statuses, roadmap saving,
   imports, KPI targets, mentor pairs), so no page can write outside its user's rights.
-* Reads go through :func:`narrow_call`, applied centrally by ``ui.cache.compute``: every
-  :class:`analytics.query.Territory` the call receives — bare or inside a
-  :class:`analytics.query.Query`, whatever the parameter is called — is checked by its type:
-  one beside the rights (another region, municipality or school) is refused, one wider than
-  the rights is narrowed to them (down to the unit of the query's rows). This is the
-  primary check; it does not depend on parameter or column names.
-* Backstop for functions that still take ids as separate arguments: :func:`check_call`
-  refuses a call naming a region, municipality, school, roadmap or unit outside the rights
-  (by parameter name), and :func:`filter_result` drops the rows of schools, municipalities
-  and regions outside them from every returned table (by column name).
+* Reads go through :func:`scope_call`, applied centrally by ``ui.cache.compute``; it finds the
+  places a call names by their TYPE, never by a parameter's or a column's name:
+  every :class:`analytics.query.Territory` — bare or inside a :class:`analytics.query.Query`,
+  whatever the parameter is called — is narrowed (:func:`narrow_call`): one beside the rights
+  (another region, municipality or school) is refused, one wider than the rights is narrowed to
+  them (down to the unit of the query's rows); every parameter annotated with a typed id
+  (``RegionId``, ``MunicipalityId``, ``SchoolId``, ``RoadmapId``, ``UnitId``, also as fields of a
+  named tuple or dataclass argument) is refused outside the rights, and a municipality left open
+  (``None``) becomes the user's own.
+* Fail closed: a read whose parameter could carry a place without such a type (not annotated, a
+  plain ``str``/``int``/``dict`` whose meaning is not declared in :data:`NON_TERRITORIAL_NAMES`,
+  ``*args``, a table) is not run for anyone (:class:`UncheckedRead`, a developer error);
+  tests/test_query_scoping.py scans every public read so CI finds one before a user does.
+* Second line of defence: :func:`filter_result` drops, from returned tables, the rows whose id
+  columns (``region_id``, ``municipality_id``, ``school_id``, ``mentee_school_id``) lie outside
+  the rights. Nothing should depend on it: the page reads in tests/test_query_scoping.py stay
+  scoped with it switched off.
 
 The acting principal is kept in a context variable: the app sets it at the start of every
 run (:func:`set_current`); code that sets nothing (command line, scripts, tests) acts as
