@@ -510,7 +510,7 @@ def scope_call(store: Store, principal: Principal, allowed: Allowed, function, a
         return args, kwargs
     positional = [p.name for p in parameters.signature.parameters.values()
                   if p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)][1:]
-    args = tuple(changed.pop(name, value) if name in changed else value for name, value in zip(positional, args))
+    args = tuple(changed.pop(name, value) for name, value in zip(positional, args))
     return args, {**kwargs, **changed}
 
 
