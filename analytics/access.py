@@ -21,8 +21,10 @@ user may see; the view filter a page applies is the "scope" (``analytics.scope.S
   tests/test_query_scoping.py scans every public read so CI finds one before a user does.
 * Second line of defence: :func:`filter_result` drops, from returned tables, the rows whose id
   columns (``region_id``, ``municipality_id``, ``school_id``, ``mentee_school_id``) lie outside
-  the rights. Nothing should depend on it: the page reads in tests/test_query_scoping.py stay
-  scoped with it switched off.
+  the rights. For a district head nothing depends on it (the page reads in
+  tests/test_query_scoping.py stay scoped with it switched off); for a school's user it still
+  takes the rows of reads typed down to the municipality only (catalog.schools,
+  identification.identify ...) down to the own school.
 
 The acting principal is kept in a context variable: the app sets it at the start of every
 run (:func:`set_current`); code that sets nothing (command line, scripts, tests) acts as
