@@ -31,7 +31,7 @@ import pandas as pd
 from analytics import risks
 from analytics import roadmaps as rm
 from analytics.overview import LISTED_IN_SCOPE
-from analytics.query import Query
+from analytics.query import MunicipalityId, Query, RegionId
 from analytics.store import Store
 
 RULE_PATH = Path(__file__).parent / "reference" / "attention.toml"
@@ -168,7 +168,7 @@ def rank_schools(store: Store, q: Query, *, list_year: int | None, as_of: dt.dat
     return score(frame, path.expected, rule())[COLUMNS]
 
 
-def rank_municipalities(store: Store, region_id: str, year: int, list_year: int | None, as_of: dt.date,
+def rank_municipalities(store: Store, region_id: RegionId, year: int, list_year: int | None, as_of: dt.date,
                         schools: pd.DataFrame, basis: str = "measures") -> pd.DataFrame:
     """Municipalities with listed schools, ranked by the same rule: their own units' overdue
     share and lag, and their listed schools' uncovered high risks per listed school.
@@ -199,10 +199,15 @@ def schools_needing_attention(store: Store, q: Query, *, list_year: int | None, 
     return frame[frame["needs_attention"].astype(bool)].reset_index(drop=True) if only_flagged else frame
 
 
-def municipality_ranking(store: Store, region_id: str, year: int, list_year: int | None, as_of: dt.date,
+def municipality_ranking(store: Store, region_id: RegionId, year: int, list_year: int | None, as_of: dt.date,
                          catalogue_id: str | None = None, risk_year: int | None = None,
-                         basis: str = "measures") -> pd.DataFrame:
-    """:func:`rank_municipalities` of the whole region (the schools ranked here first)."""
+                         basis: str = "measures", *, municipality_id: MunicipalityId | None = None) -> pd.DataFrame:
+    """:func:`rank_municipalities` of the whole region (the schools ranked here first); with
+    ``municipality_id``, that municipality's row only, ranked among all (what access narrows a
+    district head's call to: the rank stays the rank in the region)."""
     schools = rank_schools(store, Query.of(region_id, year=year), list_year=list_year, as_of=as_of,
                            catalogue_id=catalogue_id, risk_year=risk_year, basis=basis)
-    return rank_municipalities(store, region_id, year, list_year, as_of, schools, basis)
+    ranked = rank_municipalities(store, region_id, year, list_year, as_of, schools, basis)
+    if municipality_id is None:
+        return ranked
+    return ranked[ranked["municipality_id"].astype(str) == str(municipality_id)].reset_index(drop=True)

@@ -15,6 +15,7 @@ import pandas as pd
 
 from analytics.store import Store
 from analytics.reads import reads
+from analytics.query import RegionId
 
 PLACE_KINDS = ("city", "town", "village")     # order = label priority on the map
 ROAD_KINDS = ("main", "local")
@@ -32,7 +33,7 @@ INSERT = "INSERT INTO basemap_features VALUES ($region_id, $layer, $kind, $name,
 
 
 @reads("basemap_features")
-def places(store: Store, region_id: str | None) -> pd.DataFrame:
+def places(store: Store, region_id: RegionId | None) -> pd.DataFrame:
     """Settlements of a region: kind, name, lat, lon (empty for the whole country)."""
     if region_id is None:
         return pd.DataFrame(columns=["kind", "name", "lat", "lon"])
@@ -43,7 +44,7 @@ def places(store: Store, region_id: str | None) -> pd.DataFrame:
 
 
 @reads("basemap_features")
-def roads(store: Store, region_id: str | None) -> pd.DataFrame:
+def roads(store: Store, region_id: RegionId | None) -> pd.DataFrame:
     """Roads of a region: kind and GeoJSON geometry text (empty for the whole country)."""
     if region_id is None:
         return pd.DataFrame(columns=["kind", "name", "geometry_json"])

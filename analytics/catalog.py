@@ -5,12 +5,13 @@ import pandas as pd
 
 from analytics.store import Store
 from analytics.reads import reads
+from analytics.query import MunicipalityId, RegionId
 
 REGIONS = "SELECT region_id, name, is_synthetic FROM regions ORDER BY name"
 
 MUNICIPALITIES = """
 SELECT municipality_id, name, kind FROM municipalities
-WHERE region_id = $region_id
+WHERE region_id = $region_id AND ($municipality_id IS NULL OR municipality_id = $municipality_id)
 ORDER BY kind DESC, name
 """
 
@@ -43,8 +44,10 @@ def regions(store: Store) -> pd.DataFrame:
 
 
 @reads("municipalities")
-def municipalities(store: Store, region_id: str) -> pd.DataFrame:
-    return store.query_df(MUNICIPALITIES, {"region_id": region_id})
+def municipalities(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None = None) -> pd.DataFrame:
+    """The region's municipalities (only ``municipality_id`` when given: what access narrows a
+    district head's call to)."""
+    return store.query_df(MUNICIPALITIES, {"region_id": region_id, "municipality_id": municipality_id})
 
 
 @reads("results")
@@ -63,7 +66,7 @@ def grades(store: Store, procedure: str, subject_id: str | None) -> list[int]:
 
 
 @reads("municipalities", "schools")
-def schools(store: Store, region_id: str, municipality_id: str | None = None) -> pd.DataFrame:
+def schools(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None = None) -> pd.DataFrame:
     return store.query_df(SCHOOLS, {"region_id": region_id, "municipality_id": municipality_id})
 
 

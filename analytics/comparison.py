@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics import dynamics, indicators
-from analytics.query import Pooling, Query
+from analytics.query import Pooling, Query, SchoolId
 from analytics.store import Store
 from analytics.reads import reads
 
@@ -25,7 +25,7 @@ WHERE s.school_id = $school_id
 WHO = ("school", "municipality", "similar", "region")
 
 
-def school_info(store: Store, school_id: str) -> pd.DataFrame:
+def school_info(store: Store, school_id: SchoolId) -> pd.DataFrame:
     return store.query_df(SCHOOL, {"school_id": school_id})
 
 

@@ -15,10 +15,11 @@ from analytics.roadmaps import RoadmapFilter, checkpoints_for
 from analytics.roadmaps import completion as _completion
 from analytics.store import Store
 from analytics.reads import reads
+from analytics.query import MunicipalityId, RegionId
 
 
 @reads("measure_status", "measures", "roadmaps")
-def year_completion(store: Store, region_id: str, municipality_id: str | None, year: int,
+def year_completion(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None, year: int,
                     as_of: dt.date) -> pd.DataFrame:
     """One row: planned, due, done, done_on_time, done_late, overdue, share_of_plan, share_of_due, ..."""
     return _completion(store, RoadmapFilter(region_id, municipality_id, year), as_of)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics.store import Store
+from analytics.query import RegionId
 
 COMPONENTS = ("vpr_share2", "vpr_sou", "oge_share2", "ege_below")
 
@@ -129,7 +130,7 @@ ORDER BY region_id, year, school_id
 """
 
 
-def composite_params(params: dict, region_id: str | None, year_from: int, year_to: int) -> dict:
+def composite_params(params: dict, region_id: RegionId | None, year_from: int, year_to: int) -> dict:
     settings = params["composite"]
     weights = settings["weights"]
     return {
@@ -141,7 +142,7 @@ def composite_params(params: dict, region_id: str | None, year_from: int, year_t
     }
 
 
-def composite_index(store: Store, region_id: str | None, year_from: int, year_to: int,
+def composite_index(store: Store, region_id: RegionId | None, year_from: int, year_to: int,
                     params: dict) -> pd.DataFrame:
     """One row per school × year with results in the core subjects (see the module docstring).
 

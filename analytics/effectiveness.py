@@ -47,6 +47,7 @@ from analytics.composite import composite_index
 from analytics.identification import load_params, results_years
 from analytics.store import Store
 from analytics.teachers import wilson_interval
+from analytics.query import MunicipalityId, RegionId
 
 SETTINGS_FILE = Path(__file__).resolve().parent / "reference" / "effectiveness.toml"
 CATEGORY = "low_results"
@@ -88,7 +89,7 @@ def shown_estimators(config: dict | None = None) -> dict[str, bool]:
 
 
 # -- list dynamics --------------------------------------------------------------------------------
-def list_dynamics(store: Store, region_id: str, municipality_id: str | None, year: int) -> pd.DataFrame:
+def list_dynamics(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None, year: int) -> pd.DataFrame:
     """Per year up to ``year``: listed, entered, stayed, left (official list), the reduction
     of the list (1 − listed / listed the year before) and the share of last year's list that
     left, each with a 95 % Wilson interval, and whether each meets its target."""
@@ -131,7 +132,7 @@ def _targets(store: Store, region_id: str, years: tuple[int, ...]) -> dict:
 
 
 # -- data for the estimates -------------------------------------------------------------------------------
-def outcome_panel(store: Store, region_id: str, min_n: int = 10) -> pd.DataFrame:
+def outcome_panel(store: Store, region_id: RegionId, min_n: int = 10) -> pd.DataFrame:
     """school_id, year, participants, share2 (NaN below ``min_n`` participants)."""
     frame = store.query_df(OUTCOME, dict(region_id=region_id, subjects=list(OUTCOME_SUBJECTS)))
     frame["year"] = frame["year"].astype(int)
@@ -145,7 +146,7 @@ def _lists(store: Store, region_id: str) -> pd.DataFrame:
     return frame
 
 
-def rd_sample(store: Store, region_id: str, params: dict | None = None, min_n: int = 10) -> pd.DataFrame:
+def rd_sample(store: Store, region_id: RegionId, params: dict | None = None, min_n: int = 10) -> pd.DataFrame:
     """One row per list year Y × school not listed before Y with an index and the outcome in
     Y − 1 and Y + 1: x (cut − percentile rank: positive on the listed side), listed, change."""
     params = params or load_params()
@@ -207,7 +208,7 @@ def rd_estimate(sample: pd.DataFrame) -> dict:
                 n_right=int(fit.N_h[1]), bandwidth=bandwidth, first_stage=first_stage, ok=True)
 
 
-def did_sample(store: Store, region_id: str, params: dict | None = None, min_n: int = 10,
+def did_sample(store: Store, region_id: RegionId, params: dict | None = None, min_n: int = 10,
                window: tuple[int, int] = EVENT_WINDOW) -> pd.DataFrame:
     """Stacked panel: for each cohort Y (schools first listed in Y), the cohort and its matched
     never-listed controls over Y + window; columns stack, school_id, year, event, treated, share2."""
@@ -297,7 +298,7 @@ def _ols(y: pd.Series, columns: pd.DataFrame, unit: pd.Series, groups: np.ndarra
     return sm.OLS(within["_y"], within.drop(columns="_y")).fit(cov_type="cluster", cov_kwds={"groups": groups})
 
 
-def dose_response(store: Store, region_id: str, min_n: int = 10) -> pd.DataFrame:
+def dose_response(store: Store, region_id: RegionId, min_n: int = 10) -> pd.DataFrame:
     """Association, not effect: among schools on the list of year Y with the outcome in Y − 1
     and Y + 1, the change by mentor pairing (difference of means, Welch 95 % interval) and by
     the share of the year's roadmap units done by 31 December (OLS slope per 10 п.п.)."""
@@ -341,7 +342,7 @@ def dose_response(store: Store, region_id: str, min_n: int = 10) -> pd.DataFrame
     return pd.DataFrame(rows)
 
 
-def estimates(store: Store, region_id: str, min_n: int = 10) -> dict:
+def estimates(store: Store, region_id: RegionId, min_n: int = 10) -> dict:
     """Everything the page, the slide and the report show: RD, DiD, dose–response, and
     which estimators passed validation."""
     rd = rd_estimate(rd_sample(store, region_id, min_n=min_n))

@@ -29,6 +29,7 @@ import pandas as pd
 from analytics import roadmaps as rm
 from analytics.config import PROJECT_ROOT
 from analytics.store import Store
+from analytics.query import MunicipalityId, RegionId
 
 REFERENCE = Path(__file__).resolve().parent / "reference"
 CRITERIA_FILE = REFERENCE / "engagement_criteria.csv"
@@ -130,7 +131,7 @@ ORDER BY unit_level, municipality, unit_name
 """
 
 
-def assessed_units(store: Store, region_id: str, municipality_id: str | None, year: int) -> pd.DataFrame:
+def assessed_units(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None, year: int) -> pd.DataFrame:
     """Municipalities with listed schools and the listed schools of the year (the scope's)."""
     return store.query_df(ASSESSED, dict(region_id=region_id, municipality_id=municipality_id, year=int(year),
                                          category=load_config()["rules"]["category"]))
@@ -218,7 +219,7 @@ def _units_on_time(store: Store, region_id: str, municipality_id: str | None, ye
     return by_school, by_municipality
 
 
-def evidence(store: Store, region_id: str, municipality_id: str | None, year: int, number: int,
+def evidence(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None, year: int, number: int,
              as_of: dt.date) -> pd.DataFrame:
     """unit_level, unit_id, rule, numerator, denominator of every automatic rule."""
     units = assessed_units(store, region_id, municipality_id, year)
@@ -278,7 +279,7 @@ def share_points(max_points: float, numerator: float, denominator: float, rule: 
     return share, round(max_points * share + 1e-9, decimals)
 
 
-def round_scores(store: Store, region_id: str, municipality_id: str | None, year: int, number: int,
+def round_scores(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None, year: int, number: int,
                  as_of: dt.date) -> pd.DataFrame:
     """One row per assessed unit × criterion of its level at round ``number`` of ``year``
     (scored at ``as_of``): share, points (NaN: not assessed), source (auto | review | none),
@@ -333,7 +334,7 @@ def totals(scores: pd.DataFrame, zones: dict | None = None) -> pd.DataFrame:
     return out
 
 
-def unit_summary(store: Store, region_id: str, municipality_id: str | None, year: int, number: int,
+def unit_summary(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None, year: int, number: int,
                  today: dt.date) -> pd.DataFrame:
     """:func:`totals` of a round with the previous round's share and zone, the change (share
     points) and ``zone_change`` (fell | rose | same | new)."""
@@ -373,7 +374,7 @@ def criterion_failures(scores: pd.DataFrame, zones: dict | None = None) -> pd.Da
     return out.sort_values(["failed_share", "mean_share"], ascending=[False, True]).reset_index(drop=True)
 
 
-def region_rounds(store: Store, region_id: str, municipality_id: str | None, year: int,
+def region_rounds(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None, year: int,
                   today: dt.date) -> pd.DataFrame:
     """Per round of the year: units per zone and level (the page's and the report's summary)."""
     rows = []

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from analytics import overview, risks
 from analytics import roadmaps as rm
-from analytics.query import Query
+from analytics.query import MunicipalityId, Query, RegionId, SchoolId
 from analytics.reads import reads
 from analytics.store import Store
 
@@ -26,6 +26,7 @@ REGISTRY_PATH = Path(__file__).parent / "reference" / "figures.toml"
 DEFAULT_BASIS = "measures"
 BASES = rm.BASES
 FIELDS = ("label", "population", "numerator", "denominator", "as_of")
+DEFAULT_CATEGORY = "low_results"     # the list whose uncovered high risks are counted unless asked otherwise
 # Populations of the risk figures by the list category they look at (None: every profiled school).
 # Figures of one school (they need ``school_id``).
 SCHOOL_FIGURES = ("school_roadmap_completion",)
@@ -54,8 +55,8 @@ def registry() -> dict[str, Figure]:
 
 class FigureScope(NamedTuple):
     """Where and when a figure is computed (the filter of the page that shows it)."""
-    region_id: str
-    municipality_id: str | None
+    region_id: RegionId
+    municipality_id: MunicipalityId | None
     year: int
     as_of: dt.date
     basis: str = DEFAULT_BASIS
@@ -87,11 +88,18 @@ def _share(numerator, denominator) -> float | None:
     return float(numerator) / float(denominator) if denominator else None
 
 
-def compute(store: Store, figure_id: str, scope: FigureScope, **options) -> FigureValue:
-    """The value of ``figure_id`` in ``scope`` (options: ``catalogue_id`` for risk figures)."""
+def compute(store: Store, figure_id: str, scope: FigureScope, *, school_id: SchoolId | None = None,
+            roadmap_filter: rm.RoadmapFilter | None = None, catalogue_id: str | None = None,
+            category: str | None = DEFAULT_CATEGORY) -> FigureValue:
+    """The value of ``figure_id`` in ``scope``. Options: ``school_id`` for a school's figure,
+    ``roadmap_filter`` instead of the scope's units, ``catalogue_id`` and ``category`` (None:
+    every profiled school) for risk figures. (Typed, not ``**options``: access checks the places
+    a call names by type.)"""
     if figure_id not in registry():
         raise KeyError(f"unknown figure {figure_id!r}")
-    return _COMPUTE[figure_id](store, figure_id, scope, **options)
+    options = {name: value for name, value in (("school_id", school_id), ("roadmap_filter", roadmap_filter),
+                                                ("catalogue_id", catalogue_id)) if value is not None}
+    return _COMPUTE[figure_id](store, figure_id, scope, category=category, **options)
 
 
 def _listed_schools(store, figure_id, scope, **_):
@@ -161,7 +169,7 @@ def _high_risk(store, figure_id, scope, catalogue_id=None, **_):
     return FigureValue(figure_id, _share(high, schools), high, schools, period=year)
 
 
-def _uncovered_high_risks(store, figure_id, scope, catalogue_id=None, category="low_results", **_):
+def _uncovered_high_risks(store, figure_id, scope, catalogue_id=None, category=DEFAULT_CATEGORY, **_):
     catalogue_id, year = _risk_year(store, scope, catalogue_id)
     if year is None:
         return FigureValue(figure_id, None)
@@ -235,11 +243,14 @@ RISK_FIGURE_IDS = frozenset(RISK_FIGURES.values()) | {"uncovered_high_risks"}
 
 @reads("measure_schools", "measures", "municipalities", "risk_catalogues", "risk_factors", "risk_levels",
        "risk_profiles", "roadmaps", "school_lists", "schools")
-def compute_risk_figure(store: Store, figure_id: str, scope: FigureScope, **options) -> FigureValue:
+def compute_risk_figure(store: Store, figure_id: str, scope: FigureScope, *, school_id: SchoolId | None = None,
+                        roadmap_filter: rm.RoadmapFilter | None = None, catalogue_id: str | None = None,
+                        category: str | None = DEFAULT_CATEGORY) -> FigureValue:
     """:func:`compute` for a figure of ``RISK_FIGURE_IDS``."""
     if figure_id not in RISK_FIGURE_IDS:
         raise ValueError(f"{figure_id!r} is not a risk figure")
-    return compute(store, figure_id, scope, **options)
+    return compute(store, figure_id, scope, school_id=school_id, roadmap_filter=roadmap_filter,
+                   catalogue_id=catalogue_id, category=category)
 
 
 def compute_function(figure_id: str):

@@ -6,10 +6,11 @@ import pandas as pd
 from analytics.identification import computed_lists, load_params, official_lists, schools_of_region
 from analytics.store import Store
 from analytics.reads import reads
+from analytics.query import MunicipalityId, RegionId
 
 
 @reads("municipalities", "school_lists", "schools")
-def membership(store: Store, region_id: str, municipality_id: str | None, category: str, source: str,
+def membership(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None, category: str, source: str,
                years: tuple[int, ...], params: dict | None = None) -> pd.DataFrame:
     """year, school_id of the official or the computed list (scope-filtered, sorted)."""
     if source == "official":

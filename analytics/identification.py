@@ -23,6 +23,7 @@ from analytics.composite import composite_index
 from analytics.config import PROJECT_ROOT
 from analytics.store import Store
 from analytics.reads import reads
+from analytics.query import MunicipalityId, RegionId, SchoolId
 
 DEFAULTS_FILE = Path(__file__).resolve().parent / "reference" / "identification.toml"
 OVERRIDE_FILE = PROJECT_ROOT / "data" / "identification.toml"
@@ -288,7 +289,7 @@ def rule_risk_zone(index: pd.DataFrame, params: dict, year: int, cuts: pd.Series
     return _flags(rows)
 
 
-def rule_biased(store: Store, index: pd.DataFrame, region_id: str | None, params: dict, year: int) -> pd.DataFrame:
+def rule_biased(store: Store, index: pd.DataFrame, region_id: RegionId | None, params: dict, year: int) -> pd.DataFrame:
     last = year - int(params["lists"]["results_lag"])
     higher = store.query_frame(VPR_HIGHER, {"region_id": region_id, "year": last})
     return biased_flags(index, higher, params, year)
@@ -336,15 +337,18 @@ def biased_flags(index: pd.DataFrame, higher: pd.DataFrame, params: dict, year: 
 
 
 # -- entry points -------------------------------------------------------------------------------
-def index_for(store: Store, region_id: str | None, year: int, params: dict) -> pd.DataFrame:
+def index_for(store: Store, region_id: RegionId | None, year: int, params: dict) -> pd.DataFrame:
     last = year - int(params["lists"]["results_lag"])
     first = min(results_years(params, year)[0], last - int(params["risk_zone"]["window_years"]) + 1, last - 1)
     return composite_index(store, region_id, first, last, params)
 
 
 @reads("municipalities", "results", "schools")
-def identify(store: Store, region_id: str, year: int, params: dict | None = None) -> pd.DataFrame:
+def identify(store: Store, region_id: RegionId, year: int, params: dict | None = None, *,
+             municipality_id: MunicipalityId | None = None) -> pd.DataFrame:
     """Every flag for the list of ``year``: school_id, category, reason_key, reason_params (dict).
+    The rules run on the whole region (cuts are the region's); ``municipality_id`` keeps the
+    flags of that municipality's schools (what access narrows a district head's call to).
 
     Sorted by category (fixed order), school and reason, so equal inputs give equal output.
     """
@@ -357,10 +361,13 @@ def identify(store: Store, region_id: str, year: int, params: dict | None = None
     flags = pd.concat([p for p in parts if not p.empty] or [_flags([])], ignore_index=True)
     flags["order"] = flags["category"].map({c: k for k, c in enumerate(CATEGORIES)})
     flags = flags.reset_index().sort_values(["order", "school_id", "index"], kind="stable")
+    if municipality_id is not None:
+        own = schools["school_id"][schools["municipality_id"].astype(str) == str(municipality_id)]
+        flags = flags[flags["school_id"].isin(set(own))]
     return flags[FLAG_COLUMNS].reset_index(drop=True)
 
 
-def computed_lists(store: Store, region_id: str, years: tuple[int, ...], params: dict | None = None) -> pd.DataFrame:
+def computed_lists(store: Store, region_id: RegionId, years: tuple[int, ...], params: dict | None = None) -> pd.DataFrame:
     """year, category, school_id of the computed lists for several years."""
     params = params or load_params()
     frames = [identify(store, region_id, int(y), params)[["category", "school_id"]].drop_duplicates().assign(year=int(y))
@@ -368,16 +375,16 @@ def computed_lists(store: Store, region_id: str, years: tuple[int, ...], params:
     return pd.concat(frames, ignore_index=True)[["year", "category", "school_id"]]
 
 
-def official_lists(store: Store, region_id: str, municipality_id: str | None = None) -> pd.DataFrame:
+def official_lists(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None = None) -> pd.DataFrame:
     return store.query_df(OFFICIAL_LISTS, {"region_id": region_id, "municipality_id": municipality_id})
 
 
-def schools_of_region(store: Store, region_id: str) -> pd.DataFrame:
+def schools_of_region(store: Store, region_id: RegionId) -> pd.DataFrame:
     return store.query_df(SCHOOLS_OF_REGION, {"region_id": region_id})
 
 
 @reads("municipalities", "results", "school_lists", "schools")
-def compare_with_official(store: Store, region_id: str, municipality_id: str | None, year: int,
+def compare_with_official(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None, year: int,
                           category: str, params: dict | None = None) -> pd.DataFrame:
     """Schools on either list: status both | official_only | computed_only, with reasons."""
     flags = identify(store, region_id, year, params)
@@ -398,7 +405,7 @@ def compare_with_official(store: Store, region_id: str, municipality_id: str | N
 
 
 @reads("municipalities", "results", "schools")
-def what_if(store: Store, region_id: str, municipality_id: str | None, year: int, category: str,
+def what_if(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None, year: int, category: str,
             overrides: dict) -> pd.DataFrame:
     """Schools whose membership of ``category`` differs between defaults and ``overrides``:
     school_id, change = entered | left | stayed."""
@@ -423,7 +430,7 @@ def bottom_cuts(index: pd.DataFrame, share: float) -> pd.DataFrame:
 
 
 @reads("municipalities", "results", "school_lists", "schools")
-def school_table(store: Store, region_id: str, municipality_id: str | None, year: int,
+def school_table(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None, year: int,
                  params: dict | None = None) -> pd.DataFrame:
     """Schools of the scope with the latest index used for the list of ``year``, computed
     categories (in CATEGORIES order) and official categories of ``year``."""
@@ -449,7 +456,7 @@ def school_table(store: Store, region_id: str, municipality_id: str | None, year
 
 
 @reads("municipalities", "results", "schools")
-def school_history(store: Store, region_id: str, school_id: str, year_from: int, year_to: int,
+def school_history(store: Store, region_id: RegionId, school_id: SchoolId, year_from: int, year_to: int,
                    params: dict | None = None) -> pd.DataFrame:
     """year, composite (NaN: too little data), cut (the region's bottom-share boundary)."""
     params = params or load_params()

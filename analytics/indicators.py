@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from analytics.query import Pooling, Query, default_min_n
+from analytics.query import MunicipalityId, Pooling, Query, RegionId, default_min_n
 from analytics.store import Store
 from analytics.reads import reads
 
@@ -319,7 +319,7 @@ GROUP BY ALL
 
 
 @reads("municipalities", "results", "schools")
-def objectivity(store: Store, level: str, region_id: str | None, municipality_id: str | None, year: int,
+def objectivity(store: Store, level: str, region_id: RegionId | None, municipality_id: MunicipalityId | None, year: int,
                 subject_id: str | None = None, grade: int | None = None) -> pd.DataFrame:
     """ВПР vs journal marks per unit for one year: n, n_lower, n_confirmed, n_higher and shares."""
     sql = GROUP_MARKS.format(unit=LEVELS[level], filters=_FILTERS)

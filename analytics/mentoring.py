@@ -32,6 +32,7 @@ from analytics import access
 from analytics.geo import geodesic_km, geodesic_matrix_km
 from analytics.store import Store, insert_df
 from analytics.reads import reads
+from analytics.query import MunicipalityId, RegionId
 
 MENTEE_CATEGORY = "low_results"
 # Schools on these lists of the year are not offered as mentors.
@@ -155,14 +156,14 @@ VALUES (?, ?, ?, ?, 'road_distances', ?, ?, ?)
 """
 
 
-def school_strength(store: Store, region_id: str | None, year: int) -> pd.DataFrame:
+def school_strength(store: Store, region_id: RegionId | None, year: int) -> pd.DataFrame:
     """Pooled ВПР share of «2» over the year and the year before, per school."""
     frame = store.query_df(VPR_TWO_YEARS, {"region_id": region_id, "year": year})
     frame["share2"] = (frame["n2"] / frame["participants"]).where(frame["participants"] > 0)
     return frame
 
 
-def mentees_and_mentors(store: Store, region_id: str | None, municipality_id: str | None, year: int,
+def mentees_and_mentors(store: Store, region_id: RegionId | None, municipality_id: MunicipalityId | None, year: int,
                         list_year: int, rules: Rules) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Mentees: schools on the low-results list of ``list_year`` in scope. Mentors: schools
     of the same region(s) not on a low-results / social-risk / risk-zone list, either on
@@ -610,7 +611,7 @@ def summarise(pairs: pd.DataFrame, mentees: int, rules: Rules) -> dict:
 
 
 @reads("mentor_pairs", "municipalities", "results", "road_distances", "school_lists", "schools")
-def propose(store: Store, region_id: str | None, municipality_id: str | None, year: int, list_year: int,
+def propose(store: Store, region_id: RegionId | None, municipality_id: MunicipalityId | None, year: int, list_year: int,
             method: str = "total", **rule_values) -> dict:
     """The whole proposal for a scope: pairs, unassigned mentees, summary, comparison with
     the current pairs of ``list_year`` and the number of eligible mentors."""

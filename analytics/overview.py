@@ -6,6 +6,7 @@ import pandas as pd
 from analytics.scope import GEO_CONDITION
 from analytics.store import Store
 from analytics.reads import reads
+from analytics.query import MunicipalityId, RegionId
 
 LISTED_IN_SCOPE = f"""
 SELECT l.school_id
@@ -94,14 +95,14 @@ def _params(region_id: str, municipality_id: str | None, year: int, **extra) -> 
 
 
 @reads("municipalities", "school_lists", "schools")
-def list_size_by_year(store: Store, region_id: str, municipality_id: str | None,
+def list_size_by_year(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None,
                       category: str = "low_results") -> pd.DataFrame:
     return store.query_df(LIST_SIZE_BY_YEAR, {"region_id": region_id, "municipality_id": municipality_id,
                                               "category": category})
 
 
 @reads("municipalities", "school_lists", "schools")
-def list_change(store: Store, region_id: str, municipality_id: str | None, year: int) -> pd.DataFrame:
+def list_change(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None, year: int) -> pd.DataFrame:
     """One row: schools on the list this year and last year, and the relative change."""
     sizes = list_size_by_year(store, region_id, municipality_id).set_index("year")["schools"]
     current = int(sizes.get(year, 0))
@@ -111,17 +112,17 @@ def list_change(store: Store, region_id: str, municipality_id: str | None, year:
 
 
 @reads("municipalities", "risk_profiles", "school_lists", "schools")
-def high_risk_schools(store: Store, region_id: str, municipality_id: str | None, year: int) -> pd.DataFrame:
+def high_risk_schools(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None, year: int) -> pd.DataFrame:
     return store.query_df(HIGH_RISK_SCHOOLS, _params(region_id, municipality_id, year))
 
 
 @reads("municipalities", "risk_factors", "risk_profiles", "school_lists", "schools")
-def top_high_risks(store: Store, region_id: str, municipality_id: str | None, year: int) -> pd.DataFrame:
+def top_high_risks(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None, year: int) -> pd.DataFrame:
     return store.query_df(TOP_HIGH_RISKS, _params(region_id, municipality_id, year))
 
 
 @reads("mentor_pairs", "municipalities", "school_lists", "schools")
-def mentor_coverage(store: Store, region_id: str, municipality_id: str | None, year: int) -> pd.DataFrame:
+def mentor_coverage(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None, year: int) -> pd.DataFrame:
     frame = store.query_df(MENTOR_COVERAGE, _params(region_id, municipality_id, year))
     listed = int(frame.at[0, "listed"])
     frame["share"] = frame.at[0, "with_mentor"] / listed if listed else float("nan")
@@ -129,7 +130,7 @@ def mentor_coverage(store: Store, region_id: str, municipality_id: str | None, y
 
 
 @reads("mentor_pairs", "municipalities", "school_lists", "schools")
-def by_municipality(store: Store, region_id: str, municipality_id: str | None, year: int) -> pd.DataFrame:
+def by_municipality(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None, year: int) -> pd.DataFrame:
     frame = store.query_df(BY_MUNICIPALITY, _params(region_id, municipality_id, year))
     frame["listed_share"] = frame["listed"] / frame["schools"]
     frame["mentor_share"] = (frame["listed_with_mentor"] / frame["listed"]).where(frame["listed"] > 0)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics import comparison, dynamics
-from analytics.query import Pooling, Query
+from analytics.query import Pooling, Query, RegionId, SchoolId
 from analytics.store import Store
 from analytics.reads import reads
 
@@ -21,20 +21,20 @@ RESULT_COLUMNS = ["subject_id", "name_ru", "name_en", "n", "value", "ci_low", "c
 
 
 @reads("municipalities", "schools")
-def school(store: Store, school_id: str) -> pd.Series | None:
+def school(store: Store, school_id: SchoolId) -> pd.Series | None:
     """Identity of the school (name, municipality, region, type, setting, social index), or None."""
     info = comparison.school_info(store, school_id)
     return None if info.empty else info.iloc[0]
 
 
 @reads("school_lists")
-def official_lists(store: Store, school_id: str) -> pd.DataFrame:
+def official_lists(store: Store, school_id: SchoolId) -> pd.DataFrame:
     """Every official list the school was on: year, category."""
     return store.query_df(SCHOOL_LISTS, {"school_id": school_id})
 
 
 @reads("municipalities", "results", "schools", "subjects")
-def subject_results(store: Store, school_id: str, year: int, procedure: str, indicator: str,
+def subject_results(store: Store, school_id: SchoolId, year: int, procedure: str, indicator: str,
                     min_n: int | None = None, trend_years: int = 5) -> pd.DataFrame:
     """One row per subject the school wrote in ``year``: the school's value with its 95 %
     interval, the change since the year before with its interval and verdict, the trend
@@ -66,13 +66,13 @@ def subject_results(store: Store, school_id: str, year: int, procedure: str, ind
     return out[RESULT_COLUMNS].reset_index(drop=True)
 
 
-def related_pairs(pairs: pd.DataFrame, school_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def related_pairs(pairs: pd.DataFrame, school_id: SchoolId) -> tuple[pd.DataFrame, pd.DataFrame]:
     """From a year's mentor pairs: (pairs where the school is the mentee, where it mentors)."""
     return (pairs[pairs["mentee_school_id"] == school_id].reset_index(drop=True),
             pairs[pairs["mentor_school_id"] == school_id].reset_index(drop=True))
 
 
-def map_subset(schools: pd.DataFrame, pairs: pd.DataFrame, school_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def map_subset(schools: pd.DataFrame, pairs: pd.DataFrame, school_id: SchoolId) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The school, its mentors and mentees (rows of ``schools``) and the pairs joining them."""
     as_mentee, as_mentor = related_pairs(pairs, school_id)
     linked = pd.concat([as_mentee, as_mentor], ignore_index=True)
@@ -80,7 +80,7 @@ def map_subset(schools: pd.DataFrame, pairs: pd.DataFrame, school_id: str) -> tu
     return schools[schools["school_id"].isin(ids)].reset_index(drop=True), linked
 
 
-def list_reconciliation(store: Store, school_id: str, region_id: str, year: int, list_year: int | None,
+def list_reconciliation(store: Store, school_id: SchoolId, region_id: RegionId, year: int, list_year: int | None,
                         params: dict) -> dict:
     """The official list membership next to the computed low-results category, with the numbers
     a sentence needs: ``official`` (on the official list of ``list_year``), ``computed`` (the

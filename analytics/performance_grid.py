@@ -100,7 +100,8 @@ def classify(frame: pd.DataFrame, indicator: str, status_cuts=None, change_cuts=
 
 @reads("municipalities", "results", "schools")
 def school_levels(store: Store, q: Query, indicator: str, *, pool_years: int = 1, min_n: int | None = None,
-                  status_cuts=None, change_cuts=None) -> pd.DataFrame:
+                  status_cuts: tuple[float, ...] | None = None,
+                  change_cuts: tuple[float, ...] | None = None) -> pd.DataFrame:
     """Every school of the query's region in year ``q.year_to`` (cuts from the whole region),
     then limited to the query's municipality.
 

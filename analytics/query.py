@@ -9,6 +9,10 @@
   the rights narrow the territory: a regional total stays a regional total for a municipal
   user, a table of schools becomes the table of that user's schools.
 * :class:`Pooling` — what is summed together before an indicator is computed.
+* Typed ids — :data:`RegionId`, :data:`MunicipalityId`, :data:`SchoolId`, :data:`RoadmapId`,
+  :data:`UnitId` — for functions that take a place one id at a time: the annotation, not the
+  parameter's name, tells access control that the argument is a place to check (a plain ``str``
+  at run time: call sites pass ordinary values).
 
 Shared rules: :func:`as_of_date` (the "as of" date of a year's figures) and
 :func:`default_min_n` (the small-numbers threshold of the settings).
@@ -17,6 +21,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
+from typing import NewType
+
+# Places named one id at a time. Access control reads these annotations (typing.get_type_hints)
+# on every read the pages call: a parameter that could carry a place must have one of them (or be
+# a Territory / Query), see analytics.access.read_parameters.
+RegionId = NewType("RegionId", str)
+MunicipalityId = NewType("MunicipalityId", str)
+SchoolId = NewType("SchoolId", str)
+RoadmapId = NewType("RoadmapId", int)
+UnitId = NewType("UnitId", int)
 
 # The unit of a query's rows, coarsest first; "similar" (groups of similar schools across
 # the territory) are totals like a region's.

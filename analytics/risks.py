@@ -18,7 +18,7 @@ import pandas as pd
 
 from analytics import access
 from analytics.reference import DEFAULT_CATALOGUE, REFERENCE_DIR
-from analytics.query import Query
+from analytics.query import MunicipalityId, Query, RegionId, SchoolId
 from analytics.scope import GEO_CONDITION
 from analytics.store import Store, insert_df
 from analytics.reads import reads
@@ -321,7 +321,7 @@ def _change(score, previous) -> str:
 
 
 @reads("risk_factors", "risk_levels", "risk_profiles")
-def school_profile(store: Store, school_id: str, year: int, catalogue_id: str) -> pd.DataFrame:
+def school_profile(store: Store, school_id: SchoolId, year: int, catalogue_id: str) -> pd.DataFrame:
     """Every factor of the catalogue with the school's level this year and the year before,
     and the change: improved (lower level), worsened (higher), unchanged, no_data."""
     frame = store.query_df(SCHOOL_PROFILE, {"school_id": school_id, "year": year, "catalogue_id": catalogue_id})
@@ -329,14 +329,14 @@ def school_profile(store: Store, school_id: str, year: int, catalogue_id: str) -
     return frame
 
 
-def profiles(store: Store, region_id: str, municipality_id: str | None, year: int, catalogue_id: str,
+def profiles(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None, year: int, catalogue_id: str,
              category: str | None = None) -> pd.DataFrame:
     """Long table: school × factor with level and score, for schools with a profile."""
     return store.query_df(PROFILES_IN_SCOPE + " ORDER BY s.short_name, f.position",
                           _scope_params(region_id, municipality_id, year, catalogue_id, category))
 
 
-def changes(store: Store, region_id: str, municipality_id: str | None, year: int, catalogue_id: str,
+def changes(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None, year: int, catalogue_id: str,
             category: str | None = None) -> pd.DataFrame:
     """School × factor with this year's and last year's level and the change."""
     frame = store.query_df(CHANGES_IN_SCOPE + " ORDER BY cur.short_name, cur.position",
@@ -346,7 +346,7 @@ def changes(store: Store, region_id: str, municipality_id: str | None, year: int
 
 
 @reads("municipalities", "risk_factors", "risk_levels", "risk_profiles", "school_lists", "schools")
-def change_counts(store: Store, region_id: str, municipality_id: str | None, year: int, catalogue_id: str,
+def change_counts(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None, year: int, catalogue_id: str,
                   category: str | None = None) -> pd.DataFrame:
     """Per factor: schools whose level improved / worsened / stayed, and with no previous profile."""
     frame = changes(store, region_id, municipality_id, year, catalogue_id, category)
@@ -399,7 +399,7 @@ def _per_factor(store, catalogue_id, frame, column, values) -> pd.DataFrame:
 
 
 @reads("municipalities", "risk_factors", "risk_levels", "risk_profiles", "school_lists", "schools")
-def level_counts(store: Store, region_id: str, municipality_id: str | None, year: int, catalogue_id: str,
+def level_counts(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None, year: int, catalogue_id: str,
                  category: str | None = None) -> pd.DataFrame:
     """Per factor of the catalogue: schools at each level (high, medium, low) and in total.
     Counted in DuckDB; ``region_id=None`` is every region."""
@@ -407,7 +407,7 @@ def level_counts(store: Store, region_id: str, municipality_id: str | None, year
 
 
 @reads("municipalities", "risk_factors", "risk_levels", "risk_profiles", "school_lists", "schools")
-def top_high_risks(store: Store, region_id: str, municipality_id: str | None, year: int, catalogue_id: str,
+def top_high_risks(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None, year: int, catalogue_id: str,
                    category: str | None = None, limit: int = 3) -> pd.DataFrame:
     """The factors most often at «высокий» (ties: catalogue order); factors with none are left out."""
     table = level_counts(store, region_id, municipality_id, year, catalogue_id, category)
@@ -416,7 +416,7 @@ def top_high_risks(store: Store, region_id: str, municipality_id: str | None, ye
 
 
 @reads("municipalities", "risk_factors", "risk_levels", "risk_profiles", "school_lists", "schools")
-def profile_matrix(store: Store, region_id: str, municipality_id: str | None, year: int, catalogue_id: str,
+def profile_matrix(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None, year: int, catalogue_id: str,
                    category: str | None = None) -> pd.DataFrame:
     """Wide table: one row per school (index school_id, columns short_name, municipality and
     one score column per factor), rows ordered so that similar profiles stand together."""
@@ -461,7 +461,7 @@ GROUP BY r.school_id
 """
 
 
-def composite_results(store: Store, region_id: str, municipality_id: str | None, year: int,
+def composite_results(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None, year: int,
                       min_participants: int = 10) -> pd.DataFrame:
     """Per school: share of «2» in ВПР русский язык + математика (all grades) in the year;
     schools with fewer than ``min_participants`` participants are left out."""
@@ -557,7 +557,7 @@ ORDER BY r.score DESC, r.short_name, r.position
 
 @reads("measure_schools", "measures", "municipalities", "risk_factors", "risk_levels",
        "risk_profiles", "roadmaps", "school_lists", "schools")
-def coverage(store: Store, region_id: str, municipality_id: str | None, year: int, catalogue_id: str,
+def coverage(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None, year: int, catalogue_id: str,
              category: str | None = None) -> pd.DataFrame:
     """Each high or medium risk of each school with the number of measures addressing it
     (a measure addresses a factor when the factor is among its ``risk_factors``):
@@ -570,7 +570,7 @@ def coverage(store: Store, region_id: str, municipality_id: str | None, year: in
     return frame
 
 
-def uncovered(store: Store, region_id: str, municipality_id: str | None, year: int, catalogue_id: str,
+def uncovered(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None, year: int, catalogue_id: str,
               category: str | None = None, levels: tuple[str, ...] = ("high", "medium")) -> pd.DataFrame:
     """The high (and medium) risks that no measure concerning the school addresses."""
     frame = coverage(store, region_id, municipality_id, year, catalogue_id, category)

@@ -16,6 +16,7 @@ import pandas as pd
 from analytics import access
 from analytics.access import Principal
 from analytics.store import Store
+from analytics.query import UnitId
 
 # What people report; «просрочено» and «выполнено с опозданием» are derived from dates.
 EDITABLE_STATUSES = ("not_started", "in_progress", "done", "not_applicable")
@@ -119,7 +120,7 @@ def validate(edit: Edit, user: str | None, today: dt.date) -> list[str]:
     return errors
 
 
-def current_unit(store: Store, unit_id: int) -> dict | None:
+def current_unit(store: Store, unit_id: UnitId) -> dict | None:
     frame = store.query_df(CURRENT_UNIT, [unit_id])
     if frame.empty:
         return None
@@ -128,7 +129,7 @@ def current_unit(store: Store, unit_id: int) -> dict | None:
     return row
 
 
-def write_unit(cur, unit_id: int, expected_version: int, edit: Edit, user: str, now: dt.datetime) -> bool:
+def write_unit(cur, unit_id: UnitId, expected_version: int, edit: Edit, user: str, now: dt.datetime) -> bool:
     """Inside the caller's transaction: write one validated edit and its history line if the
     unit still has ``expected_version``; False (nothing written) if someone changed it since."""
     params = {"status": edit.status, "completed_on": edit.completed_on, "comment": edit.comment,
@@ -165,7 +166,7 @@ def save_status(store: Store, unit_id: int, expected_version: int, edit: Edit, u
     return int(expected_version) + 1
 
 
-def unit_history(store: Store, unit_id: int) -> pd.DataFrame:
+def unit_history(store: Store, unit_id: UnitId) -> pd.DataFrame:
     return store.query_df(UNIT_HISTORY, [unit_id])
 
 

@@ -36,6 +36,7 @@ import pandas as pd
 
 from analytics.store import Store
 from analytics.reads import reads
+from analytics.query import MunicipalityId, RegionId, RoadmapId, SchoolId
 
 BASES = ("measures", "units")
 STATES = ("done", "done_late", "in_progress", "not_started", "overdue", "not_applicable")
@@ -45,13 +46,13 @@ DEFAULT_CHECKPOINTS = ((6, 30, 0.35), (11, 30, 0.85))
 
 class RoadmapFilter(NamedTuple):
     """Which execution units to look at. ``None`` means "all"."""
-    region_id: str
-    municipality_id: str | None = None
+    region_id: RegionId
+    municipality_id: MunicipalityId | None = None
     year: int | None = None          # units due in this calendar year
     subject_id: str | None = None    # measures linked to this subject
     level: str | None = None         # region | municipality | school
-    roadmap_id: int | None = None
-    school_id: str | None = None
+    roadmap_id: RoadmapId | None = None
+    school_id: SchoolId | None = None
     section: str | None = None
     executor: str | None = None
 
@@ -304,7 +305,7 @@ def _names(store: Store, dimension: str, region_id: str, language: str) -> dict:
 
 
 # -- checkpoints -------------------------------------------------------------------------------
-def checkpoints_for(store: Store, year: int, roadmap_id: int | None = None) -> pd.DataFrame:
+def checkpoints_for(store: Store, year: int, roadmap_id: RoadmapId | None = None) -> pd.DataFrame:
     """The year's checkpoints: a roadmap's own if it has any, else the common ones, else the defaults."""
     frame = store.query_df(CHECKPOINTS_FOR, {"year": year, "roadmap_id": roadmap_id})
     own = frame[frame["roadmap_id"].notna()] if roadmap_id is not None else frame.iloc[0:0]
@@ -494,7 +495,7 @@ def executor_workload(store: Store, flt: RoadmapFilter, as_of: dt.date, horizon_
 
 # -- choices for the page ----------------------------------------------------------------------
 @reads("measure_status", "measures", "roadmaps")
-def roadmaps_in_scope(store: Store, region_id: str, municipality_id: str | None, year: int | None) -> pd.DataFrame:
+def roadmaps_in_scope(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None, year: int | None) -> pd.DataFrame:
     return store.query_df(ROADMAPS_IN_SCOPE, {"region_id": region_id, "municipality_id": municipality_id,
                                               "year": year})
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.geo import geodesic_km
-from analytics.query import Query
+from analytics.query import MunicipalityId, Query, RegionId
 from analytics.store import Store
 from analytics.reads import reads
 
@@ -134,7 +134,7 @@ def schools_for_map(store: Store, q: Query, *, list_year: int | None, as_of: dt.
 
 
 @reads("municipalities", "results", "school_lists", "schools")
-def schools_with_vpr(store: Store, region_id: str | None, municipality_id: str | None, year: int,
+def schools_with_vpr(store: Store, region_id: RegionId | None, municipality_id: MunicipalityId | None, year: int,
                      list_year: int | None, subject_id: str | None = None, grade: int | None = None) -> pd.DataFrame:
     """:func:`schools_for_map` without the roadmap columns (cached apart: a status saved
     leaves it cached)."""
@@ -142,7 +142,7 @@ def schools_with_vpr(store: Store, region_id: str | None, municipality_id: str |
 
 
 @reads("measure_status", "municipalities", "schools")
-def roadmap_of_schools(store: Store, region_id: str | None, municipality_id: str | None, year: int,
+def roadmap_of_schools(store: Store, region_id: RegionId | None, municipality_id: MunicipalityId | None, year: int,
                        as_of: dt.date) -> pd.DataFrame:
     """Per school: execution units due in ``year`` (units_planned), those done by ``as_of``, and the
     school's completion on the registry's definition (roadmap_share, by measures)."""
@@ -159,7 +159,7 @@ def with_roadmap(schools: pd.DataFrame, roadmap: pd.DataFrame) -> pd.DataFrame:
 
 
 @reads("municipalities", "results", "school_lists", "schools")
-def areas_for_map(store: Store, region_id: str | None, year: int, list_year: int | None, as_of: dt.date,
+def areas_for_map(store: Store, region_id: RegionId | None, year: int, list_year: int | None, as_of: dt.date,
                   subject_id: str | None = None, grade: int | None = None) -> pd.DataFrame:
     """Municipalities of a region (or regions of the country) with the choropleth values:
     share of schools on the low-results list and the pooled ВПР share of «2»."""
@@ -184,7 +184,7 @@ def areas_for_map(store: Store, region_id: str | None, year: int, list_year: int
 
 
 @reads("mentor_pairs", "municipalities", "schools")
-def current_pairs(store: Store, region_id: str | None, municipality_id: str | None, year: int) -> pd.DataFrame:
+def current_pairs(store: Store, region_id: RegionId | None, municipality_id: MunicipalityId | None, year: int) -> pd.DataFrame:
     """Mentor pairs of a year with coordinates and the distance to show: road km when
     known (``km_kind`` = road), otherwise the straight line (``km_kind`` = straight)."""
     frame = store.query_df(CURRENT_PAIRS, {**_area(region_id, municipality_id), "year": year})

@@ -21,6 +21,7 @@ from analytics.roadmaps import RoadmapFilter, per_measure, units
 from analytics.scope import GEO_CONDITION
 from analytics.store import Store
 from analytics.reads import reads
+from analytics.query import MunicipalityId, RegionId
 
 # target_id -> kind (share | count | reported | municipalities); order = display order
 TARGETS = {
@@ -121,7 +122,7 @@ def _lists(store, region_id, municipality_id, year) -> dict:
 
 
 @reads("municipalities", "school_lists", "schools")
-def details(store: Store, target_id: str, region_id: str, municipality_id: str | None, year: int,
+def details(store: Store, target_id: str, region_id: RegionId, municipality_id: MunicipalityId | None, year: int,
             as_of: dt.date, params: dict | None = None) -> pd.DataFrame:
     """The rows behind a target's actual value (see the module docstring)."""
     params = params or load_params()
@@ -207,7 +208,7 @@ def details(store: Store, target_id: str, region_id: str, municipality_id: str |
     raise ValueError(f"unknown target {target_id!r}")
 
 
-def target_values(store: Store, region_id: str, municipality_id: str | None, year: int) -> pd.DataFrame:
+def target_values(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None, year: int) -> pd.DataFrame:
     """The target rows in force in ``year`` (the latest year ≤ ``year`` per target and scope)."""
     rows = store.query_df(TARGET_ROWS, _geo(region_id, municipality_id, year))
     return rows.sort_values("year").groupby(["target_id", "scope_level", "scope_id"], as_index=False).last()
@@ -243,7 +244,7 @@ def status_of(actual: float, target_low: float, direction: str, at_risk_fraction
 @reads("kpi_reported", "kpi_targets", "measure_status", "measures", "mentor_pairs", "municipalities",
        "results", "roadmaps", "school_lists", "schools", "survey_participation",
        "teacher_development")
-def summary(store: Store, region_id: str, municipality_id: str | None, year: int, as_of: dt.date,
+def summary(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None, year: int, as_of: dt.date,
             params: dict | None = None) -> pd.DataFrame:
     """One row per target: target_id, kind, target_low, target_high, direction, numerator,
     denominator, actual, status."""
@@ -282,7 +283,7 @@ def summary(store: Store, region_id: str, municipality_id: str | None, year: int
 @reads("kpi_reported", "kpi_targets", "measure_status", "measures", "mentor_pairs", "municipalities",
        "results", "roadmaps", "school_lists", "schools", "survey_participation",
        "teacher_development")
-def trend(store: Store, region_id: str, municipality_id: str | None, years: tuple[int, ...], as_of: dt.date,
+def trend(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None, years: tuple[int, ...], as_of: dt.date,
           params: dict | None = None) -> pd.DataFrame:
     """``summary`` for several years (each year's figures at the end of that year or ``as_of``)."""
     frames = [summary(store, region_id, municipality_id, y, min(as_of, dt.date(int(y), 12, 31)), params).assign(year=int(y))
@@ -365,7 +366,7 @@ ORDER BY t.year, t.scope_level DESC, t.scope_id, t.target_id
 
 
 @reads("kpi_targets", "municipalities")
-def region_targets(store: Store, region_id: str) -> pd.DataFrame:
+def region_targets(store: Store, region_id: RegionId) -> pd.DataFrame:
     """All target rows of a region and its municipalities (for the editor)."""
     return store.query_df(REGION_TARGETS, {"region_id": region_id})
 

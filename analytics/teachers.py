@@ -15,7 +15,7 @@ import pandas as pd
 
 from analytics.reference import kpi_defaults
 from analytics.scope import GEO_CONDITION
-from analytics.query import Query
+from analytics.query import MunicipalityId, Query, RegionId
 from analytics.store import Store
 from analytics.reads import reads
 
@@ -239,12 +239,12 @@ def subjects_with_data(store: Store) -> pd.DataFrame:
     return store.query_df(SUBJECTS_WITH_DATA)
 
 
-def data_years(store: Store, region_id: str, municipality_id: str | None) -> list[int]:
+def data_years(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None) -> list[int]:
     return [int(y) for (y,) in store.query_rows(DATA_YEARS, _geo(region_id, municipality_id))]
 
 
 @reads("municipalities", "schools", "teacher_development")
-def snapshot_year(store: Store, region_id: str, municipality_id: str | None, year: int) -> int | None:
+def snapshot_year(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None, year: int) -> int | None:
     """The newest year ≤ ``year`` with teacher data in the geography (data may lag results)."""
     years = [y for y in data_years(store, region_id, municipality_id) if y <= year]
     return years[-1] if years else None
@@ -252,7 +252,7 @@ def snapshot_year(store: Store, region_id: str, municipality_id: str | None, yea
 
 # -- coverage --------------------------------------------------------------------------------------
 @reads("municipalities", "schools", "subjects", "teacher_development")
-def coverage(store: Store, region_id: str, municipality_id: str | None, year: int,
+def coverage(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None, year: int,
              subject_id: str | None = None, level: str = "total") -> pd.DataFrame:
     """Coverage counts and shares with Wilson intervals, grouped by ``level`` (see GROUPINGS).
 
@@ -270,7 +270,7 @@ def coverage(store: Store, region_id: str, municipality_id: str | None, year: in
 
 
 @reads("kpi_targets")
-def targets(store: Store, region_id: str, municipality_id: str | None, year: int) -> pd.DataFrame:
+def targets(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None, year: int) -> pd.DataFrame:
     """One row per teacher target: the municipality's own target if set, else the region's,
     taking the newest year ≤ ``year``; targets missing from the data come from the defaults."""
     frame = store.query_df(TARGETS, _geo(region_id, municipality_id, year=year, targets=list(TARGET_IDS)))
@@ -305,7 +305,7 @@ def against_targets(cover_total: pd.DataFrame, target_frame: pd.DataFrame) -> pd
 
 # -- dynamics ----------------------------------------------------------------------------------------
 @reads("municipalities", "schools", "subjects", "teacher_development")
-def dynamics(store: Store, region_id: str, municipality_id: str | None, year: int,
+def dynamics(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None, year: int,
              subject_id: str | None = None, by_subject: bool = False) -> pd.DataFrame:
     """Per year × round (× subject): teachers whose level rose of those diagnosed (Wilson
     interval) and the mean diagnostic score weighted by teachers diagnosed, up to ``year``."""
@@ -320,7 +320,7 @@ def dynamics(store: Store, region_id: str, municipality_id: str | None, year: in
 
 # -- deficits ----------------------------------------------------------------------------------------
 @reads("deficit_topics", "municipalities", "schools", "subjects", "teacher_deficits", "teacher_development")
-def deficit_topics(store: Store, region_id: str, municipality_id: str | None, year: int,
+def deficit_topics(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None, year: int,
                    subject_id: str | None = None, top: int | None = None) -> pd.DataFrame:
     """Deficit topics per subject: teachers with the deficit of the teachers diagnosed in the
     snapshot round, with the number of schools where it was found; ``top`` per subject."""
@@ -334,7 +334,7 @@ def deficit_topics(store: Store, region_id: str, municipality_id: str | None, ye
 
 
 # -- the join: students' results × teachers' support ---------------------------------------------------
-def results_change(store: Store, region_id: str, municipality_id: str | None, year: int, procedure: str,
+def results_change(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None, year: int, procedure: str,
                    subjects: list[str], grade: int | None = None) -> pd.DataFrame:
     """Per school × results subject: participants, share of «2» (ЕГЭ: below the minimum) and
     качество знаний ((n4+n5)/N; not for ЕГЭ) in ``year - 1`` and ``year``, from counts."""

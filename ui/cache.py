@@ -10,13 +10,15 @@ too, by :func:`view` — building a figure costs more than reading its cached da
 kept while the versions of every computation it used are current, keyed on the builder and
 its arguments, the language, the presentation mode and the acting user's rights.
 
-Access control is enforced here for every page at once: every territory a call receives
-(an ``analytics.query.Territory``, bare or inside a ``Query``, found by type) is narrowed to
-the acting user's rights, or refused (:class:`analytics.access.AccessDenied`) when it lies
-outside them; as a backstop for functions that still take ids one by one, a call naming a
-region, municipality, school, roadmap or unit outside the rights is refused and rows outside
-them are dropped from the result. The cache is shared between users; the narrowing (part of
-the cache key), the check and the filter run on every call.
+Access control is enforced here for every page at once, by TYPE (``analytics.access.scope_call``):
+every territory a call receives (an ``analytics.query.Territory``, bare or inside a ``Query``) is
+narrowed to the acting user's rights, every typed id (``RegionId``, ``MunicipalityId``,
+``SchoolId``, ``RoadmapId``, ``UnitId`` annotations, whatever the parameter is called) is checked,
+and a place outside the rights is refused (:class:`analytics.access.AccessDenied`). A read with a
+parameter that could carry a place without such a type is not run for anyone
+(:class:`analytics.access.UncheckedRead`). Rows whose id columns lie outside the rights are then
+dropped from the result as a second line of defence. The cache is shared between users; the
+narrowing (part of the cache key), the check and the filter run on every call.
 """
 from __future__ import annotations
 
@@ -127,16 +129,17 @@ def compute(function: Callable, *args, **kwargs):
     """Call ``function(store, *args, **kwargs)`` through the cache, within the acting user's rights."""
     current, versions = _store_and_versions()
     principal = access.current()
+    access.typed_read(function, args, kwargs)     # every user: a read whose places are untyped is not run
     allowed = None
     if not principal.unrestricted:
         allowed = _allowed(current, versions, principal)
-        args, kwargs = access.narrow_call(principal, allowed, args, kwargs)     # by type (Territory)
-        access.check_call(current, principal, allowed, function, args, kwargs)  # by name (backstop)
+        args, kwargs = access.scope_call(current, principal, allowed, function, args, kwargs)   # by type
     keyed_on = versions_of(current, versions, function)
     _note(keyed_on)
     function_path, named = f"{function.__module__}.{function.__qualname__}", tuple(sorted(kwargs.items()))
     warmup.note_call(str(current.path), function_path, args, named)
     result = _cached_call(function_path, str(current.path), keyed_on, args, named)
+    # (defence in depth: rows with id columns outside the rights dropped; the check is above)
     return result if allowed is None else access.filter_result(principal, allowed, result)
 
 
@@ -294,11 +297,12 @@ def view(builder: Callable, *args, **kwargs):
     current, versions = _store_and_versions()
     principal = access.current()
     sources = list(_sources((args, kwargs)))
+    for item in sources:
+        access.typed_read(item.function, item.args, dict(item.kwargs))
     if not principal.unrestricted:
         allowed = _allowed(current, versions, principal)
-        for item in sources:
-            access.narrow_call(principal, allowed, item.args, dict(item.kwargs))  # refuses one outside the rights
-            access.check_call(current, principal, allowed, item.function, item.args, dict(item.kwargs))
+        for item in sources:        # refuses one outside the rights (by type)
+            access.scope_call(current, principal, allowed, item.function, item.args, dict(item.kwargs))
     key = ("view", f"{builder.__module__}.{builder.__qualname__}", language(), presenting(),
            (principal.role, principal.region_id, principal.municipality_id, principal.school_id),
            frozen(args), frozen(tuple(sorted(kwargs.items()))))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from presentation.report import charts, content, docx
 from presentation.report.model import Figure, Report
 from analytics.store import Store
+from analytics.query import MunicipalityId, RegionId, SchoolId
 
 
 @dataclass
@@ -23,8 +24,8 @@ class Built:
     seconds: float
 
 
-def make_report(store: Store, region_id: str, year: int, municipality_id: str | None = None,
-                school_id: str | None = None, as_of: dt.date | None = None, language: str = "ru",
+def make_report(store: Store, region_id: RegionId, year: int, municipality_id: MunicipalityId | None = None,
+                school_id: SchoolId | None = None, as_of: dt.date | None = None, language: str = "ru",
                 with_charts: bool = True, browser: str | None = None) -> Built:
     """Build, draw and write the report; ``images`` = charts drawn (0 without a browser)."""
     started = time.perf_counter()
