@@ -47,13 +47,14 @@ def key_of(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
 
 
-def shared(store: Store, tables: Iterable[str], key: tuple, build: Callable[[], Any]) -> Any:
+def shared(store: Store, tables: Iterable[str] | None, key: tuple, build: Callable[[], Any]) -> Any:
     """``build()``, or the result an earlier call with the same key built on the same versions
-    of the data groups of ``tables``. Frames come back as copies (callers may change them)."""
+    of the data groups of ``tables`` (``None``: on the same overall version — any write builds
+    again). Frames come back as copies (callers may change them)."""
     versions = _versions.get()
     if versions is None:
         return build()
-    groups = sorted(store.groups_of(tables))
+    groups = ["*"] if tables is None else sorted(store.groups_of(tables))
     full_key = (str(store.path), tuple((group, versions.get(group, "0")) for group in groups), key)
     with _lock:
         if full_key in _entries:
