@@ -28,6 +28,7 @@ import pandas as pd
 
 from analytics import roadmaps as rm
 from analytics.config import PROJECT_ROOT
+from analytics.shared_results import shared
 from analytics.store import Store
 from analytics.query import MunicipalityId, RegionId
 
@@ -283,7 +284,13 @@ def round_scores(store: Store, region_id: RegionId, municipality_id: Municipalit
                  as_of: dt.date) -> pd.DataFrame:
     """One row per assessed unit × criterion of its level at round ``number`` of ``year``
     (scored at ``as_of``): share, points (NaN: not assessed), source (auto | review | none),
-    numerator/denominator (automatic rules) or the reviewer's comment."""
+    numerator/denominator (automatic rules) or the reviewer's comment.
+    (Shared: the page's table and the summary of the current and the previous round use it.)"""
+    return shared(store, None, ("round_scores", region_id, municipality_id, int(year), int(number), as_of),
+                  lambda: _round_scores(store, region_id, municipality_id, year, number, as_of))
+
+
+def _round_scores(store: Store, region_id, municipality_id, year: int, number: int, as_of: dt.date) -> pd.DataFrame:
     config = load_config()
     decimals = int(config["rules"]["decimals"])
     units = assessed_units(store, region_id, municipality_id, year)

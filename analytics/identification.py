@@ -24,6 +24,7 @@ from analytics.config import PROJECT_ROOT
 from analytics.store import Store
 from analytics.reads import reads
 from analytics.query import MunicipalityId, RegionId, SchoolId
+from analytics.shared_results import key_of, shared
 
 DEFAULTS_FILE = Path(__file__).resolve().parent / "reference" / "identification.toml"
 OVERRIDE_FILE = PROJECT_ROOT / "data" / "identification.toml"
@@ -119,8 +120,13 @@ def _r(value: float, digits: int = 2) -> float:
 
 
 # -- the rules --------------------------------------------------------------------------------
-def rule_low_results(index: pd.DataFrame, params: dict, year: int) -> tuple[pd.DataFrame, pd.Series]:
-    """Bottom ``bottom_share`` of the region in each of the ``consecutive_years`` results years."""
+_COMPUTE = object()
+
+
+def rule_low_results(index: pd.DataFrame, params: dict, year: int, *,
+                     probability: pd.Series | None | object = _COMPUTE) -> tuple[pd.DataFrame, pd.Series]:
+    """Bottom ``bottom_share`` of the region in each of the ``consecutive_years`` results years.
+    ``probability``: :func:`bottom_probability` of ``index`` when the caller has it already."""
     share = float(params["low_results"]["bottom_share"])
     years = results_years(params, year)
     window = index.loc[index["year"].isin(years), ["school_id", "region_id", "year", "composite", "rank_from_bottom",
@@ -130,7 +136,8 @@ def rule_low_results(index: pd.DataFrame, params: dict, year: int) -> tuple[pd.D
     bottom = window[window["composite"] <= window["cut"] + 1e-12]
     counts = bottom.groupby("school_id")["year"].nunique()
     chosen = sorted(counts[counts == len(years)].index)
-    probability = bottom_probability(index, params, year)
+    if probability is _COMPUTE:
+        probability = bottom_probability(index, params, year)
     threshold = float(params["low_results"].get("min_probability", 0.0))
     if threshold > 0 and probability is not None:
         chosen = [s for s in chosen if probability.get(s, 0.0) >= threshold - 1e-12]
@@ -337,10 +344,22 @@ def biased_flags(index: pd.DataFrame, higher: pd.DataFrame, params: dict, year: 
 
 
 # -- entry points -------------------------------------------------------------------------------
+INDEX_READS = ("municipalities", "results", "schools")
+
+
 def index_for(store: Store, region_id: RegionId | None, year: int, params: dict) -> pd.DataFrame:
+    """The composite index of every year the rules for the list of ``year`` look at."""
     last = year - int(params["lists"]["results_lag"])
     first = min(results_years(params, year)[0], last - int(params["risk_zone"]["window_years"]) + 1, last - 1)
-    return composite_index(store, region_id, first, last, params)
+    return shared(store, INDEX_READS, ("index_for", region_id, first, last, key_of(params)),
+                  lambda: composite_index(store, region_id, first, last, params))
+
+
+def probability_for(store: Store, region_id: RegionId | None, year: int, params: dict) -> pd.Series | None:
+    """:func:`bottom_probability` of the index for the list of ``year`` (a bootstrap: the
+    slowest part of the lists, shared by the lists, the school table and the passport)."""
+    return shared(store, INDEX_READS, ("probability_for", region_id, year, key_of(params)),
+                  lambda: bottom_probability(index_for(store, region_id, year, params), params, year))
 
 
 @reads("municipalities", "results", "schools")
@@ -353,17 +372,24 @@ def identify(store: Store, region_id: RegionId, year: int, params: dict | None =
     Sorted by category (fixed order), school and reason, so equal inputs give equal output.
     """
     params = params or load_params()
+    flags = shared(store, INDEX_READS, ("identify", region_id, year, key_of(params)),
+                   lambda: _identify(store, region_id, year, params))
+    if municipality_id is not None:
+        schools = store.query_frame(SCHOOLS_OF_REGION, {"region_id": region_id})
+        own = schools["school_id"][schools["municipality_id"].astype(str) == str(municipality_id)]
+        flags = flags[flags["school_id"].isin(set(own))].reset_index(drop=True)
+    return flags
+
+
+def _identify(store: Store, region_id: str | None, year: int, params: dict) -> pd.DataFrame:
     index = index_for(store, region_id, year, params)
     schools = store.query_frame(SCHOOLS_OF_REGION, {"region_id": region_id})
-    low, cuts = rule_low_results(index, params, year)
+    low, cuts = rule_low_results(index, params, year, probability=probability_for(store, region_id, year, params))
     parts = [low, rule_social_risk(schools, params), rule_resilient(index, schools, params, year),
              rule_risk_zone(index, params, year, cuts, low), rule_biased(store, index, region_id, params, year)]
     flags = pd.concat([p for p in parts if not p.empty] or [_flags([])], ignore_index=True)
     flags["order"] = flags["category"].map({c: k for k, c in enumerate(CATEGORIES)})
     flags = flags.reset_index().sort_values(["order", "school_id", "index"], kind="stable")
-    if municipality_id is not None:
-        own = schools["school_id"][schools["municipality_id"].astype(str) == str(municipality_id)]
-        flags = flags[flags["school_id"].isin(set(own))]
     return flags[FLAG_COLUMNS].reset_index(drop=True)
 
 
@@ -450,7 +476,7 @@ def school_table(store: Store, region_id: RegionId, municipality_id: Municipalit
                           on="school_id", how="left")
     table["computed"] = table["school_id"].map(computed).apply(lambda v: v if isinstance(v, tuple) else ())
     table["official"] = table["school_id"].map(official).apply(lambda v: v if isinstance(v, tuple) else ())
-    probability = bottom_probability(index_for(store, region_id, year, params), params, year)
+    probability = probability_for(store, region_id, year, params)
     table["bottom_probability"] = table["school_id"].map(probability) if probability is not None else float("nan")
     return table.sort_values("school_id").reset_index(drop=True)
 

@@ -108,7 +108,7 @@ def list_reconciliation(store: Store, school_id: SchoolId, region_id: RegionId, 
                        "cut_rank": max(1, math.ceil(share * ranked - 1e-9))})
     flags = identification.identify(store, region_id, year, params)
     computed = bool(((flags["school_id"] == school_id) & (flags["category"] == "low_results")).any())
-    probability = identification.bottom_probability(index, params, year)
+    probability = identification.probability_for(store, region_id, year, params)
     probability = None if probability is None else float(probability.get(school_id, 0.0))
     return {"official": official, "computed": computed, "share": share, "list_year": list_year, "places": places,
             "probability": probability,

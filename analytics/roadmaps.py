@@ -37,6 +37,7 @@ import pandas as pd
 from analytics.store import Store
 from analytics.reads import reads
 from analytics.query import MunicipalityId, RegionId, RoadmapId, SchoolId
+from analytics.shared_results import shared
 
 BASES = ("measures", "units")
 STATES = ("done", "done_late", "in_progress", "not_started", "overdue", "not_applicable")
@@ -200,7 +201,15 @@ LIST_DIMENSIONS = {"executors", "risk_factors", "subjects"}
 
 # -- units -------------------------------------------------------------------------------------
 def units(store: Store, flt: RoadmapFilter, as_of: dt.date) -> pd.DataFrame:
-    """Execution units in the filter with their ``state`` and ``days_overdue`` at ``as_of``."""
+    """Execution units in the filter with their ``state`` and ``days_overdue`` at ``as_of``
+    (shared by the page's timeline, completion, workload and overdue lists)."""
+    return shared(store, UNITS_READS, ("units", tuple(flt), as_of), lambda: _units(store, flt, as_of))
+
+
+UNITS_READS = ("measure_status", "measures", "roadmaps", "schools")
+
+
+def _units(store: Store, flt: RoadmapFilter, as_of: dt.date) -> pd.DataFrame:
     frame = store.query_df(UNITS_AT, {**flt._asdict(), "as_of": as_of})
     for column in ("due_date", "completed_on", "done_on", "period_start", "period_end", "start_date"):
         frame[column] = pd.to_datetime(frame[column]).dt.date

@@ -19,6 +19,7 @@ from analytics.identification import load_params
 from analytics.reference import kpi_defaults
 from analytics.roadmaps import RoadmapFilter, per_measure, units
 from analytics.scope import GEO_CONDITION
+from analytics.shared_results import key_of, shared
 from analytics.store import Store
 from analytics.reads import reads
 from analytics.query import MunicipalityId, RegionId
@@ -247,8 +248,13 @@ def status_of(actual: float, target_low: float, direction: str, at_risk_fraction
 def summary(store: Store, region_id: RegionId, municipality_id: MunicipalityId | None, year: int, as_of: dt.date,
             params: dict | None = None) -> pd.DataFrame:
     """One row per target: target_id, kind, target_low, target_high, direction, numerator,
-    denominator, actual, status."""
+    denominator, actual, status. (Shared: the page's table and the trend use the same year.)"""
     params = params or load_params()
+    return shared(store, None, ("targets.summary", region_id, municipality_id, int(year), as_of, key_of(params)),
+                  lambda: _summary(store, region_id, municipality_id, year, as_of, params))
+
+
+def _summary(store: Store, region_id, municipality_id, year: int, as_of: dt.date, params: dict) -> pd.DataFrame:
     targets = target_values(store, region_id, municipality_id, year)
     fraction = float(params["targets"]["at_risk_fraction"])
     rows = []

@@ -32,7 +32,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from analytics import access, served
+from analytics import access, served, shared_results
 from analytics.reads import tables_read
 from analytics.config import Settings, load_settings
 from analytics.store import Store, open_store
@@ -138,7 +138,8 @@ def compute(function: Callable, *args, **kwargs):
     _note(keyed_on)
     function_path, named = f"{function.__module__}.{function.__qualname__}", tuple(sorted(kwargs.items()))
     warmup.note_call(str(current.path), function_path, args, named)
-    result = _cached_call(function_path, str(current.path), keyed_on, args, named)
+    with shared_results.versions_known(versions):      # the versions read this run are current
+        result = _cached_call(function_path, str(current.path), keyed_on, args, named)
     # (defence in depth: rows with id columns outside the rights dropped; the check is above)
     return result if allowed is None else access.filter_result(principal, allowed, result)
 
@@ -314,4 +315,5 @@ def forget_everything() -> None:
     st.cache_data.clear()
     with _tracked_lock:
         _tracked.clear()
+    shared_results.forget()
     clear_caches()
