@@ -89,3 +89,17 @@ def test_an_upload_and_its_undo_on_the_data_page_publish_new_versions(served_env
     assert_no_exception(app)
     assert "Загрузка № 1 отменена" in all_text(app), _errors(app)
     assert _pg(served_env, "SELECT directory FROM published_version") not in (first, published)
+
+
+def test_a_mentor_pair_is_changed_by_hand_into_postgres(served_env):
+    app = run_page("pages/map.py", timeout=120)
+    user = next(w for w in app.text_input if w.label == "Кто вносит изменение" and w.key != "map_roads_user")
+    user.input("Петров")
+    save = [b for b in app.button if b.label == "Сохранить"]         # the form's: the mentee's pair removed
+    assert len(save) == 1
+    save[0].click()
+    app.run()
+    assert_no_exception(app)
+    assert not any(READ_ONLY in e for e in _errors(app)), _errors(app)
+    assert any("Пара сохранена" in s.value for s in app.success), _errors(app)
+    assert _pg(served_env, "SELECT changed_by FROM mentor_pair_changes WHERE changed_by = 'Петров'") == [("Петров",)]

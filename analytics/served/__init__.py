@@ -52,6 +52,9 @@ APP_TABLES = ("kpi_targets", "mentor_pairs", "mentor_pair_changes", "engagement_
 PG_TABLES = ("measure_status", "measure_status_history", *APP_TABLES, "sign_in_throttle", "sign_in_audit")
 MIRRORED = ("measure_status", "measure_status_history", *APP_TABLES)
 MIRRORED_GROUP = "statuses"
+# Small bulk tables copied into the process rather than viewed: the mentor assignment orders
+# schools by their rowid (storage order, kept by the export), which a view has not.
+COPIED = ("schools",)
 # Conflict targets for DuckDB's ``INSERT OR REPLACE`` written as PostgreSQL's upsert.
 PRIMARY_KEYS = {"sign_in_throttle": ("kind", "key"), "data_versions": ("data_group",),
                 "measure_status": ("unit_id",), "kpi_targets": ("target_id", "scope_level", "scope_id", "year"),
@@ -247,6 +250,8 @@ class ServedStore(Store):
                 if table in MIRRORED:
                     if not self._has_table(cur, table):
                         cur.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet('{file}') LIMIT 0")
+                elif table in COPIED:
+                    cur.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM read_parquet('{file}')")
                 else:
                     cur.execute(f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM read_parquet('{file}')")
             cur.execute("COMMIT")
