@@ -30,7 +30,7 @@ from scipy.sparse.csgraph import maximum_bipartite_matching
 
 from analytics import access
 from analytics.geo import geodesic_km, geodesic_matrix_km
-from analytics.store import Store, insert_df
+from analytics.store import Store
 from analytics.reads import reads
 from analytics.query import MunicipalityId, RegionId
 
@@ -134,6 +134,11 @@ SELECT mentor_school_id, mentee_school_id, road_km, 2 AS priority FROM mentor_pa
 
 PAIRS_OF_MENTEE = "SELECT mentor_school_id FROM mentor_pairs WHERE year = ? AND mentee_school_id = ?"
 DELETE_PAIRS_OF_MENTEE = "DELETE FROM mentor_pairs WHERE year = ? AND mentee_school_id = ?"
+INSERT_MANUAL_PAIR = """
+INSERT INTO mentor_pairs (year, mentor_school_id, mentee_school_id, straight_km, road_km, source, created_by,
+                          created_at)
+VALUES (?, ?, ?, ?, ?, 'manual', ?, ?)
+"""
 SCHOOL_POINT = "SELECT lat, lon FROM schools WHERE school_id = ?"
 EXISTING_SCHOOLS = "SELECT school_id FROM schools"
 CHANGES = """
@@ -675,19 +680,19 @@ def set_pair(store: Store, year: int, mentee_school_id: str, mentor_school_id: s
     if not user or not user.strip():
         raise ValueError("the person making the change must be named")
     now = now or dt.datetime.now()
+    straight = None
+    if mentor_school_id is not None:     # the registry is read before the write (served mode: see save_targets)
+        points = [store.query_rows(SCHOOL_POINT, [s]) for s in (mentee_school_id, mentor_school_id)]
+        if not all(points):
+            raise ValueError("unknown school code")
+        (lat1, lon1), (lat2, lon2) = points[0][0], points[1][0]
+        straight = round(float(geodesic_matrix_km([lat1], [lon1], [lat2], [lon2])[0, 0]), 1)
     with store.transaction() as cur:
         old = [m for (m,) in cur.execute(PAIRS_OF_MENTEE, [year, mentee_school_id]).fetchall()]
         cur.execute(DELETE_PAIRS_OF_MENTEE, [year, mentee_school_id])
         if mentor_school_id is not None:
-            points = [cur.execute(SCHOOL_POINT, [s]).fetchall() for s in (mentee_school_id, mentor_school_id)]
-            if not all(points):
-                raise ValueError("unknown school code")
-            (lat1, lon1), (lat2, lon2) = points[0][0], points[1][0]
-            straight = float(geodesic_matrix_km([lat1], [lon1], [lat2], [lon2])[0, 0])
-            insert_df(cur, "mentor_pairs", pd.DataFrame([{
-                "year": year, "mentor_school_id": mentor_school_id, "mentee_school_id": mentee_school_id,
-                "straight_km": round(straight, 1), "road_km": road_km, "source": "manual",
-                "created_by": user.strip(), "created_at": now}]))
+            cur.execute(INSERT_MANUAL_PAIR, [year, mentor_school_id, mentee_school_id, straight, road_km,
+                                             user.strip(), now])
         cur.execute(INSERT_CHANGE, [year, mentee_school_id, ", ".join(old) or None, mentor_school_id, road_km,
                                     reason, user.strip(), now])
         store.bump_data_version(cur, tables=["mentor_pairs", "mentor_pair_changes"])

@@ -137,4 +137,5 @@ AUDIT_LINES = "SELECT attempted_at, username, client, outcome, detail FROM sign_
 
 
 def audit_lines(store: Store):
-    return store.query_df(AUDIT_LINES)
+    """Every sign-in attempt, oldest first (served mode: read from PostgreSQL, not a copy)."""
+    return store.query_written(AUDIT_LINES)

@@ -84,6 +84,10 @@ class Store:
         frame = frame_from_arrow(table)
         return frame if frame is not None else self.query_df(sql, params)
 
+    def query_written(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
+        """Read a table people write, from where it is written (served mode: PostgreSQL)."""
+        return self.query_df(sql, params)
+
     def query_rows(self, sql: str, params: list | dict | None = None) -> list[tuple]:
         return self.cursor().execute(sql, params or []).fetchall()
 

@@ -7,6 +7,8 @@ catalogue (``storage.<kind>``):
   command-line importer or the demo generator on the same file);
 - ``connection``: the PostgreSQL server of the served mode does not answer or the connection broke;
 - ``disk_full``: no space left where the database or the Parquet versions are written;
+- ``importing``: the served mode: an upload needs the importer's master file and another process
+  (the command-line importer, another app process's upload) holds it;
 - ``read_only``: the served mode keeps this table read-only (it is loaded by the importer).
 
 Classification looks at the exception types and their messages only (no Streamlit, no I/O).
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import errno
 
-KINDS = ("locked", "connection", "disk_full", "read_only")
+KINDS = ("locked", "connection", "disk_full", "importing", "read_only")
 
 
 class StorageUnavailable(Exception):

@@ -329,6 +329,9 @@ def validate_targets(frame: pd.DataFrame) -> list[str]:
     return problems
 
 
+MUNICIPALITIES_OF_REGION = "SELECT municipality_id FROM municipalities WHERE region_id = ?"
+
+
 def save_targets(store: Store, frame: pd.DataFrame, replace_region: str | None = None,
                  principal: access.Principal | None = None) -> int:
     """Upsert target rows in one transaction (all or nothing). With ``replace_region``, rows of
@@ -348,14 +351,16 @@ def save_targets(store: Store, frame: pd.DataFrame, replace_region: str | None =
     clean["target_low"] = clean["target_low"].astype(float)
     clean["target_high"] = pd.to_numeric(clean["target_high"], errors="coerce")
     clean["scope_id"] = clean["scope_id"].astype(str)
+    # Read before the write: in the served mode the transaction is PostgreSQL's, which holds
+    # kpi_targets but not the registry.
+    replaced = [] if replace_region is None else [("region", replace_region)] + [
+        ("municipality", m) for (m,) in store.query_rows(MUNICIPALITIES_OF_REGION, [replace_region])]
     with store.transaction() as cur:
-        if replace_region is not None:
-            cur.execute("DELETE FROM kpi_targets WHERE (scope_level = 'region' AND scope_id = ?) OR "
-                        "(scope_level = 'municipality' AND scope_id IN "
-                        "(SELECT municipality_id FROM municipalities WHERE region_id = ?))",
-                        [replace_region, replace_region])
+        for level, scope_id in replaced:
+            cur.execute("DELETE FROM kpi_targets WHERE scope_level = ? AND scope_id = ?", [level, scope_id])
         for row in clean.itertuples(index=False):
-            cur.execute("INSERT OR REPLACE INTO kpi_targets VALUES (?, ?, ?, ?, ?, ?, ?)",
+            cur.execute("INSERT OR REPLACE INTO kpi_targets (target_id, scope_level, scope_id, year, target_low, "
+                        "target_high, direction) VALUES (?, ?, ?, ?, ?, ?, ?)",
                         [row.target_id, row.scope_level, row.scope_id, row.year, row.target_low,
                          None if pd.isna(row.target_high) else float(row.target_high), row.direction])
         store.bump_data_version(cur, tables=["kpi_targets"])

@@ -2,14 +2,14 @@
 
 import streamlit as st
 
-from analytics.importer import KINDS, commit, kind as kind_spec, log_rejected, prepare, recent_imports
+from analytics.importer import KINDS, kind as kind_spec, prepare, recent_imports
 from analytics.importer.changes import plan as plan_import
 from analytics.importer.core import DEFAULT_MAX_MB
 from analytics.importer.lookups import subject_names
 from analytics.importer.templates import template_xlsx
 from analytics.scope import PROCEDURES
 from ui import export, import_sections, tables, uploads
-from ui.cache import clear_caches, compute, settings, store
+from ui.cache import compute, settings, store
 from ui.filters import current_scope
 from presentation.import_report import more_text, report_frame
 from presentation.import_preview import count
@@ -70,7 +70,7 @@ if uploaded is not None:
             prepared = prepare(store(), kind, uploaded.name, uploaded.getvalue(), options, max_mb=max_mb)
         st.session_state["data_prepared"] = (cache_key, prepared)
         if not prepared.ok:     # a rejected attempt is logged once per file and choice
-            log_rejected(store(), prepared, user or None)
+            import_sections.log_rejected_attempt(prepared, user or None)
     prepared = st.session_state["data_prepared"][1]
 
     summary = read_summary(prepared, t)
@@ -124,19 +124,7 @@ if uploaded is not None:
         plan = st.session_state["data_plan"][1]
         import_sections.show_plan(plan, prepared, names)
         if st.button(t("data.import_button"), type="primary", key="data_import", icon=":material/upload:"):
-            outcome = commit(store(), prepared, user or None, territory=territory)
-            st.session_state.pop("data_prepared", None)
-            st.session_state.pop("data_plan", None)
-            if outcome.outcome == "success":
-                clear_caches()
-                st.session_state["data_result"] = {"stored": outcome.rows_stored, "id": outcome.import_id,
-                                                   "counts": outcome.counts}
-                st.session_state["data_upload_round"] = upload_round + 1
-                st.rerun()
-            elif outcome.outcome == "rejected":
-                st.error(t("data.rejected_again"))
-            else:
-                st.error(t("data.failed", message=outcome.message))
+            import_sections.commit_upload(prepared, user or None, territory, upload_round)
 
 import_sections.undo_section()
 

@@ -8,11 +8,11 @@ from analytics.roadmap_import import Period, RoadmapImportError
 from analytics.roadmap_import.edit import preview_frame, read_review, with_period
 from analytics.roadmap_import.review import period_issue
 from analytics.roadmap_import.schools import SchoolRegistry
-from analytics.roadmap_import.save import SaveError, save_roadmap, unit_count
+from analytics.roadmap_import.save import SaveError, unit_count
 from ui import export, navigation, tables, uploads
 from ui.cache import clear_caches, compute, settings, store
 from ui.filters import current_scope
-from ui.roadmap_import import FILE_KEY, SAVED_KEY, column_config, digest, parsed_upload, styled
+from ui.roadmap_import import FILE_KEY, SAVED_KEY, column_config, digest, parsed_upload, save, styled
 from presentation.safe import md, plain
 from ui.shell import page_header
 from ui.text import day, num, t
@@ -135,7 +135,7 @@ if blocked and not errors:
 if st.button(t("roadmap_import.save"), type="primary", disabled=blocked or file_id in saved,
              icon=":material/save:"):
     try:
-        save_roadmap(store(), title=title, period=period, measures=measures, level=level, region_id=scope.region_id,
+        save(title=title, period=period, measures=measures, level=level, region_id=scope.region_id,
                      municipality_id=municipality_id, school_id=school_id, file_name=file_name)
     except (SaveError, Exception) as error:  # any failure: the transaction was rolled back
         st.error(t("roadmap_import.save_failed", message=md(error)))

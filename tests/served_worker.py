@@ -8,6 +8,8 @@ store as an app process does, prints ``ready``, and on each line read from stdin
   JSON line: accepted saves per unit, and every refusal with the current values it carried;
 - ``look``: reads the data versions as a page run does and prints the Parquet version attached
   and what it reads of the imported data;
+- ``query SQL``: reads the data versions as a page run does, then prints the rows of one
+  SELECT (one line, JSON) on what this process serves (tests/test_served_writes.py);
 - ``quit``.
 """
 from __future__ import annotations
@@ -35,6 +37,11 @@ def main(dsn: str, parquet_dir: str, process: str, users: int, saves: int, units
             print(json.dumps({"directory": store.directory,
                               "imports": store.scalar("SELECT count(*) FROM import_log"),
                               "write_down": store.write_down}), flush=True)
+        elif command.startswith("query "):
+            store.data_versions()
+            rows = store.query_rows(command[len("query "):])
+            print(json.dumps({"directory": store.directory, "rows": rows}, default=str, ensure_ascii=False),
+                  flush=True)
         elif command == "quit":
             return
 

@@ -107,7 +107,7 @@ def test_a_publication_is_seen_without_restart_and_statuses_saved_meanwhile_are_
 def test_a_write_to_a_table_the_importer_owns_is_refused_in_words(served):
     with pytest.raises(ServedReadOnly) as refused:
         with served.transaction() as cur:
-            cur.execute("DELETE FROM kpi_targets WHERE year = ?", [2026])
+            cur.execute("DELETE FROM results WHERE year = ?", [2026])
     assert storage_kind(refused.value) == "read_only"
     from ui.errors import message_key
     assert message_key(refused.value) == "storage.read_only"

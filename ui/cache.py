@@ -55,7 +55,7 @@ def store() -> Store:
     DSN is configured (``SHNOR_PG``, docs/ru/served.md)."""
     current = settings()
     if current.served_dsn:
-        return _store_for(served.open_served(current.served_dsn, current.parquet_dir).path)
+        return _store_for(served.open_served(current.served_dsn, current.parquet_dir, current.db_path).path)
     return _store_for(str(current.db_path))
 
 

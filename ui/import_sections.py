@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analytics.importer import commit, log_rejected
 from analytics.importer.changes import Territory, UndoRefused, undo, undoable
 from presentation.import_preview import (changes_table, count, refusal_text, removed_schools, school_table,
                                          scope_line, summary_line, undo_option, warning_lines)
 from presentation.safe import md
 from ui import export, tables
-from ui.cache import clear_caches, store
+from ui.cache import store
+from ui.writes import WriteRefused, import_target
 from ui.text import language, num, t
 
 
@@ -73,11 +75,46 @@ def undo_section() -> None:
     options = {int(row["import_id"]): undo_option(row, lang) for row in candidates.to_dict("records")}
     chosen = st.selectbox(t("import_preview.undo.choose"), list(options), format_func=options.get, key="data_undo_id")
     if st.button(t("import_preview.undo.button"), key="data_undo", icon=":material/undo:"):
+        user = st.session_state.get("data_user") or None
         try:
-            counts = undo(store(), chosen, st.session_state.get("data_user") or None)
+            with import_target(user) as target:     # served mode: on the master file, then published
+                counts = undo(target, chosen, user)
         except UndoRefused as refused:
             st.error(refusal_text(refused, lang))
             return
-        clear_caches()
+        except WriteRefused as refused:
+            st.error(refused.message, icon=":material/hourglass_top:")
+            return
         st.session_state["data_undone"] = t("import_preview.undo.done", id=chosen, **counts)
         st.rerun()
+
+
+def commit_upload(prepared, user, territory, upload_round: int) -> None:
+    """Store the prepared file (served mode: on the master file, then published)."""
+    try:
+        with import_target(user) as target:
+            outcome = commit(target, prepared, user, territory=territory)
+    except WriteRefused as refused:       # the file stays prepared: the user can try again
+        st.error(refused.message, icon=":material/hourglass_top:")
+        return
+    st.session_state.pop("data_prepared", None)
+    st.session_state.pop("data_plan", None)
+    if outcome.outcome == "success":
+        st.session_state["data_result"] = {"stored": outcome.rows_stored, "id": outcome.import_id,
+                                           "counts": outcome.counts}
+        st.session_state["data_upload_round"] = upload_round + 1
+        st.rerun()
+    elif outcome.outcome == "rejected":
+        st.error(t("data.rejected_again"))
+    else:
+        st.error(t("data.failed", message=outcome.message))
+
+
+def log_rejected_attempt(prepared, user) -> None:
+    """The journal line of a rejected file. In the served mode it goes through the master file;
+    when another process holds it, the line is left out (the errors are on the screen)."""
+    try:
+        with import_target(user) as target:
+            log_rejected(target, prepared, user)
+    except WriteRefused:
+        pass

@@ -20,6 +20,7 @@ from ui import export, map_view, navigation, uploads, url_state
 from ui import tables as grid
 from ui.cache import compute, settings, store
 from ui.text import metric_delta, num, pct, t
+from ui.writes import WriteRefused, import_target
 
 MODES = ("schools", "choropleth")
 INDICATORS = ("listed_share", "vpr_share2")
@@ -310,9 +311,13 @@ def road_distances() -> None:
             st.error(t("map.manual_need_user"))
         else:
             try:
-                stored, rejected = mentoring.import_road_distances(store(), upload.getvalue(), road_user, upload.name)
+                with import_target(road_user) as target:     # served mode: the master file, then published
+                    stored, rejected = mentoring.import_road_distances(target, upload.getvalue(), road_user,
+                                                                       upload.name)
             except (ValueError, UnicodeDecodeError) as error:
                 st.error(t("map.roads_error", message=str(error)))
+            except WriteRefused as refused:
+                st.error(refused.message)
             else:
                 st.success(t("map.roads_done", count=stored))
                 if len(rejected):

@@ -8,10 +8,22 @@ import streamlit as st
 
 from analytics.roadmap_import import ParsedRoadmap, parse_document
 from analytics.roadmap_import.model import KINDS, RECURRENCES
+from analytics.roadmap_import.save import SaveError, save_roadmap
+from ui.writes import WriteRefused, import_target
 from ui.text import t
 
 FILE_KEY = "roadmap_import_file"          # (file name, bytes) of the last upload
 SAVED_KEY = "roadmap_import_saved"        # digests of uploads already saved in this session
+
+
+def save(**roadmap) -> int:
+    """Save the roadmap (served mode: into the master file, then published); a refusal of the
+    storage is a :class:`SaveError` with the words to show."""
+    try:
+        with import_target(roadmap.get("user")) as target:
+            return save_roadmap(target, **roadmap)
+    except WriteRefused as refused:
+        raise SaveError(refused.message) from refused
 
 
 def digest(data: bytes) -> str:

@@ -1,15 +1,19 @@
 """The served mode: several app processes and the command-line importer on one store.
 
-What people write and read back at once — roadmap statuses and their history, the sign-in
-throttle and audit — lives in PostgreSQL, written in its transactions (the optimistic
-version check of :mod:`analytics.roadmap_status` runs there unchanged). The bulk tables are a
-Parquet version that the importer builds from its own DuckDB file (the *master*) and publishes
-atomically (:mod:`analytics.served.publish`): a new directory renamed into place, then one
-PostgreSQL transaction that points ``published_version`` at it and moves the data versions.
+What people write and read back at once — roadmap statuses and their history, KPI targets,
+mentor pairs and their change log, engagement review scores, the sign-in throttle and audit —
+lives in PostgreSQL, written in its transactions (the optimistic version check of
+:mod:`analytics.roadmap_status` runs there unchanged). The bulk tables are a Parquet version
+that the importer builds from its own DuckDB file (the *master*) and publishes atomically
+(:mod:`analytics.served.publish`): a new directory renamed into place, then one PostgreSQL
+transaction that points ``published_version`` at it and moves the data versions. An upload,
+an undo or a roadmap saved in the app runs the importer on the master the same way
+(:mod:`analytics.served.master`).
 
 Every app process holds a :class:`ServedStore`: an in-memory DuckDB whose bulk tables are
-views over the Parquet version in force and whose status tables are a copy of PostgreSQL's,
-read again whenever their data group's version in PostgreSQL changes. The process reads the
+views over the Parquet version in force and whose PostgreSQL tables (:data:`MIRRORED`) are a
+copy of PostgreSQL's, read again whenever their data group's version in PostgreSQL changes or
+a new version is attached (a unit whose measure that version lacks is not copied: not live). The process reads the
 data versions from PostgreSQL once per page run (:meth:`ServedStore.data_versions`), so an
 import or another process's save is seen at the next page run, without a restart; the page
 caches stay keyed on the group versions exactly as in the embedded mode.
@@ -32,21 +36,29 @@ from typing import Iterable, Iterator
 import duckdb
 import pandas as pd
 
-from analytics.store import Store
+from analytics.store import DEFAULT_GROUP, Store
 from analytics.store_errors import ServedReadOnly, StorageUnavailable
 
 SCHEMA_FILE = Path(__file__).resolve().parent / "postgres.sql"
 SUFFIX = ".served"          # the key of a served store (ui.cache tells the modes apart by it)
 MANIFEST = "manifest.json"
 
-# Tables PostgreSQL holds; the app writes only these. The status tables are also copied into
-# each process's DuckDB (they are joined with the bulk tables by the roadmap computations).
-PG_TABLES = ("measure_status", "measure_status_history", "sign_in_throttle", "sign_in_audit")
-MIRRORED = ("measure_status", "measure_status_history")
+# What people edit in the app besides statuses: PostgreSQL holds it, a publication seeds it from
+# the master file once and afterwards passes on only what an import changed (publish.py).
+APP_TABLES = ("kpi_targets", "mentor_pairs", "mentor_pair_changes", "engagement_reviews")
+# Tables PostgreSQL holds; the app writes only these. All but the sign-in ones are also copied
+# into each process's DuckDB (the computations join them with the bulk tables), again whenever
+# the version of their data group changes.
+PG_TABLES = ("measure_status", "measure_status_history", *APP_TABLES, "sign_in_throttle", "sign_in_audit")
+MIRRORED = ("measure_status", "measure_status_history", *APP_TABLES)
 MIRRORED_GROUP = "statuses"
+# Small bulk tables copied into the process rather than viewed: the mentor assignment orders
+# schools by their rowid (storage order, kept by the export), which a view has not.
+COPIED = ("schools",)
 # Conflict targets for DuckDB's ``INSERT OR REPLACE`` written as PostgreSQL's upsert.
 PRIMARY_KEYS = {"sign_in_throttle": ("kind", "key"), "data_versions": ("data_group",),
-                "measure_status": ("unit_id",)}
+                "measure_status": ("unit_id",), "kpi_targets": ("target_id", "scope_level", "scope_id", "year"),
+                "engagement_reviews": ("year", "round", "unit_level", "unit_id", "criterion_id")}
 OVERALL = "*"
 RETRY_AFTER_S = 5.0         # after PostgreSQL did not answer, ask again at most this often
 
@@ -97,6 +109,19 @@ def postgres_sql(sql: str, columns_of: dict[str, tuple[str, ...]] | None = None)
     return sql.replace("?", "%s")
 
 
+def _plain(params):
+    """numpy and pandas scalars as the Python values psycopg adapts (a year from a frame is numpy's)."""
+    def one(value):
+        if hasattr(value, "item") and type(value).__module__ == "numpy":
+            return value.item()
+        if value is pd.NaT:
+            return None
+        return value
+    if isinstance(params, dict):
+        return {k: one(v) for k, v in params.items()}
+    return [one(v) for v in params]
+
+
 class PostgresCursor:
     """What the write code needs of a DuckDB cursor, on a psycopg cursor inside a transaction:
     ``execute`` (DuckDB parameter styles), ``fetchall``/``fetchone`` (a data-changing statement
@@ -109,7 +134,7 @@ class PostgresCursor:
     def execute(self, sql: str, params=None):
         import psycopg
         try:
-            self._cursor.execute(postgres_sql(sql), params if params else None)
+            self._cursor.execute(postgres_sql(sql), _plain(params) if params else None)
         except psycopg.errors.UndefinedTable as error:
             raise ServedReadOnly(str(error).splitlines()[0]) from error
         return self
@@ -117,7 +142,7 @@ class PostgresCursor:
     def executemany(self, sql: str, rows):
         import psycopg
         try:
-            self._cursor.executemany(postgres_sql(sql), list(rows))
+            self._cursor.executemany(postgres_sql(sql), [_plain(row) for row in rows])
         except psycopg.errors.UndefinedTable as error:
             raise ServedReadOnly(str(error).splitlines()[0]) from error
         return self
@@ -144,9 +169,10 @@ class ServedStore(Store):
 
     served = True
 
-    def __init__(self, dsn: str, parquet_dir: Path | str):
+    def __init__(self, dsn: str, parquet_dir: Path | str, master_path: Path | str | None = None):
         self.dsn = dsn
         self.parquet_dir = Path(parquet_dir)
+        self.master_path = Path(master_path) if master_path else None   # the importer's DuckDB file
         digest = hashlib.sha1(f"{dsn}|{self.parquet_dir}".encode()).hexdigest()[:12]
         self.path = str(self.parquet_dir / f"app-{digest}{SUFFIX}")
         self._connection = duckdb.connect(":memory:")
@@ -156,7 +182,7 @@ class ServedStore(Store):
         self.writes = 0
         self.read_log = None
         self.directory: str | None = None         # the Parquet version attached
-        self._mirrored_version: str | None = None
+        self._mirrored: dict[str, str] = {}         # data group -> its version last copied
         self._versions: dict[str, str] | None = None
         self.write_down = False                     # PostgreSQL did not answer the last time asked
         self._down_since = 0.0
@@ -202,9 +228,11 @@ class ServedStore(Store):
             directory = row[0] if row else None
             if directory is not None and directory != self.directory:
                 self._attach(directory)
-            if directory is not None and (versions.get(MIRRORED_GROUP) != self._mirrored_version
-                                          or self._mirrored_version is None):
-                self._mirror(versions.get(MIRRORED_GROUP))
+            if directory is not None:
+                stale = {group for group in self.mirrored_groups()
+                         if group not in self._mirrored or versions.get(group, "0") != self._mirrored[group]}
+                if stale:
+                    self._mirror(stale, versions)
             versions.setdefault(OVERALL, "0")
             self._versions = versions
             return versions
@@ -222,6 +250,8 @@ class ServedStore(Store):
                 if table in MIRRORED:
                     if not self._has_table(cur, table):
                         cur.execute(f"CREATE TABLE {table} AS SELECT * FROM read_parquet('{file}') LIMIT 0")
+                elif table in COPIED:
+                    cur.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM read_parquet('{file}')")
                 else:
                     cur.execute(f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM read_parquet('{file}')")
             cur.execute("COMMIT")
@@ -230,19 +260,30 @@ class ServedStore(Store):
             raise
         self.directory = directory
         self._table_groups = None
+        self._mirrored = {}          # copy again: which units are live depends on the version's roadmaps
 
     @staticmethod
     def _has_table(cur, table: str) -> bool:
         return bool(cur.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?",
                                 [table]).fetchall()[0][0])
 
-    def _mirror(self, version: str | None) -> None:
-        """Copy the status tables from PostgreSQL into this process's DuckDB, in one snapshot."""
+    def mirrored_groups(self) -> dict[str, tuple[str, ...]]:
+        """data group -> the mirrored tables in it (a group may also hold bulk tables)."""
+        groups: dict[str, tuple[str, ...]] = {}
+        for table in MIRRORED:
+            group = self.table_groups().get(table, DEFAULT_GROUP)
+            groups[group] = groups.get(group, ()) + (table,)
+        return groups
+
+    def _mirror(self, groups: set[str], versions: dict[str, str]) -> None:
+        """Copy the mirrored tables of ``groups`` from PostgreSQL into this process's DuckDB,
+        in one snapshot."""
         import pyarrow as pa
         frames = {}
+        tables = [table for group, members in self.mirrored_groups().items() if group in groups for table in members]
         with self._pg().transaction(), self._pg().cursor() as pg:
             pg.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            for table in MIRRORED:
+            for table in tables:
                 pg.execute(f"SELECT * FROM {table}")
                 columns = [c.name for c in pg.description]
                 rows = pg.fetchall()
@@ -255,13 +296,16 @@ class ServedStore(Store):
                 cur.register(view, data)
                 cur.execute(f"DELETE FROM {table}")
                 if data.num_rows:
-                    cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {view}")
+                    # A unit whose measure the version in force lacks (an undo or a re-import removed
+                    # its roadmap) is not live: PostgreSQL keeps it and its history, the app not.
+                    live = " WHERE measure_id IN (SELECT measure_id FROM measures)" if table == "measure_status" else ""
+                    cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {view}{live}")
                 cur.unregister(view)
             cur.execute("COMMIT")
         except BaseException:
             cur.execute("ROLLBACK")
             raise
-        self._mirrored_version = version or "0"
+        self._mirrored.update({group: versions.get(group, "0") for group in groups})
 
     def data_versions(self) -> dict[str, str]:
         return dict(self.refresh())
@@ -307,6 +351,11 @@ class ServedStore(Store):
         self.writes += 1
         return cursor.execute("SELECT version FROM data_versions WHERE data_group = ?", [OVERALL]).fetchall()[0][0]
 
+    def query_written(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
+        """Read a table PostgreSQL holds from PostgreSQL itself (not this process's copy)."""
+        with self._pg().cursor() as cur:
+            return PostgresCursor(cur).execute(sql, params).df()
+
     def set_meta(self, key: str, value: str, cursor=None) -> None:
         raise ServedReadOnly(f"meta {key}")
 
@@ -327,13 +376,14 @@ def _is_connection_error(error: BaseException) -> bool:
     return storage_kind(error) == "connection"
 
 
-def open_served(dsn: str, parquet_dir: Path | str) -> ServedStore:
-    """The process-wide served store for ``dsn`` and ``parquet_dir`` (its PostgreSQL tables created)."""
+def open_served(dsn: str, parquet_dir: Path | str, master_path: Path | str | None = None) -> ServedStore:
+    """The process-wide served store for ``dsn`` and ``parquet_dir`` (its PostgreSQL tables
+    created); ``master_path`` is the importer's DuckDB file an upload in the app imports into."""
     key = (dsn, str(Path(parquet_dir).resolve()))
     with _stores_lock:
         store = _stores.get(key)
         if store is None:
-            store = ServedStore(dsn, key[1])
+            store = ServedStore(dsn, key[1], master_path)
             store.migrate()
             store.refresh()
             _stores[key] = store

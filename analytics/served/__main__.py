@@ -3,9 +3,9 @@
 (``parquet_dir``; default data/served), the master DuckDB file from ``SHNOR_DB`` / ``--db``.
 
   python -m analytics.served publish            export the master file and put it in force
-  python -m analytics.served import KIND FILE … pull statuses, run the importer on the master
-                                                (its arguments as for python -m analytics.importer),
-                                                publish when it stored something
+  python -m analytics.served import KIND FILE … pull PostgreSQL's tables, run the importer on the master
+                                                (its arguments as for python -m analytics.importer,
+                                                `import undo ID` too), publish when it stored something
   python -m analytics.served pull               copy PostgreSQL's statuses into the master file
   python -m analytics.served status             the version in force and the data versions
 """
@@ -21,6 +21,7 @@ from analytics.store_errors import storage_kind
 MESSAGES = {
     "locked": "Файл {db} занят другим процессом (идёт другая загрузка?). Дождитесь её окончания и повторите.",
     "connection": "Нет связи с PostgreSQL ({problem}). Проверьте, что сервер запущен и SHNOR_PG верен.",
+    "importing": "Файл {db} занят другим процессом (идёт другая загрузка?). Дождитесь её окончания и повторите.",
     "disk_full": "Закончилось место на диске: новая версия не опубликована, действующая не изменилась.",
     "read_only": "Эта операция в режиме сервера недоступна: {problem}",
 }
@@ -67,10 +68,14 @@ def _run(command: str, rest: list[str], settings, db: Path) -> int:
     if command == "import":
         from analytics.importer.__main__ import main as import_main
         publishing.pull(master, settings.served_dsn)
+        baseline = publishing.snapshot(master)     # what the import changes in the app's tables is passed on
         before = master.data_version()
         code = import_main(rest + ["--db", str(db)])
         if code != 0 or master.data_version() == before:
             return code              # refused, a dry run or nothing stored: nothing to publish
+        name = publishing.publish(master, settings.served_dsn, settings.parquet_dir, baseline=baseline)
+        print(f"опубликована версия {name} ({settings.parquet_dir / name})")
+        return 0
     elif rest:
         print(f"лишние аргументы: {' '.join(rest)}", file=sys.stderr)
         return 2

@@ -26,9 +26,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from analytics.served import (MANIFEST, MIRRORED_GROUP, OVERALL, PG_TABLES, apply_schema, connect,
-                              version_dir_name)
+from analytics.served import (APP_TABLES, MANIFEST, MIRRORED, MIRRORED_GROUP, OVERALL, PG_TABLES, apply_schema,
+                              connect, version_dir_name)
 from analytics.store import Store, insert_df
+
+# The key of each app-written table: an import's change to a row is passed on by this key.
+APP_KEYS = {"kpi_targets": ("target_id", "scope_level", "scope_id", "year"), "mentor_pairs": ("pair_id",),
+            "mentor_pair_changes": ("change_id",),
+            "engagement_reviews": ("year", "round", "unit_level", "unit_id", "criterion_id")}
+assert set(APP_KEYS) == set(APP_TABLES)
 
 KEEP = 5            # Parquet versions kept (the one in force and the newest before it)
 PUBLISH_LOCK = 72027
@@ -95,6 +101,73 @@ def _copy_new_units(cur, master: Store) -> int:
     return added
 
 
+def _stage(cur, name: str, table: str, frame: pd.DataFrame, columns: list[str] | None = None) -> None:
+    """``frame`` as the temporary table ``name`` shaped like ``table`` (dropped at commit)."""
+    columns = columns or list(frame.columns)
+    cur.execute(f"CREATE TEMPORARY TABLE {name} ON COMMIT DROP AS SELECT {', '.join(columns)} FROM {table} LIMIT 0")
+    with cur.copy(f"COPY {name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in frame[columns].itertuples(index=False):
+            copy.write_row([None if _missing(v) else v for v in row])
+
+
+def snapshot(master: Store) -> dict:
+    """The master's app-written tables as they are now (right after :func:`pull`): what an
+    import then changes in them is what :func:`publish` passes on to PostgreSQL."""
+    cur = master.cursor()
+    return {table: cur.sql(f"SELECT * FROM {table}").to_arrow_table() for table in APP_TABLES}
+
+
+def _changed_by_import(master: Store, table: str, before) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(rows the import added or changed, keys of rows it removed) in ``table`` since ``before``."""
+    key = ", ".join(APP_KEYS[table])
+    cur = master.cursor()
+    view = f"_before_{table}"
+    cur.register(view, before)
+    try:
+        changed = cur.execute(f"SELECT * FROM {table} EXCEPT SELECT * FROM {view}").df()
+        removed = cur.execute(f"SELECT {key} FROM {view} EXCEPT SELECT {key} FROM {table}").df()
+    finally:
+        cur.unregister(view)
+    return changed, removed
+
+
+def _pass_on_app_tables(cur, master: Store, baseline: dict | None) -> list[str]:
+    """Seed each app-written table PostgreSQL never had from the master (first publication);
+    afterwards pass on only the rows an import changed since ``baseline`` (None: nothing).
+    Rows people edited in the app and the import did not touch are never overwritten.
+    Returns the tables changed."""
+    cur.execute("SELECT table_name FROM served_seeded")
+    seeded = {name for (name,) in cur.fetchall()}
+    touched = []
+    for table, key in APP_KEYS.items():
+        columns = ", ".join(key)
+        if table not in seeded:
+            frame = master.query_df(f"SELECT * FROM {table}")
+            _stage(cur, f"incoming_{table}", table, frame)
+            listed = ", ".join(frame.columns)
+            cur.execute(f"INSERT INTO {table} ({listed}) SELECT {listed} FROM incoming_{table} "
+                        f"ON CONFLICT ({columns}) DO NOTHING")
+            cur.execute("INSERT INTO served_seeded VALUES (%s, %s)", [table, dt.datetime.now()])
+            touched.append(table)
+            continue
+        if baseline is None or table not in baseline:
+            continue
+        changed, removed = _changed_by_import(master, table, baseline[table])
+        if len(removed):
+            _stage(cur, f"removed_{table}", table, removed)
+            cur.execute(f"DELETE FROM {table} t USING removed_{table} r WHERE "
+                        + " AND ".join(f"t.{c} = r.{c}" for c in key))
+        if len(changed):
+            _stage(cur, f"incoming_{table}", table, changed)
+            updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in changed.columns if c not in key)
+            listed = ", ".join(changed.columns)
+            cur.execute(f"INSERT INTO {table} ({listed}) SELECT {listed} FROM incoming_{table} "
+                        f"ON CONFLICT ({columns}) DO UPDATE SET {updates}")
+        if len(removed) or len(changed):
+            touched.append(table)
+    return touched
+
+
 def _missing(value) -> bool:
     try:
         return value is None or bool(pd.isna(value))
@@ -103,8 +176,10 @@ def _missing(value) -> bool:
 
 
 def publish(master: Store, dsn: str, parquet_dir: Path, user: str | None = None,
-            name: str | None = None) -> str:
-    """Export ``master`` and make it the version in force; returns the version's name."""
+            name: str | None = None, baseline: dict | None = None) -> str:
+    """Export ``master`` and make it the version in force; returns the version's name.
+    ``baseline`` (:func:`snapshot` taken after :func:`pull`, before an import): the import's
+    changes to the app-written tables are passed on to PostgreSQL."""
     name = name or dt.datetime.now().strftime("v%Y%m%d-%H%M%S-%f")
     folder = export(master, Path(parquet_dir), name)
     versions = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["versions"]
@@ -117,8 +192,13 @@ def publish(master: Store, dsn: str, parquet_dir: Path, user: str | None = None,
             bump = []
             if _copy_new_units(cur, master):
                 bump.append(MIRRORED_GROUP)
+            _pass_on_app_tables(cur, master, baseline)
+            # A group with a table the app writes counts in PostgreSQL (+1 per save): the
+            # master's version of it is never copied (it could be lower), a publication adds one.
+            app_groups = set(master.groups_of(MIRRORED)) | {MIRRORED_GROUP}
+            bump += sorted(app_groups - {MIRRORED_GROUP})
             for group, version in versions.items():
-                if group in (OVERALL, MIRRORED_GROUP) or current.get(group) == version:
+                if group in app_groups or group == OVERALL or current.get(group) == version:
                     continue
                 cur.execute("INSERT INTO data_versions VALUES (%s, %s) ON CONFLICT (data_group) "
                             "DO UPDATE SET version = EXCLUDED.version", [group, version])
@@ -149,14 +229,19 @@ def prune(parquet_dir: Path, in_force: str, keep: int = KEEP) -> list[str]:
 def pull(master: Store, dsn: str) -> dict[str, int]:
     """Replace the master's copies of the PostgreSQL tables by PostgreSQL's (before an import,
     or to make the master file a whole backup). The master's data versions are not moved:
-    the apps read statuses from PostgreSQL."""
+    the apps read these tables from PostgreSQL. An app-written table no publication has
+    seeded yet is left as the master has it (PostgreSQL's is empty, not authoritative)."""
     counts = {}
     with connect(dsn) as connection:
         apply_schema(connection)
         with connection.transaction(), connection.cursor() as pg:
             pg.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            pg.execute("SELECT table_name FROM served_seeded")
+            seeded = {name for (name,) in pg.fetchall()}
             frames = {}
             for table in PG_TABLES:
+                if table in APP_TABLES and table not in seeded:
+                    continue
                 pg.execute(f"SELECT * FROM {table}")
                 frames[table] = pd.DataFrame(pg.fetchall(), columns=[c.name for c in pg.description])
     with master.transaction() as cur:
