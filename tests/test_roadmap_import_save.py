@@ -150,3 +150,27 @@ def test_another_period_re_reads_month_deadlines():
     parsed = parse_document(text, "к.txt", default_year=2023)
     moved = with_period(parsed, Period(dt.date(2024, 9, 1), dt.date(2025, 8, 31)))
     assert moved.measures[0].schedule.due_dates == [dt.date(2025, 3, 31)]
+
+
+def test_a_file_import_after_a_roadmap_save_gets_a_new_journal_id(store):
+    """The roadmap's journal line took max(import_id) + 1 while file imports take import_seq:
+    the next file import then failed on a duplicate id."""
+    from analytics.importer.import_log import LOG_RETURNING
+    parsed = parse_document(text_roadmap(), "карта.txt")
+    first = store.query_rows(LOG_RETURNING, [dt.datetime(2026, 1, 1), None, "админ", "a.csv", "results", 1,
+                                             "success", ""])[0][0]
+    save_roadmap(store, title=parsed.title, period=parsed.period, measures=parsed.measures,
+                 level="school", school_id="770001", user="методист", file_name="карта.txt")
+    after = store.query_rows(LOG_RETURNING, [dt.datetime(2026, 1, 2), None, "админ", "b.csv", "results", 1,
+                                             "success", ""])[0][0]
+    ids = [r[0] for r in store.query_rows("SELECT import_id FROM import_log ORDER BY import_id")]
+    assert len(ids) == 3 == len(set(ids)) and after > first
+
+
+def test_the_migration_moves_the_journal_sequence_past_taken_ids(store):
+    """A database a roadmap save wrote before the fix: the sequence behind max(import_id)."""
+    from analytics.store import MIGRATIONS_DIR
+    store.cursor().execute("INSERT INTO import_log (import_id, started_at, kind, rows, outcome) "
+                           "VALUES (40, TIMESTAMP '2026-01-01', 'roadmap', 1, 'success')")
+    store.cursor().execute((MIGRATIONS_DIR / "018_import_ids_after_roadmaps.sql").read_text(encoding="utf-8"))
+    assert store.scalar("SELECT nextval('import_seq')") > 40

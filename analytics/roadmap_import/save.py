@@ -31,11 +31,11 @@ SELECT s.municipality_id, m.region_id FROM schools s JOIN municipalities m USING
 WHERE s.school_id = $school_id
 """
 MUNICIPALITY_REGION = "SELECT region_id FROM municipalities WHERE municipality_id = $municipality_id"
+# The id comes from import_seq, as for every other import (max + 1 took an id the sequence
+# would hand out next, and the following file import failed on a duplicate key).
 LOG_IMPORT = """
-INSERT INTO import_log (import_id, started_at, finished_at, user_name, file_name, kind, rows, outcome, message)
-SELECT coalesce(max(import_id), 0) + 1, $started, $finished, $user_name, $file_name, 'roadmap', $rows,
-       $outcome, $message
-FROM import_log
+INSERT INTO import_log (started_at, finished_at, user_name, file_name, kind, rows, outcome, message)
+VALUES ($started, $finished, $user_name, $file_name, 'roadmap', $rows, $outcome, $message)
 """
 
 
