@@ -15,11 +15,11 @@ GARBAGE = ["<script>alert(1)</script>", "' OR 1=1 --", "-1", "999999999999", "%0
 
 PAGE_PARAMS = {
     "pages/overview.py": [],
-    "pages/schools.py": ["school"],
-    "pages/results.py": ["indicator", "pool", "school"],
-    "pages/map.py": ["map_mode", "map_indicator", "map_lines", "map_method", "school"],
+    "pages/schools.py": ["school", "schools_tab"],
+    "pages/results.py": ["indicator", "pool", "school", "results_tab"],
+    "pages/map.py": ["map_mode", "map_indicator", "map_lines", "map_method", "school", "map_tab"],
     "pages/risks.py": ["school", "category", "catalogue"],
-    "pages/roadmaps.py": ["rm_level", "rm_roadmap", "rm_section", "rm_executor", "rm_by"],
+    "pages/roadmaps.py": ["rm_level", "rm_roadmap", "rm_section", "rm_executor", "rm_by", "rm_tab"],
     "pages/roadmap_import.py": [],
     "pages/teachers.py": ["tsubject", "tall"],
     "pages/targets.py": ["target"],
