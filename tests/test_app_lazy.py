@@ -3,8 +3,13 @@ computed and sends nothing; choosing it draws it; the open tab is kept in the UR
 with it opens the same tab; a tab's widgets keep their values while another tab is open."""
 from __future__ import annotations
 
+import pytest
+
 from presentation.views import attention as attention_views
+from tests.access_helpers import MUNICIPALITY
 from tests.apptest_helpers import all_text, assert_no_exception, query_value, run_page
+from tests.test_access import _as as as_user, _table_cells as table_cells
+from tests.test_access import auth_env  # noqa: F401 — pytest fixture used by name
 
 RESULTS = "pages/results.py"
 SCHOOLS_TABLE = "Школы: значение, изменение, уровень"     # what only the «Школы» tab of «Результаты» shows
@@ -104,3 +109,20 @@ def test_the_map_keeps_the_assignment_tab_in_the_url(app_env):
     assert not [n for label, n in drawn.items() if label.startswith("Без наставника") and n], drawn
     assert drawn["Ручная правка"] > 0 and drawn["Расстояния по дорогам"] > 0     # forms: drawn always
     assert query_value(app, "map_tab") == "compare"
+
+
+# Each tab drawn only when open: the access test's look at every table (tests/test_access.py, the
+# default tab of each page) is repeated here for the other tabs.
+OTHER_TABS = [("pages/schools.py", {"schools_tab": code}) for code in ("compare", "flows", "whatif")] \
+    + [("pages/results.py", {"results_tab": code}) for code in ("schools", "subjects", "objectivity")] \
+    + [("pages/roadmaps.py", {"rm_tab": code}) for code in ("burnup", "gantt", "overdue", "breakdown")] \
+    + [("pages/map.py", {"map_tab": code}) for code in ("compare", "unassigned")]
+
+
+@pytest.mark.parametrize("page, query", OTHER_TABS, ids=[f"{p[6:-3]}-{next(iter(q.values()))}" for p, q in OTHER_TABS])
+def test_a_municipal_user_sees_only_the_own_municipality_in_every_tab(auth_env, demo_store, page, query):
+    app = as_user("mun", page, query=query)
+    assert query_value(app, next(iter(query))) == next(iter(query.values()))      # the tab asked for is open
+    outside = demo_store.query_df("SELECT school_id, short_name FROM schools WHERE municipality_id <> ?", [MUNICIPALITY])
+    cells = table_cells(app)
+    assert not {s for s, n in zip(outside["school_id"], outside["short_name"]) if (s in cells or n in cells)}
