@@ -136,9 +136,8 @@ def _chart_texts(app) -> list[str]:
 PAGES = [
     ("pages/overview.py", {}),
     ("pages/schools.py", {"school": "{school}"}),
-    ("pages/schools.py", {"schools_tab": "compare"}),
     ("pages/results.py", {"school": "{school}"}),
-    ("pages/results.py", {"results_tab": "schools"}),
+    ("pages/results.py", {"school": "{school}", "results_tab": "schools"}),
     ("pages/map.py", {"school": "{school}"}),
     ("pages/risks.py", {"school": "{school}"}),
     ("pages/roadmaps.py", {"rm_roadmap": "{roadmap}", "subject": "{subject}"}),

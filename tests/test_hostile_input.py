@@ -53,7 +53,7 @@ def _raw_html(app) -> list[str]:
     ("pages/results.py", {"school": "{school}"}),
     ("pages/risks.py", {"school": "{school}"}),
     ("pages/map.py", {"school": "{school}"}),
-    ("pages/roadmaps.py", {"municipality": "01-03"}),
+    ("pages/roadmaps.py", {"municipality": "01-03", "rm_tab": "overdue"}),   # the overdue list names schools
     ("pages/teachers.py", {"municipality": "01-03"}),
     ("pages/targets.py", {"municipality": "01-03"}),
 ])

@@ -27,7 +27,7 @@ def test_layout_pins_the_key_column_aligns_numbers_and_formats_dates():
 
 
 PAGES_WITH_TABLES = [("pages/schools.py", None), ("pages/schools.py", {"schools_tab": "compare"}),
-                     ("pages/roadmaps.py", None), ("pages/roadmaps.py", {"rm_tab": "overdue"}), ("pages/teachers.py", None),
+                     ("pages/roadmaps.py", {"rm_tab": "overdue"}), ("pages/teachers.py", None),
                      ("pages/targets.py", None), ("pages/passport.py", {"school": "0100397"})]
 
 
