@@ -4,7 +4,7 @@ cannot prove, dose–response as an association, and the estimators' validation.
 import streamlit as st
 
 from analytics import effectiveness
-from ui import export, tables
+from ui import export, lazy, tables
 from ui.cache import compute, settings
 from ui.filters import current_scope
 from ui.shell import page_header
@@ -32,9 +32,10 @@ else:
     st.markdown(line)
     if small:
         st.warning(t("effectiveness.list_small"), icon=":material/info:")
-    with st.expander(t("effectiveness.list_table")):
-        tables.dataframe(table)
-        export.download_buttons(table, f"list_dynamics_{scope.year}", key="effectiveness_list")
+    with lazy.expander(t("effectiveness.list_table"), key="effectiveness_list_open") as is_open:
+        if is_open:
+            tables.dataframe(table)
+            export.download_buttons(table, f"list_dynamics_{scope.year}", key="effectiveness_list")
 
 # -- effect estimates ------------------------------------------------------------------------------
 st.subheader(t("effectiveness.effect_section"))

@@ -4,7 +4,7 @@ fell, a unit's card with each criterion's evidence, and expert-review entry."""
 import streamlit as st
 
 from analytics import engagement
-from ui import engagement_sections as sections, export, tables, url_state
+from ui import engagement_sections as sections, export, lazy, tables, url_state
 from ui.cache import compute, settings, source, view
 from ui.filters import current_scope
 from ui.shell import page_header
@@ -76,9 +76,10 @@ heat_figure, heat_table = view(views.heatmap, scores_source, summary_source, cri
 left.plotly_chart(heat_figure, width="stretch", config=CHART_CONFIG)
 right.markdown(f"**{t('engagement.criteria_legend')}**")
 right.markdown(view(views.legend, criteria_source, level, lang))
-with st.expander(t("engagement.heatmap_table")):
-    tables.dataframe(heat_table)
-    export.download_buttons(heat_table, f"engagement_points_{year}_{number}_{level}", key="engagement_points")
+with lazy.expander(t("engagement.heatmap_table"), key="engagement_points_open") as is_open:
+    if is_open:
+        tables.dataframe(heat_table)
+        export.download_buttons(heat_table, f"engagement_points_{year}_{number}_{level}", key="engagement_points")
 
 # -- ranking -------------------------------------------------------------------------------------
 st.subheader(t("engagement.ranking_section"))
@@ -86,9 +87,10 @@ st.caption(t("engagement.ranking_read", **zone_text))
 rank_figure, rank_table = view(views.ranking, summary_source, level, zones,
                                t("engagement.ranking_chart", round=labels[number]), previous_label, lang)
 st.plotly_chart(rank_figure, width="stretch", config=CHART_CONFIG)
-with st.expander(t("engagement.ranking_table")):
-    tables.dataframe(rank_table)
-    export.download_buttons(rank_table, f"engagement_ranking_{year}_{number}_{level}", key="engagement_ranking")
+with lazy.expander(t("engagement.ranking_table"), key="engagement_ranking_open") as is_open:
+    if is_open:
+        tables.dataframe(rank_table)
+        export.download_buttons(rank_table, f"engagement_ranking_{year}_{number}_{level}", key="engagement_ranking")
 
 # -- most failed criteria and zones that fell ---------------------------------------------------------
 st.subheader(t("engagement.failed_section"))

@@ -1,13 +1,14 @@
 """«Карта школ и наставники»: school map with categories and mentor lines, the school card, and
 mentor assignment. The URL keeps the view choices (``?map_mode=``, ``?map_indicator=``,
-``?map_lines=``, ``?map_method=``) through ``ui.url_state`` and the selected school
-(``?school=``) by hand: a click on the map sets it in the session first. The sections are drawn
-by ``ui.map_sections`` from legends, figures and tables built in ``presentation.views.map``."""
+``?map_lines=``, ``?map_method=``, the assignment's open tab ``?map_tab=``) through ``ui.url_state``
+and the selected school (``?school=``) by hand: a click on the map sets it in the session first.
+The sections are drawn by ``ui.map_sections``, ``ui.map_card`` and ``ui.map_assignment`` from
+legends, figures and tables built in ``presentation.views.map``."""
 import streamlit as st
 
 from analytics import overview
 from analytics.query import as_of_date
-from ui import map_sections as sections
+from ui import map_assignment, map_card, map_sections as sections
 from ui.cache import compute, settings
 from ui.filters import current_scope
 from ui.shell import page_header
@@ -36,11 +37,11 @@ shown.selected = selected
 
 sections.draw_pairs(shown)
 sections.legend(shown)
-sections.map_and_card(shown)
+map_card.map_and_card(shown)
 
 if shown.proposal is None:
     st.caption(t("app.guardrail"))
     st.stop()
-sections.assignment_figures(shown)
-sections.assignment_tabs(shown)
+map_assignment.assignment_figures(shown)
+map_assignment.assignment_tabs(shown)
 st.caption(t("app.guardrail"))

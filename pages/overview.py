@@ -5,7 +5,7 @@ import streamlit as st
 
 from analytics.query import as_of_date
 from analytics import attention, overview, risks
-from ui import export, navigation, tables
+from ui import export, lazy, navigation, tables
 from ui import figure_cards as cards_ui
 from ui.cache import compute, settings, source, view
 from presentation.figures.overview import list_size_bars, listed_share_by_municipality
@@ -101,14 +101,15 @@ if municipalities_column is not None:
             lines.append(f"{item['rank']}. {md(item['name'])} · **{item['score']}**{flag}  \n"
                          f"{item['line']} · {md(' · '.join(item['reasons']))}")
         st.markdown("\n".join(lines))
-with st.expander(t("attention.all_schools", count=len(ranked))):
-    shown, download = attention_views.full_table(ranked, rule, factor_names, scope.year, as_of, lang)
-    label = lambda key: t(f"attention.columns.{key}")  # noqa: E731
-    tables.dataframe(shown, widths={label(c): w for c, w in attention_views.FULL_WIDTHS.items()},
-                     wrap=[label(c) for c in attention_views.FULL_WRAP], row_height=attention_views.FULL_ROW_PX,
-                     headers={label(c): t(f"attention.column_short.{c}") for c in attention_views.FULL_SHORT})
-    export.download_buttons(download, f"attention_{scope.year}", key="overview_attention")
-    st.markdown(t("attention.methodology_text", minimum=rule.min_due_units))
+with lazy.expander(t("attention.all_schools", count=len(ranked)), key="overview_all_open") as is_open:
+    if is_open:     # every school of the view: formatted and sent only when asked for (ui.lazy)
+        shown, download = attention_views.full_table(ranked, rule, factor_names, scope.year, as_of, lang)
+        label = lambda key: t(f"attention.columns.{key}")  # noqa: E731
+        tables.dataframe(shown, widths={label(c): w for c, w in attention_views.FULL_WIDTHS.items()},
+                         wrap=[label(c) for c in attention_views.FULL_WRAP], row_height=attention_views.FULL_ROW_PX,
+                         headers={label(c): t(f"attention.column_short.{c}") for c in attention_views.FULL_SHORT})
+        export.download_buttons(download, f"attention_{scope.year}", key="overview_attention")
+        st.markdown(t("attention.methodology_text", minimum=rule.min_due_units))
 
 left, right = st.columns([2, 3])
 left.plotly_chart(view(list_size_bars, source(overview.list_size_by_year, *geo), t("overview.list_chart"),

@@ -1,11 +1,11 @@
 """«Результаты»: indicator dynamics for methodologists (filter by subject and grade).
-The URL keeps the indicator (``?indicator=``), pooled years (``?pool=2``) and the selected school
-(``?school=``). The tabs and the school panel are drawn by ``ui.results_sections`` from figures
-and tables built in ``presentation.views.results``."""
+The URL keeps the indicator (``?indicator=``), pooled years (``?pool=2``), the open tab
+(``?results_tab=``) and the selected school (``?school=``). The tabs and the school panel are
+drawn by ``ui.results_sections`` from figures and tables built in ``presentation.views.results``."""
 import streamlit as st
 
 from analytics import catalog, indicators
-from ui import results_sections as sections
+from ui import lazy, results_sections as sections
 from ui.cache import compute, settings
 from ui.filters import current_scope
 from ui.shell import page_header
@@ -36,19 +36,15 @@ schools = compute(catalog.schools, scope.region_id, None)
 shown.school_names = dict(zip(schools["school_id"], schools["short_name"]))
 shown.selected = sections.selected_school(shown.school_names)
 
-tab_names = [t("results.tab_trend"), t("results.tab_schools"), t("results.tab_subjects")]
+tab_names = {"trend": t("results.tab_trend"), "schools": t("results.tab_schools"),
+             "subjects": t("results.tab_subjects")}
 if scope.procedure == "VPR":
-    tab_names.append(t("results.tab_objectivity"))
-tabs = st.tabs(tab_names)
-with tabs[0]:
-    sections.trend_tab(shown)
-with tabs[1]:
-    sections.schools_tab(shown)
-with tabs[2]:
-    sections.subjects_tab(shown)
-if scope.procedure == "VPR":
-    with tabs[3]:
-        sections.objectivity_tab(shown)
+    tab_names["objectivity"] = t("results.tab_objectivity")
+# Only the open tab is computed and sent (ui.lazy); the URL keeps it (``?results_tab=``).
+tabs, open_tab = lazy.tabs(tab_names, key="results_tabs", url="results_tab")
+with tabs[open_tab]:
+    {"trend": sections.trend_tab, "schools": sections.schools_tab, "subjects": sections.subjects_tab,
+     "objectivity": sections.objectivity_tab}[open_tab](shown)
 
 st.divider()
 sections.detail_panel(shown)

@@ -1,5 +1,5 @@
 """Roadmaps: execution at the calculation date, checkpoints, progress, timeline, overdue, reporting.
-The URL keeps the level, roadmap, basis and each tab's narrowing (``rm_*``, ``od_*``). The tabs
+The URL keeps the level, roadmap, basis, the open tab and each tab's narrowing (``rm_*``, ``od_*``). The tabs
 are drawn by ``ui.roadmaps_sections`` (the status editor by ``ui.roadmap_editor``) from figures,
 tables and sentences built in ``presentation.views.roadmaps``."""
 import streamlit as st
@@ -8,7 +8,7 @@ from analytics import roadmaps as rm
 from analytics.query import as_of_date
 from presentation.safe import md
 from ui import figure_cards as cards_ui
-from ui import roadmap_editor, roadmaps_sections as sections
+from ui import lazy, roadmap_editor, roadmaps_sections as sections
 from ui.cache import compute, settings
 from ui.filters import current_scope
 from ui.shell import page_header
@@ -52,20 +52,15 @@ with cards[3]:
 
 selection = sections.Selection(scope, flt, as_of, today, basis, lang)
 sections.checkpoints(selection)
-tab_geo, tab_burnup, tab_gantt, tab_overdue, tab_breakdown, tab_edit = st.tabs(
-    [t("roadmaps.tab_geo"), t("roadmaps.tab_burnup"), t("roadmaps.tab_gantt"), t("roadmaps.tab_overdue"),
-     t("roadmaps.tab_breakdown"), t("roadmaps.tab_edit")])
-with tab_geo:
-    sections.by_territory(selection)
-with tab_burnup:
-    sections.burnup(selection)
-with tab_gantt:
-    sections.gantt(selection)
-with tab_overdue:
-    sections.overdue(selection)
-with tab_breakdown:
-    sections.breakdown(selection)
-with tab_edit:
+# Only the open tab is computed and sent (ui.lazy), the URL keeps it (``?rm_tab=``); the status
+# editor is drawn always, so edits not yet saved survive a look at another tab.
+tabs, open_tab = lazy.tabs({code: t(f"roadmaps.tab_{code}") for code in sections.TABS}, key="roadmaps_tabs",
+                           url="rm_tab", keep_keys=sections.TAB_KEYS)
+if open_tab != "edit":
+    with tabs[open_tab]:
+        {"geo": sections.by_territory, "burnup": sections.burnup, "gantt": sections.gantt,
+         "overdue": sections.overdue, "breakdown": sections.breakdown}[open_tab](selection)
+with tabs["edit"]:
     roadmap_editor.status_editor(flt, as_of, today, lang)
 
 with st.expander(t("roadmaps.methodology")):

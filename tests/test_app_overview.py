@@ -78,4 +78,7 @@ def test_attention_list_ranks_schools_with_reasons_and_passport_links(app_env, d
     assert passports == [f"school={s}" for s in ranked["school_id"].head(5)]
     # Municipalities by the same rule, best ranked first.
     assert "Муниципалитеты по тому же правилу" in text
-    assert len(app.dataframe) >= 2  # the full ranking in the expander and the municipality table
+    # The full ranking is sent only when its expander is opened (ui.lazy), beside the municipality table.
+    assert len(app.dataframe) == 1
+    opened = run_page(session={"overview_all_open": True})
+    assert len(opened.dataframe) == 2 and len(opened.dataframe[0].value) == len(ranked)

@@ -23,7 +23,7 @@ def run_page(page: str, query: dict | None = None, session: dict | None = None):
 @pytest.mark.parametrize("procedure, indicator_label", [
     ("VPR", "Качество знаний"), ("OGE", "Качество знаний"), ("EGE", "Средний тестовый балл")])
 def test_page_renders_for_each_procedure(app_env, procedure, indicator_label):
-    app = run_page(PAGE, query={"procedure": procedure})
+    app = run_page(PAGE, query={"procedure": procedure, "results_tab": "schools"})
     assert app.title[0].value == "Результаты"
     box = app.selectbox(key="results_indicator")
     assert box.label == "Показатель"
@@ -39,8 +39,9 @@ def test_page_renders_for_each_procedure(app_env, procedure, indicator_label):
 
 
 def test_subject_filter_changes_the_content(app_env):
-    every = run_page(PAGE, query={"procedure": "VPR", "indicator": "share2"})
-    math = run_page(PAGE, query={"procedure": "VPR", "indicator": "share2", "subject": "math", "grade": "5"})
+    every = run_page(PAGE, query={"procedure": "VPR", "indicator": "share2", "results_tab": "schools"})
+    math = run_page(PAGE, query={"procedure": "VPR", "indicator": "share2", "subject": "math", "grade": "5",
+                                 "results_tab": "schools"})
     assert "Все предметы вместе" in all_text(every)
     assert "Все предметы вместе" not in all_text(math)
     assert "математика" in all_text(math).lower()
@@ -69,7 +70,7 @@ def test_unknown_school_and_empty_selection_are_said_in_words(app_env):
 
 
 def test_indicator_without_direction_has_no_levels(app_env):
-    app = run_page(PAGE, query={"procedure": "VPR", "indicator": "vpr_lower"})
+    app = run_page(PAGE, query={"procedure": "VPR", "indicator": "vpr_lower", "results_tab": "schools"})
     assert "нет направления" in all_text(app)
 
 

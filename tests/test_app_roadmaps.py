@@ -23,8 +23,9 @@ def test_page_shows_completion_and_checkpoints(app_env):
     assert app.metric[0].value.endswith("%")
     # The headline's checkpoint comparison is at the checkpoint's own date, not today's share.
     assert "на контрольную точку 30.06.2026:" in text
-    # The overdue list and the workload tables are there and downloadable.
-    assert len(app.dataframe) >= 3
+    # The overdue list and the workload tables are there and downloadable (their tab opened).
+    app = open_roadmaps(query={"rm_tab": "overdue"})
+    assert len(app.dataframe) == 2
 
 
 def test_completion_basis_is_chosen_in_the_url(app_env):

@@ -15,11 +15,11 @@ GARBAGE = ["<script>alert(1)</script>", "' OR 1=1 --", "-1", "999999999999", "%0
 
 PAGE_PARAMS = {
     "pages/overview.py": [],
-    "pages/schools.py": ["school"],
-    "pages/results.py": ["indicator", "pool", "school"],
-    "pages/map.py": ["map_mode", "map_indicator", "map_lines", "map_method", "school"],
+    "pages/schools.py": ["school", "schools_tab"],
+    "pages/results.py": ["indicator", "pool", "school", "results_tab"],
+    "pages/map.py": ["map_mode", "map_indicator", "map_lines", "map_method", "school", "map_tab"],
     "pages/risks.py": ["school", "category", "catalogue"],
-    "pages/roadmaps.py": ["rm_level", "rm_roadmap", "rm_section", "rm_executor", "rm_by"],
+    "pages/roadmaps.py": ["rm_level", "rm_roadmap", "rm_section", "rm_executor", "rm_by", "rm_tab"],
     "pages/roadmap_import.py": [],
     "pages/teachers.py": ["tsubject", "tall"],
     "pages/targets.py": ["target"],
@@ -53,7 +53,7 @@ def _raw_html(app) -> list[str]:
     ("pages/results.py", {"school": "{school}"}),
     ("pages/risks.py", {"school": "{school}"}),
     ("pages/map.py", {"school": "{school}"}),
-    ("pages/roadmaps.py", {"municipality": "01-03"}),
+    ("pages/roadmaps.py", {"municipality": "01-03", "rm_tab": "overdue"}),   # the overdue list names schools
     ("pages/teachers.py", {"municipality": "01-03"}),
     ("pages/targets.py", {"municipality": "01-03"}),
 ])

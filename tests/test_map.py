@@ -297,7 +297,7 @@ def test_map_page_renders_with_card_and_assignment(app_env, demo_store):
     assert "Назначение наставников: минимум суммарного пути" in text
     labels = [m.label for m in app.metric]
     assert "Суммарный путь, км" in labels and "Наставников сверх нагрузки" in labels
-    assert len(app.dataframe) >= 2
+    assert len(app.dataframe) >= 1          # the proposed pairs (the other tables: when their tab is open)
 
 
 def test_map_page_choropleth_mode_from_the_url(app_env):

@@ -26,7 +26,8 @@ def test_layout_pins_the_key_column_aligns_numbers_and_formats_dates():
     assert not config["Участников"].get("pinned")
 
 
-PAGES_WITH_TABLES = [("pages/schools.py", None), ("pages/roadmaps.py", None), ("pages/teachers.py", None),
+PAGES_WITH_TABLES = [("pages/schools.py", None), ("pages/schools.py", {"schools_tab": "compare"}),
+                     ("pages/roadmaps.py", {"rm_tab": "overdue"}), ("pages/teachers.py", None),
                      ("pages/targets.py", None), ("pages/passport.py", {"school": "0100397"})]
 
 

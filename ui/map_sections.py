@@ -1,6 +1,7 @@
 """The sections of «Карта школ и наставники» (pages/map.py), each drawn from one :class:`MapView`:
-the view choices, the assignment parameters, the legend, the map with the school card, the
-assignment's figures and its tabs. Legend HTML, figures and tables come from
+the view choices, the assignment parameters, the pairs drawn, the legend, and the two ways to
+change pairs (manual pairs, road distances). The map with the school card is in ``ui.map_card``,
+the proposed assignment in ``ui.map_assignment``. Legend HTML and tables come from
 ``presentation.views.map``; what is here is Streamlit layout."""
 from __future__ import annotations
 
@@ -10,25 +11,20 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from analytics import access, basemap, catalog, mentoring, school_map, small_numbers
-from presentation.figures import school_map as map_figures
-from presentation.figures.school_map import NO_DATA_COLOUR, choropleth_bins, draws_selection, school_map_click
+from analytics import access, catalog, mentoring, school_map
+from presentation.figures.school_map import NO_DATA_COLOUR, choropleth_bins
 from presentation.figures.style import CATEGORY_COLOURS
-from presentation.safe import md, plain
+from presentation.safe import plain
 from presentation.views import map as views
-from ui import export, map_view, navigation, uploads, url_state
+from ui import export, uploads, url_state
 from ui import tables as grid
-from ui.cache import compute, settings, store
-from ui.text import metric_delta, num, pct, t
+from ui.cache import compute, store
+from ui.text import pct, t
 from ui.writes import WriteRefused, import_target
 
 MODES = ("schools", "choropleth")
 INDICATORS = ("listed_share", "vpr_share2")
 LINES = ("current", "proposal", "none")
-# On a 1280-px screen: who, with whom, how far; the school codes and the straight-line distance are in
-# the table's column menu and the download.
-PAIRS_WIDTHS = {"mentee_name": 160, "mentor_name": 160, "km": 100, "km_kind": 105, "road_km": 100, "beyond_limit": 85}
-PAIRS_HIDDEN = ["mentee_school_id", "mentor_school_id", "straight_km"]
 
 
 @dataclass
@@ -154,117 +150,6 @@ def legend(shown: MapView) -> None:
                     unsafe_allow_html=True)
     if shown.mode != "choropleth" and shown.lines != "none":
         st.caption(t("map.legend_lines"))
-
-
-def map_and_card(shown: MapView) -> None:
-    # Built and processed by folium/streamlit-folium only when no map is cached for this data
-    # version, user scope and view (ui.map_view): the view names everything build uses.
-    scope, mode, indicator, selected, lang = shown.scope, shown.mode, shown.indicator, shown.selected, shown.lang
-    schools, region_id = shown.schools, shown.region_id
-    tiles = (shown.config.extra.get("map_tiles_url"), shown.config.extra.get("map_tiles_attribution", ""))
-    view = {"region_id": region_id, "municipality_id": shown.municipality_id, "year": scope.year,
-            "list_year": shown.list_year, "as_of": shown.as_of, "vpr": shown.vpr_filter, "mode": mode,
-            "indicator": indicator if mode == "choropleth" else None, "lines": shown.lines_view,
-            "selected": selected if draws_selection(schools, mode) else None, "language": lang, "tiles": tiles}
-
-    def build():
-        texts = {
-            "scale_m": t("map.scale_m"), "scale_km": t("map.scale_km"),
-            "km_road": t("map.km_road"), "km_straight": t("map.km_straight"), "km_estimate": t("map.km_estimate"),
-            "category": t("map.category"), "categories": shown.categories, "municipality": t("map.municipality"),
-            "vpr_participants": t("map.vpr_participants"), "vpr_share2": t("map.vpr_share2"),
-            "min_n": settings().min_n, "little_data_n": t("figures.little_data_n", n="{n}"),
-            "roadmap": t("map.roadmap"),
-            "area_value": lambda row: t("map.area_value", value=pct(getattr(row, indicator)), schools=num(row.schools),
-                                        listed=num(row.listed)),
-        }
-        return map_figures.build_map(schools, shown.areas, shown.drawn_pairs, texts, lang, mode=mode, indicator=indicator,
-                         selected=selected, tiles_url=tiles[0], tiles_attribution=tiles[1],
-                         places=compute(basemap.places, region_id), roads=compute(basemap.roads, region_id))
-
-    map_column, card_column = st.columns([3, 1])
-    with map_column:
-        returned = map_view.show_map(build, view, key="school_map", height=640, use_container_width=True,
-                                     returned_objects=["last_object_clicked", "last_object_clicked_tooltip"])
-    clicked = school_map_click(returned, schools, set(shown.categories.values()))
-    if clicked and clicked != selected:
-        st.session_state["map_school"] = clicked
-        st.rerun()
-    with card_column:
-        school_card(shown)
-    if mode == "schools" and shown.list_year is not None:
-        st.caption(t("map.synthetic_categories", year=shown.list_year))
-
-
-def school_card(shown: MapView) -> None:
-    selected, config = shown.selected, shown.config
-    if not selected:
-        st.info(t("map.click_hint"))
-        return
-    school = shown.schools[shown.schools["school_id"] == selected].iloc[0]
-    st.subheader(md(school["short_name"]))
-    st.caption(f"{md(school['name'])} · {t('map.card_code')} {md(selected)}")
-    st.markdown(f"**{t('map.category')}:** {shown.categories.get(school['category'], school['category'])}  \n"
-                f"**{t('map.municipality')}:** {md(school['municipality'])}  \n"
-                f"**{t('map.card_type')}:** {t('codes.school_type.' + school['school_type'])}")
-    small = not small_numbers.enough(school["vpr_participants"], min_n=config.min_n)
-    st.metric(t("map.vpr_share2"), t("figures.little_data_n", n=int(school["vpr_participants"])) if small
-              else pct(school["vpr_share2"]),
-              help=t("map.card_vpr_help", min_n=config.min_n))
-    st.caption(f"{t('map.vpr_participants')}: {num(school['vpr_participants'])}")
-    st.metric(t("map.roadmap"), pct(school["roadmap_share"], 0) if school["units_planned"] else "—",
-              help=t("map.card_roadmap_help"))
-    if school["units_planned"]:
-        st.caption(t("map.card_roadmap_value", share=pct(school["roadmap_share"], 0), done=int(school["units_done"]),
-                     planned=int(school["units_planned"])))
-    if shown.list_year is not None:
-        current = compute(school_map.current_pairs, shown.region_id, shown.municipality_id, shown.list_year)
-        mine = current[current["mentee_school_id"] == selected]
-        mentees = current[current["mentor_school_id"] == selected]
-        st.markdown(f"**{t('map.card_mentor')}:** {views.pair_lines(mine, 'mentor_name', shown.lang) or t('map.card_none')}")
-        if len(mentees):
-            st.markdown(f"**{t('map.card_mentees')}:** " + views.pair_lines(mentees, "mentee_name", shown.lang))
-    navigation.link("passport", t("map.passport"), query_params={"school": selected})
-
-
-def assignment_figures(shown: MapView) -> None:
-    proposal = shown.proposal
-    st.subheader(t("map.assign_title") + ": " + t(f"map.method_{shown.method}"))
-    st.caption(t("map.eligible", count=num(proposal["eligible_mentors"])))
-    columns = st.columns(5, border=True)
-    for column, figure in zip(columns, views.assignment_figures(proposal["summary"], proposal["current_summary"],
-                                                                shown.lang)):
-        column.metric(figure["label"], figure["value"], delta=metric_delta(figure["change"]),
-                      delta_color=figure["delta_color"], delta_arrow=figure["delta_arrow"], help=t("map.metric_help"))
-
-
-def assignment_tabs(shown: MapView) -> None:
-    lang, list_year, method = shown.lang, shown.list_year, shown.method
-    # Formatted once per proposal, language, data version and user scope, not on every rerun.
-    tables = map_view.cached("assignment_tables", {"proposal": shown.proposal_call, "language": lang},
-                             lambda: views.assignment_tables(shown.proposal, lang))
-    tabs = st.tabs([t("map.tab_pairs"), t("map.tab_compare"), t("map.tab_unassigned", count=tables["unassigned_count"]),
-                    t("map.tab_manual"), t("map.tab_roads")])
-    with tabs[0]:
-        grid.dataframe(tables["pairs"], pinned=t("map.columns.mentee_name"),
-                       first=[t(f"map.columns.{c}") for c in PAIRS_WIDTHS],
-                       widths={t(f"map.columns.{c}"): w for c, w in PAIRS_WIDTHS.items()},
-                       wrap=[t("map.columns.mentee_name"), t("map.columns.mentor_name")],
-                       hidden=[t(f"map.columns.{c}") for c in PAIRS_HIDDEN])
-        export.download_buttons(tables["pairs"], f"mentor_proposal_{list_year}_{method}", key="map_proposal")
-    with tabs[1]:
-        grid.dataframe(tables["comparison"])
-        export.download_buttons(tables["comparison"], f"mentor_comparison_{list_year}", key="map_comparison")
-    with tabs[2]:
-        if tables["unassigned"] is None:
-            st.success(t("map.all_assigned"))
-        else:
-            grid.dataframe(tables["unassigned"])
-            export.download_buttons(tables["unassigned"], f"mentor_unassigned_{list_year}", key="map_unassigned")
-    with tabs[3]:
-        manual_pairs(shown)
-    with tabs[4]:
-        road_distances()
 
 
 def manual_pairs(shown: MapView) -> None:

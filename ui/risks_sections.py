@@ -13,7 +13,7 @@ from analytics import figures, risks
 from analytics.query import Query
 from presentation.safe import md, plain
 from presentation.views import risks as views
-from ui import export, navigation, tables, url_state
+from ui import export, lazy, navigation, tables, url_state
 from ui import figure_cards as cards_ui
 from ui.cache import compute, settings, source, view
 from ui.text import num, t
@@ -129,10 +129,11 @@ def one_school(shown: RiskView) -> None:
             st.markdown(block)
         navigation.link("roadmaps", t("risks.to_roadmaps"))
         navigation.link("passport", t("risks.passport"), query_params={"school": school_id})
-    with st.expander(t("risks.profile_table")):
-        tables.dataframe(table)
-        st.caption(t("risks.measures_note"))
-        export.download_buttons(table, f"risk_profile_{school_id}_{year}", key="risks_profile")
+    with lazy.expander(t("risks.profile_table"), key="risks_profile_open") as is_open:
+        if is_open:
+            tables.dataframe(table)
+            st.caption(t("risks.measures_note"))
+            export.download_buttons(table, f"risk_profile_{school_id}_{year}", key="risks_profile")
 
 
 def heatmap(shown: RiskView) -> None:
@@ -144,9 +145,10 @@ def heatmap(shown: RiskView) -> None:
     left.plotly_chart(heat_figure, width="stretch", config=CHART_CONFIG)
     right.markdown(f"**{t('risks.factors_legend')}**")
     right.markdown(view(views.legend, shown.counts, shown.name_column))
-    with st.expander(t("risks.heatmap_table")):
-        tables.dataframe(heat_table)
-        export.download_buttons(heat_table, f"risk_profiles_{shown.year}", key="risks_matrix")
+    with lazy.expander(t("risks.heatmap_table"), key="risks_matrix_open") as is_open:
+        if is_open:     # schools × factors: the largest table of the page
+            tables.dataframe(heat_table)
+            export.download_buttons(heat_table, f"risk_profiles_{shown.year}", key="risks_matrix")
 
 
 def distribution(shown: RiskView) -> None:
@@ -163,9 +165,10 @@ def distribution(shown: RiskView) -> None:
         right.caption(t("risks.change_read", compared=compared, previous=year - 1))
     else:
         right.info(t("risks.no_change_data", previous=year - 1))
-    with st.expander(t("risks.distribution_table")):
-        tables.dataframe(distribution_table)
-        export.download_buttons(distribution_table, f"risk_factors_{year}", key="risks_distribution")
+    with lazy.expander(t("risks.distribution_table"), key="risks_distribution_open") as is_open:
+        if is_open:
+            tables.dataframe(distribution_table)
+            export.download_buttons(distribution_table, f"risk_factors_{year}", key="risks_distribution")
 
 
 def uncovered(shown: RiskView) -> None:
@@ -197,6 +200,7 @@ def association(shown: RiskView, min_n: int) -> None:
     else:
         st.info(t("risks.association_too_few"))
     st.warning(t("risks.association_guardrail"), icon=":material/info:")
-    with st.expander(t("risks.association_table")):
-        tables.dataframe(assoc_table)
-        export.download_buttons(assoc_table, f"risk_association_{year}", key="risks_association")
+    with lazy.expander(t("risks.association_table"), key="risks_association_open") as is_open:
+        if is_open:
+            tables.dataframe(assoc_table)
+            export.download_buttons(assoc_table, f"risk_association_{year}", key="risks_association")

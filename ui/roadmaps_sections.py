@@ -20,6 +20,13 @@ ALL = ""
 CHART = {"displayModeBar": False}
 
 
+TABS = ("geo", "burnup", "gantt", "overdue", "breakdown", "edit")
+# The narrowing widgets of each tab, kept while another tab is open (ui.lazy draws only the open one).
+TAB_KEYS = {"gantt": ("roadmaps_rm_section", "roadmaps_rm_executor", "roadmaps_states"),
+            "overdue": ("roadmaps_od_municipality", "roadmaps_od_school", "roadmaps_od_executor"),
+            "breakdown": ("roadmaps_rm_by",)}
+
+
 def url_choice(name: str, options: list, label: str, format_func, container=st) -> object:
     """A selectbox whose choice is kept in the URL under ``name`` (first option = "all")."""
     return url_state.choice(container.selectbox, label, key=f"roadmaps_{name}", url=name, options=options,

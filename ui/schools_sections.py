@@ -16,6 +16,16 @@ from ui.cache import compute, source, view
 from ui.text import num, pct, t
 
 
+# The widgets of each tab, kept while another tab is open (ui.lazy draws only the open one).
+TAB_KEYS = {
+    "list": ("schools_categories", "schools_only_official", "schools_search", "schools_school"),
+    "compare": ("schools_compare_category",),
+    "flows": ("schools_flow_source", "schools_flow_category"),
+    "whatif": ("whatif_bottom", "whatif_consecutive", "whatif_min_participants", "whatif_social", "whatif_top",
+               "whatif_higher", "whatif_margin", "whatif_category"),
+}
+
+
 def category_name(code: str) -> str:
     return t(f"codes.category.{code}")
 

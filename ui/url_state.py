@@ -40,14 +40,15 @@ def _from_url(url: str, options: Sequence, default, *, report: bool):
     return default
 
 
-def _changed_outside(url: str) -> bool:
+def changed_outside(url: str) -> bool:
+    """The URL names a value under ``url`` that this module did not put there (a link opened)."""
     return url in st.query_params and st.query_params[url] != st.session_state.get(_WRITTEN, {}).get(url)
 
 
 def seed(key: str, url: str, options: Sequence, default, *, report: bool = True) -> str:
     """Make ``st.session_state[key]`` (the widget's key) one of ``options``, taken from the URL
     on a first run or after an outside change; returns ``key`` for the widget."""
-    if key not in st.session_state or _changed_outside(url):
+    if key not in st.session_state or changed_outside(url):
         st.session_state[key] = _from_url(url, options, default, report=report)
     elif st.session_state[key] not in options:
         st.session_state[key] = default
@@ -84,7 +85,7 @@ def flag(widget: Callable, label: str, *, key: str, url: str, default: bool = Fa
          **kwargs) -> bool:
     """A toggle or checkbox kept in the URL as ``on``/``0`` (absent: the default); ``on`` is ``1``
     unless a page's links already say otherwise (``?pool=2``)."""
-    if key not in st.session_state or _changed_outside(url):
+    if key not in st.session_state or changed_outside(url):
         raw = st.query_params.get(url)
         st.session_state[key] = default if raw not in ("0", on) else raw == on
     widget(label, key=key, **kwargs)
