@@ -8,7 +8,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from analytics.indicators import INDICATORS, Z95
+from analytics.indicators import INDICATORS, VARIANCE_NOISE, Z95
 from bench.expert import arrow_frame
 
 COUNTS = ["n2", "n3", "n4", "n5", "n_below_min", "n_high", "n_lower", "n_confirmed", "n_higher"]
@@ -37,7 +37,8 @@ def _indicator_rows(sums: pd.DataFrame, keys: list[str], codes=None) -> pd.DataF
         parts.append(part[part["n"] > 0])
     frame = pd.concat(parts, ignore_index=True)
     frame["value"] = frame["s1"] / frame["n"]
-    variance = (frame["s2"] - frame["s1"] ** 2 / frame["n"]).clip(lower=0) / (frame["n"] - 1)
+    spread = frame["s2"] - frame["s1"] ** 2 / frame["n"]
+    variance = spread.where(spread > VARIANCE_NOISE * frame["s2"], 0.0) / (frame["n"] - 1)
     share = frame["kind"] == "share"
     frame["se"] = np.where(share, np.sqrt(frame["value"] * (1 - frame["value"]) / frame["n"]),
                            np.sqrt(variance / frame["n"]))

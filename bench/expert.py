@@ -7,7 +7,7 @@ import datetime as dt
 
 import pandas as pd
 
-from analytics.indicators import INDICATORS, Z95
+from analytics.indicators import INDICATORS, VARIANCE_NOISE, Z95
 
 
 def arrow_frame(con, sql: str, params=None) -> pd.DataFrame:
@@ -38,7 +38,8 @@ def _indicator_sql() -> str:
 WITH sums AS (SELECT school_id, procedure, {', '.join(sums)}
               FROM results WHERE year = $year AND participants > 0 GROUP BY ALL),
 long AS ({' UNION ALL '.join(parts)}),
-v AS (SELECT *, s1 / n AS value, greatest(s2 - s1 * s1 / n, 0) / (n - 1) AS variance FROM long)
+v AS (SELECT *, s1 / n AS value, CASE WHEN n > 1 THEN CASE WHEN s2 - s1 * s1 / n > {VARIANCE_NOISE!r} * s2
+                THEN (s2 - s1 * s1 / n) / (n - 1) ELSE 0 END END AS variance FROM long)
 SELECT school_id, procedure, indicator, kind, n, s1, value,
        CASE WHEN kind = 'share' THEN (value + {z}^2 / (2 * n) - {z} * sqrt(value * (1 - value) / n + {z}^2 / (4 * n * n)))
             / (1 + {z}^2 / n) ELSE value - {z} * sqrt(variance / n) END AS ci_low,
