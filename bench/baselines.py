@@ -88,6 +88,9 @@ def quality_changes(con, year: int) -> pd.DataFrame:
     enough = (m["n"] >= 10) & (m["n_prev"] >= 10)
     m["change_verdict"] = np.select([~enough | m["delta_low"].isna(), m["delta_low"] > 0, m["delta_high"] < 0],
                                     ["insufficient", "improved", "declined"], "no_change")
+    # Small numbers: no value below 10 participants, no change unless both sides have 10.
+    m["value"] = m["value"].where(m["n"] >= 10)
+    m["delta"] = m["delta"].where(enough)
     return m
 
 

@@ -67,8 +67,11 @@ c AS (SELECT cur.school_id, cur.n, cur.value, p.n AS n_prev, cur.value - p.value
              cur.value - p.value + sqrt((cur.ci_high - cur.value) ^ 2 + (p.value - p.ci_low) ^ 2) AS delta_high
       FROM w cur LEFT JOIN w p ON p.school_id = cur.school_id AND p.year = cur.year - 1
       WHERE cur.year = $last)
-SELECT *, CASE WHEN n < 10 OR coalesce(n_prev, 0) < 10 OR delta_low IS NULL THEN 'insufficient'
-               WHEN delta_low > 0 THEN 'improved' WHEN delta_high < 0 THEN 'declined' ELSE 'no_change' END
+SELECT school_id, n, n_prev,
+       CASE WHEN n >= 10 THEN value END AS value,            -- small numbers: no value below 10
+       CASE WHEN n >= 10 AND n_prev >= 10 THEN delta END AS delta,
+       CASE WHEN n < 10 OR coalesce(n_prev, 0) < 10 OR delta_low IS NULL THEN 'insufficient'
+            WHEN delta_low > 0 THEN 'improved' WHEN delta_high < 0 THEN 'declined' ELSE 'no_change' END
           AS change_verdict
 FROM c"""
 
