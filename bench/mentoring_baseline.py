@@ -14,14 +14,15 @@ FLOOR = ("SELECT max(school_id), sum(participants), sum(n2) FROM results "
 
 
 def _road_km(con) -> pd.DataFrame:
-    """Known road km per ordered (mentor, mentee) pair, as the product resolves them: both
-    directions of every record, imported ones (priority 1) before those recorded on a pair
-    (2), the first row of a pair after a quicksort by priority (the product's rule; several
-    records of one pair with different km are resolved by that sort's order)."""
+    """Known road km per ordered (mentor, mentee) pair by the product's rule (the records ranked
+    by its query: imported first, then the newest; at equal rank the record in the asked
+    direction before the reversed one)."""
     known = arrow_frame(con, KNOWN_ROAD_KM)
-    both = pd.concat([known, known.rename(columns={"mentor_school_id": "mentee_school_id",
-                                                   "mentee_school_id": "mentor_school_id"})], ignore_index=True)
-    both = both.sort_values("priority", kind="quicksort").drop_duplicates(["mentor_school_id", "mentee_school_id"])
+    both = pd.concat([known.assign(reversed=0),
+                      known.rename(columns={"mentor_school_id": "mentee_school_id",
+                                            "mentee_school_id": "mentor_school_id"}).assign(reversed=1)],
+                     ignore_index=True)
+    both = both.sort_values(["priority", "reversed"]).drop_duplicates(["mentor_school_id", "mentee_school_id"])
     return both.rename(columns={"mentee_school_id": "school_id_e", "mentor_school_id": "school_id_r"})[
         ["school_id_e", "school_id_r", "road_km"]]
 
