@@ -128,7 +128,7 @@ MENTEES_AND_MENTORS_OF_REGION = _MENTEES_AND_MENTORS.format(
 # Every known road km with its rank (1 first): imported distances before those recorded on a pair,
 # then the newest (pair year, import or record time, pair number). One pair of schools may be
 # recorded several times with different km (both directions, several years): the lowest rank
-# wins, and among records of equal rank the one in the asked direction (see _DIRECTION).
+# wins, and among records of equal rank the one in the asked direction (see _both_directions).
 KNOWN_ROAD_KM = """
 SELECT mentor_school_id, mentee_school_id, road_km,
        dense_rank() OVER (ORDER BY source, year DESC NULLS LAST, recorded DESC NULLS LAST,
