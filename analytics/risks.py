@@ -358,7 +358,7 @@ def change_counts(store: Store, region_id: str, municipality_id: str | None, yea
 # «высокий» — counted and laid out in one statement (what _per_factor does in pandas). The
 # profiles are those of PROFILES_IN_SCOPE; its joins (school, municipality, factor, level: each
 # matches at most one row) are written as semi-joins, the catalogue's factors joined last.
-_LEVEL_COUNTS = """
+LEVEL_COUNTS = f"""
 WITH counted AS (
     SELECT p.factor_id,
            count(*) FILTER (WHERE p.level = 'high')   AS high,
@@ -367,8 +367,10 @@ WITH counted AS (
     FROM risk_profiles p
     WHERE p.year = $year AND p.catalogue_id = $catalogue_id
       AND p.level IN (SELECT level FROM risk_levels)
-      {scope}
-      {category}
+      AND p.school_id IN (SELECT s.school_id FROM schools s JOIN municipalities m USING (municipality_id)
+                          WHERE {GEO_CONDITION})
+      AND ($category IS NULL OR p.school_id IN
+           (SELECT school_id FROM school_lists WHERE year = $year AND category = $category))
     GROUP BY p.factor_id
 ),
 per_factor AS (
@@ -382,15 +384,6 @@ SELECT *, high + medium + low AS schools,
 FROM per_factor
 ORDER BY position, factor_id
 """
-_IN_SCOPE = f"""AND p.school_id IN (SELECT s.school_id FROM schools s JOIN municipalities m USING (municipality_id)
-                          WHERE {GEO_CONDITION})"""
-_IN_CATEGORY = """AND p.school_id IN (SELECT school_id FROM school_lists WHERE year = $year AND category = $category)"""
-LEVEL_COUNTS = _LEVEL_COUNTS.format(scope=_IN_SCOPE, category=f"AND ($category IS NULL OR {_IN_CATEGORY[4:]})")
-# The whole country with no list asked for: no school filter at all. Every profile's school is in
-# the registry (imports refuse unknown schools; schools are never deleted), so the scope check —
-# a hash join of the year's profiles with every school, most of the statement's time — keeps every
-# row; tests/test_risks.py checks that the country's counts are the sum of its regions'.
-LEVEL_COUNTS_OF_COUNTRY = _LEVEL_COUNTS.format(scope="", category="")
 
 
 def _per_factor(store, catalogue_id, frame, column, values) -> pd.DataFrame:
@@ -410,8 +403,6 @@ def level_counts(store: Store, region_id: str, municipality_id: str | None, year
                  category: str | None = None) -> pd.DataFrame:
     """Per factor of the catalogue: schools at each level (high, medium, low) and in total.
     Counted in DuckDB; ``region_id=None`` is every region."""
-    if region_id is None and municipality_id is None and category is None:
-        return store.query_frame(LEVEL_COUNTS_OF_COUNTRY, {"year": year, "catalogue_id": catalogue_id})
     return store.query_frame(LEVEL_COUNTS, _scope_params(region_id, municipality_id, year, catalogue_id, category))
 
 

@@ -296,21 +296,6 @@ def test_figures_build_from_the_analytics(tiny):
     assert len(nothing.data[0].x) == 0
 
 
-def test_level_counts_of_the_country_are_the_sum_of_its_regions(tiny, demo_store):
-    # the whole country is counted without the scope check (every profile's school is in the registry)
-    for store, year, catalogue in ((tiny, 2026, "c"),
-                                   (demo_store, risks.profile_year(demo_store, risks.default_catalogue(demo_store),
-                                                                   2026), risks.default_catalogue(demo_store))):
-        country = risks.level_counts(store, None, None, year, catalogue)
-        regions = [r for (r,) in store.query_rows("SELECT region_id FROM regions")]
-        parts = pd.concat([risks.level_counts(store, r, None, year, catalogue) for r in regions])
-        summed = parts.groupby("factor_id", sort=False)[["high", "medium", "low", "schools"]].sum()
-        assert country.set_index("factor_id")[["high", "medium", "low", "schools"]].equals(
-            summed.loc[country["factor_id"]].astype(country["high"].dtype))
-        assert list(country.columns) == list(parts.columns)
-        assert country["schools"].sum() > 0
-
-
 def test_demo_profiles_and_coverage(demo_store):
     catalogue = risks.default_catalogue(demo_store)
     year = risks.profile_year(demo_store, catalogue, 2026)
