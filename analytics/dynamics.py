@@ -117,8 +117,12 @@ def changes(store: Store, q: Query, *, pooling: Pooling = Pooling(), min_n: int 
     sql = change_sql(q.level, pooling.grades, pooling.subjects, pool_years > 1, indicators)
     frame = _call(store, sql, replace(q, year_from=year - pool_years), pool_years, min_n, {"year": year})
     if indicators is not None:
-        frame = frame[frame["indicator"].isin(list(indicators))]
-    frame = small_numbers.suppress_changes(frame.reset_index(drop=True))
+        # The SQL computes only the indicators asked for (the first of the registry when none is
+        # known): a copy of the frame only when there is something to drop.
+        keep = frame["indicator"].isin(list(indicators)).to_numpy()
+        if not keep.all():
+            frame = frame[keep].reset_index(drop=True)
+    frame = small_numbers.suppress_changes(frame)
     if q.level == "school":
         if fdr_q is None:
             from analytics.config import load_settings

@@ -11,7 +11,8 @@ and any aggregate (grades, subjects, years, schools → municipality, region, gr
 similar schools) is a plain SUM of the moments: value = s1/n, never an average of
 percentages. For the ЕГЭ score s1 = mean·N and s2 = (N−1)·sd² + N·mean², which pools
 school SDs and means exactly. Intervals (95 %): Wilson for shares, mean ± 1.96·SE with
-SE = sqrt(var/n), var = (s2 − s1²/n)/(n − 1), for means.
+SE = sqrt(var/n), var = (s2 − s1²/n)/(n − 1), for means (0 when s2 − s1²/n is rounding
+noise: ``VARIANCE_NOISE``).
 
 The registry ``INDICATORS`` is data; its names and one-line definitions live in the UI
 catalogue under ``indicators.<code>`` / ``indicators.<code>_def``.
@@ -29,6 +30,12 @@ from analytics.store import Store
 from analytics.reads import reads
 
 Z95 = 1.959963984540054
+# Σx² − (Σx)²/n of a group whose students all have the same value is 0, but in floating point
+# it comes out as a few units in the last place of Σx² (СОУ weights 0.64 etc. and ЕГЭ means are
+# not exact binary fractions), and its square root would widen a zero-width interval by ~1e-8.
+# A remainder at or below this share of Σx² is rounding, not spread: the variance is 0. (A real
+# spread of marks or scores is many orders of magnitude above it.)
+VARIANCE_NOISE = 1e-12
 MARK_PROCEDURES = ("VPR", "OGE")
 
 
@@ -212,8 +219,9 @@ WITH mom AS ({moments_sql(level, pool_grades, pool_subjects, window, indicators)
 v AS (
     SELECT *, CASE indicator {kinds} END AS kind,
            s1 / n AS value,
-           CASE WHEN n > 1 THEN greatest(s2 - s1 * s1 / n, 0) / (n - 1) END AS variance
-    FROM mom
+           CASE WHEN n > 1 THEN CASE WHEN spread > {VARIANCE_NOISE!r} * s2 THEN spread / (n - 1) ELSE 0 END
+           END AS variance
+    FROM (SELECT *, s2 - s1 * s1 / n AS spread FROM mom)
 )
 SELECT unit_id, year, procedure, subject_id, grade, indicator, kind, n, s1, s2, value,
        CASE WHEN kind = 'share' THEN sqrt(value * (1 - value) / n) ELSE sqrt(variance / n) END AS se,

@@ -126,10 +126,20 @@ MENTEES_AND_MENTORS = _MENTEES_AND_MENTORS.format(mentee=MENTEE_CATEGORY, not_me
 MENTEES_AND_MENTORS_OF_REGION = _MENTEES_AND_MENTORS.format(
     mentee=MENTEE_CATEGORY, not_mentor=_NOT_MENTOR_SQL, vpr_scope="AND school_id IN (SELECT school_id FROM scope)")
 
+# Every known road km with its rank (1 first): imported distances before those recorded on a pair,
+# then the newest (pair year, import or record time, pair number). One pair of schools may be
+# recorded several times with different km (both directions, several years): the lowest rank
+# wins, and among records of equal rank the one in the asked direction (see _both_directions).
 KNOWN_ROAD_KM = """
-SELECT mentor_school_id, mentee_school_id, road_km, 1 AS priority FROM road_distances
-UNION ALL
-SELECT mentor_school_id, mentee_school_id, road_km, 2 AS priority FROM mentor_pairs WHERE road_km IS NOT NULL
+SELECT mentor_school_id, mentee_school_id, road_km,
+       dense_rank() OVER (ORDER BY source, year DESC NULLS LAST, recorded DESC NULLS LAST,
+                                   pair_id DESC NULLS LAST) AS priority
+FROM (SELECT mentor_school_id, mentee_school_id, road_km, 1 AS source, NULL::SMALLINT AS year,
+             imported_at AS recorded, NULL::INTEGER AS pair_id
+      FROM road_distances
+      UNION ALL
+      SELECT mentor_school_id, mentee_school_id, road_km, 2, year, created_at, pair_id
+      FROM mentor_pairs WHERE road_km IS NOT NULL)
 """
 
 PAIRS_OF_MENTEE = "SELECT mentor_school_id FROM mentor_pairs WHERE year = ? AND mentee_school_id = ?"
@@ -189,11 +199,20 @@ def mentees_and_mentors(store: Store, region_id: RegionId | None, municipality_i
     return mentees.reset_index(drop=True), mentors.reset_index(drop=True)
 
 
+def _both_directions(priority: np.ndarray) -> np.ndarray:
+    """The sort keys of the records (as given) followed by the same records read the other way
+    round: rank first, then the record's own direction before the reversed one. Unique per
+    (mentor, mentee) pair, so any sort keeps the same first row (see :data:`KNOWN_ROAD_KM`)."""
+    priority = np.asarray(priority, dtype=np.int64) * 2
+    return np.concatenate([priority, priority + 1])
+
+
 def known_road_km(store: Store) -> pd.DataFrame:
-    """Road km per (school a, school b), both orders, imported ones first."""
+    """Road km per (school a, school b), both orders, by the rule of :data:`KNOWN_ROAD_KM`."""
     frame = store.query_df(KNOWN_ROAD_KM)
     both = pd.concat([frame, frame.rename(columns={"mentor_school_id": "mentee_school_id",
                                                    "mentee_school_id": "mentor_school_id"})])
+    both["priority"] = _both_directions(frame["priority"].to_numpy())
     return (both.sort_values("priority").drop_duplicates(["mentor_school_id", "mentee_school_id"])
             .drop(columns="priority").reset_index(drop=True))
 
@@ -280,12 +299,10 @@ def _road_entries(mentor_key, mentee_key, road_km, mentee_ids, mentor_ids
 
 def _known_road_entries(store: Store, mentee_ids, mentor_ids) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`known_road_km` restricted to (mentee, mentor) pairs, without building its frame:
-    the same rows (both orders), the same ``quicksort`` order by priority, the first row of a
-    pair kept — so a pair recorded with different km is resolved exactly as there (numpy's
-    quicksort is not stable: which of two equal-priority rows comes first is its choice)."""
+    the same rows (both orders), the same order by priority (unique per pair), the first row of
+    a pair kept — so a pair recorded with different km is resolved exactly as there."""
     table = store.cursor().sql(KNOWN_ROAD_KM).to_arrow_table()
-    priority = table["priority"].to_numpy()
-    order = pa.array(np.concatenate([priority, priority]).argsort(kind="quicksort"))  # as DataFrame.sort_values
+    order = pa.array(_both_directions(table["priority"].to_numpy()).argsort(kind="stable"))
     mentor, mentee = _arrow(table["mentor_school_id"]), _arrow(table["mentee_school_id"])
     km = table["road_km"].to_numpy().astype(float)
     return _road_entries(pa.concat_arrays([mentor, mentee]).take(order), pa.concat_arrays([mentee, mentor]).take(order),

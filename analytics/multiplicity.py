@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
 DEFAULT_Q = 0.10
 Z95 = 1.959963984540054
@@ -27,8 +28,9 @@ def p_values(delta, low, high) -> np.ndarray:
     se = (high - low) / (2 * Z95)
     with np.errstate(invalid="ignore", divide="ignore"):
         z = np.abs(delta) / se
-    erfc = np.vectorize(lambda v: math.erfc(v / math.sqrt(2)) if not math.isnan(v) else math.nan)
-    return erfc(z) if z.size else z
+    # scipy's erfc works on the whole array (a Python call per school was most of the step for
+    # 40 000 schools); it agrees with math.erfc to ~1e-15 relative, NaN stays NaN.
+    return special.erfc(z / math.sqrt(2))
 
 
 def benjamini_hochberg(p: np.ndarray, q: float) -> np.ndarray:

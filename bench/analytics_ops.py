@@ -111,8 +111,10 @@ def operations(store) -> list[Operation]:
                   lambda: baselines.quality_changes(con, YEAR),
                   f"SELECT max(school_id), sum(year), sum(participants), sum(n4), sum(n5) FROM results "
                   f"WHERE procedure = 'VPR' AND year BETWEEN {YEAR - 1} AND {YEAR} AND participants > 0",
+                  # the interval's own verdict: the product then keeps a flag only under
+                  # Benjamini–Hochberg across the schools (change_verdict), which neither reference does
                   same_values({"unit_id": "school_id"}, {"value": "value", "delta": "delta",
-                                                         "change_verdict": "change_verdict"}),
+                                                         "raw_verdict": "change_verdict"}),
                   lambda: expert.quality_changes(con, YEAR)),
         Operation("dynamics: 5-year trend, every school (ВПР quality)",
                   lambda: dynamics.trends(store, Query(year_from=YEAR - 4, year_to=YEAR, procedure="VPR"),

@@ -8,7 +8,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from analytics.indicators import INDICATORS, Z95
+from analytics.indicators import INDICATORS, VARIANCE_NOISE, Z95
 from bench.expert import arrow_frame
 
 COUNTS = ["n2", "n3", "n4", "n5", "n_below_min", "n_high", "n_lower", "n_confirmed", "n_higher"]
@@ -37,7 +37,8 @@ def _indicator_rows(sums: pd.DataFrame, keys: list[str], codes=None) -> pd.DataF
         parts.append(part[part["n"] > 0])
     frame = pd.concat(parts, ignore_index=True)
     frame["value"] = frame["s1"] / frame["n"]
-    variance = (frame["s2"] - frame["s1"] ** 2 / frame["n"]).clip(lower=0) / (frame["n"] - 1)
+    spread = frame["s2"] - frame["s1"] ** 2 / frame["n"]
+    variance = spread.where(spread > VARIANCE_NOISE * frame["s2"], 0.0) / (frame["n"] - 1)
     share = frame["kind"] == "share"
     frame["se"] = np.where(share, np.sqrt(frame["value"] * (1 - frame["value"]) / frame["n"]),
                            np.sqrt(variance / frame["n"]))
@@ -87,6 +88,9 @@ def quality_changes(con, year: int) -> pd.DataFrame:
     enough = (m["n"] >= 10) & (m["n_prev"] >= 10)
     m["change_verdict"] = np.select([~enough | m["delta_low"].isna(), m["delta_low"] > 0, m["delta_high"] < 0],
                                     ["insufficient", "improved", "declined"], "no_change")
+    # Small numbers: no value below 10 participants, no change unless both sides have 10.
+    m["value"] = m["value"].where(m["n"] >= 10)
+    m["delta"] = m["delta"].where(enough)
     return m
 
 
@@ -123,10 +127,13 @@ def composite_index(con, year_from: int, year_to: int, params: dict) -> pd.DataF
     vpr, oge, ege = (rows["procedure"] == p for p in ("VPR", "OGE", "EGE"))
     rows = rows.assign(vpr_n=rows["participants"].where(vpr), vpr_n2=rows["n2"].where(vpr),
                        vpr_sou_sum=(rows["n5"] + 0.64 * rows["n4"] + 0.36 * rows["n3"] + 0.16 * rows["n2"]).where(vpr),
+                       vpr_sou_sq=(rows["n5"] + 0.4096 * rows["n4"] + 0.1296 * rows["n3"]
+                                   + 0.0256 * rows["n2"]).where(vpr),
                        oge_n=rows["participants"].where(oge), oge_n2=rows["n2"].where(oge),
                        ege_n=rows["participants"].where(ege), ege_below_n=rows["n_below_min"].where(ege))
     per = rows.groupby(["school_id", "year"], as_index=False)[
-        ["participants", "vpr_n", "vpr_n2", "vpr_sou_sum", "oge_n", "oge_n2", "ege_n", "ege_below_n"]].sum(min_count=1)
+        ["participants", "vpr_n", "vpr_n2", "vpr_sou_sum", "vpr_sou_sq", "oge_n", "oge_n2", "ege_n",
+         "ege_below_n"]].sum(min_count=1)
     per = per.rename(columns={"participants": "n_core"}).merge(schools, on="school_id")
     comps = {"vpr_share2": ("vpr_n", -per["vpr_n2"] / per["vpr_n"]), "vpr_sou": ("vpr_n", per["vpr_sou_sum"] / per["vpr_n"]),
              "oge_share2": ("oge_n", -per["oge_n2"] / per["oge_n"]),
@@ -157,7 +164,15 @@ def composite_index(con, year_from: int, year_to: int, params: dict) -> pd.DataF
     per["n_ranked"] = per.groupby(["region_id", "year"])["composite"].transform("count")
     per["vpr_share2"] = per["vpr_n2"] / per["vpr_n"]
     per["oge_share2"] = per["oge_n2"] / per["oge_n"]
-    return per.sort_values(["region_id", "year", "school_id"]).reset_index(drop=True)
+    per["vpr_sou"] = per["vpr_sou_sum"] / per["vpr_n"]
+    per["vpr_sou_sq"] = per["vpr_sou_sq"] / per["vpr_n"]
+    per["ege_below_share"] = per["ege_below_n"] / per["ege_n"]
+    per = per.sort_values(["region_id", "year", "school_id"]).reset_index(drop=True)
+    if c.get("shrinkage", "none") == "empirical_bayes":
+        # The shrinkage step is pandas in the product too (analytics/shrinkage.py): its own function.
+        from analytics import shrinkage
+        per = shrinkage.apply(per, params)
+    return per
 
 
 def vpr_higher(con, year: int) -> pd.DataFrame:

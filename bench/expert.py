@@ -7,7 +7,7 @@ import datetime as dt
 
 import pandas as pd
 
-from analytics.indicators import INDICATORS, Z95
+from analytics.indicators import INDICATORS, VARIANCE_NOISE, Z95
 
 
 def arrow_frame(con, sql: str, params=None) -> pd.DataFrame:
@@ -38,7 +38,8 @@ def _indicator_sql() -> str:
 WITH sums AS (SELECT school_id, procedure, {', '.join(sums)}
               FROM results WHERE year = $year AND participants > 0 GROUP BY ALL),
 long AS ({' UNION ALL '.join(parts)}),
-v AS (SELECT *, s1 / n AS value, greatest(s2 - s1 * s1 / n, 0) / (n - 1) AS variance FROM long)
+v AS (SELECT *, s1 / n AS value, CASE WHEN n > 1 THEN CASE WHEN s2 - s1 * s1 / n > {VARIANCE_NOISE!r} * s2
+                THEN (s2 - s1 * s1 / n) / (n - 1) ELSE 0 END END AS variance FROM long)
 SELECT school_id, procedure, indicator, kind, n, s1, value,
        CASE WHEN kind = 'share' THEN (value + {z}^2 / (2 * n) - {z} * sqrt(value * (1 - value) / n + {z}^2 / (4 * n * n)))
             / (1 + {z}^2 / n) ELSE value - {z} * sqrt(variance / n) END AS ci_low,
@@ -66,8 +67,11 @@ c AS (SELECT cur.school_id, cur.n, cur.value, p.n AS n_prev, cur.value - p.value
              cur.value - p.value + sqrt((cur.ci_high - cur.value) ^ 2 + (p.value - p.ci_low) ^ 2) AS delta_high
       FROM w cur LEFT JOIN w p ON p.school_id = cur.school_id AND p.year = cur.year - 1
       WHERE cur.year = $last)
-SELECT *, CASE WHEN n < 10 OR coalesce(n_prev, 0) < 10 OR delta_low IS NULL THEN 'insufficient'
-               WHEN delta_low > 0 THEN 'improved' WHEN delta_high < 0 THEN 'declined' ELSE 'no_change' END
+SELECT school_id, n, n_prev,
+       CASE WHEN n >= 10 THEN value END AS value,            -- small numbers: no value below 10
+       CASE WHEN n >= 10 AND n_prev >= 10 THEN delta END AS delta,
+       CASE WHEN n < 10 OR coalesce(n_prev, 0) < 10 OR delta_low IS NULL THEN 'insufficient'
+            WHEN delta_low > 0 THEN 'improved' WHEN delta_high < 0 THEN 'declined' ELSE 'no_change' END
           AS change_verdict
 FROM c"""
 

@@ -5,22 +5,36 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
-from analytics.mentoring import CAN_MENTOR, FULL_SCHOOLS, NOT_MENTOR_CATEGORIES, Rules
+from analytics.geo import geodesic_km
+from analytics.mentoring import CAN_MENTOR, FULL_SCHOOLS, KNOWN_ROAD_KM, NOT_MENTOR_CATEGORIES, Rules
 from bench.expert import arrow_frame
 
 FLOOR = ("SELECT max(school_id), sum(participants), sum(n2) FROM results "
          "WHERE procedure = 'VPR' AND year IN ({year}, {year} - 1)")
 
 
-def _haversine(lat1, lon1, lat2, lon2):
-    lat1, lon1, lat2, lon2 = map(np.radians, (lat1, lon1, lat2, lon2))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0 * np.arcsin(np.sqrt(a))
+def _road_km(con) -> pd.DataFrame:
+    """Known road km per ordered (mentor, mentee) pair by the product's rule (the records ranked
+    by its query: imported first, then the newest; at equal rank the record in the asked
+    direction before the reversed one)."""
+    known = arrow_frame(con, KNOWN_ROAD_KM)
+    both = pd.concat([known.assign(reversed=0),
+                      known.rename(columns={"mentor_school_id": "mentee_school_id",
+                                            "mentee_school_id": "mentor_school_id"}).assign(reversed=1)],
+                     ignore_index=True)
+    both = both.sort_values(["priority", "reversed"]).drop_duplicates(["mentor_school_id", "mentee_school_id"])
+    return both.rename(columns={"mentee_school_id": "school_id_e", "mentor_school_id": "school_id_r"})[
+        ["school_id_e", "school_id_r", "road_km"]]
 
 
 def _pairs(con, year: int, list_year: int, rules: Rules) -> pd.DataFrame:
+    """Every allowed mentee × mentor pair with its km: the road km if known, else the WGS84
+    geodesic (pyproj, as the product) × road factor. Schools without coordinates take no part.
+    Rows in the schools' storage order (mentee, then mentor): the order the product meets
+    them in, so that ``idxmin`` resolves equal km the same way."""
     schools = arrow_frame(con, "SELECT s.school_id, s.school_type, s.lat, s.lon, m.region_id FROM schools s "
-                          "JOIN municipalities m USING (municipality_id)")
+                          "JOIN municipalities m USING (municipality_id) "
+                          "WHERE s.lat IS NOT NULL AND s.lon IS NOT NULL ORDER BY s.rowid")
     lists = arrow_frame(con, "SELECT school_id, category FROM school_lists WHERE year = ?", [list_year])
     vpr = arrow_frame(con, "SELECT school_id, participants, n2 FROM results WHERE procedure = 'VPR' AND year IN (?, ?)",
                       [year, year - 1]).groupby("school_id", as_index=False).sum()
@@ -39,9 +53,9 @@ def _pairs(con, year: int, list_year: int, rules: Rules) -> pd.DataFrame:
                            columns=["school_type_e", "school_type_r"])
     pairs = pairs.merge(allowed, on=["school_type_e", "school_type_r"])
     pairs = pairs[pairs["school_id_e"] != pairs["school_id_r"]]
-    pairs = pairs.assign(km=_haversine(pairs["lat_e"], pairs["lon_e"], pairs["lat_r"], pairs["lon_r"])
-                         * rules.road_factor)
-    return pairs
+    pairs = pairs.merge(_road_km(con), on=["school_id_e", "school_id_r"], how="left")
+    straight = geodesic_km(pairs["lat_e"], pairs["lon_e"], pairs["lat_r"], pairs["lon_r"])
+    return pairs.assign(km=pairs["road_km"].where(pairs["road_km"].notna(), straight * rules.road_factor))
 
 
 def nearest(con, year: int, list_year: int) -> pd.DataFrame:

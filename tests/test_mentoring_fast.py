@@ -50,7 +50,7 @@ def _build(store):
     insert_df(cur, "school_lists", pd.DataFrame(
         [{"year": 2026, "category": "low_results", "school_id": s} for s in ("A", "B", "C", "N", "F", "G", "P1")]
         + [{"year": 2026, "category": "mentor", "school_id": s} for s in ("K", "M1", "P2")]))
-    # Road km: C–M2 recorded both ways with different km (both imported: the same priority),
+    # Road km: C–M2 recorded both ways with different km (both imported at the same time),
     # A–M1 on pairs of two years with different km; the current pairs of 2026.
     insert_df(cur, "road_distances", pd.DataFrame([
         {"mentor_school_id": "M2", "mentee_school_id": "C", "road_km": 9.0, "imported_at": pd.Timestamp("2026-01-01")},
@@ -136,11 +136,29 @@ def test_plan_is_assign_over_every_candidate(tie_store):
         pd.testing.assert_frame_equal(unassigned, old_unassigned, check_exact=True)
 
 
+def test_road_km_recorded_more_than_once_by_rule(tie_store_copy):
+    """Imported before recorded on a pair, the newest first, and at equal rank the record in the
+    asked direction: C–M2 imported both ways at the same time (9 km M2→C, 12 km C→M2), A–M1 on
+    the pairs of 2025 (8 km) and 2026 (8.5 km)."""
+    road = mentoring.known_road_km(tie_store_copy).set_index(["mentor_school_id", "mentee_school_id"])["road_km"]
+    assert road[("M2", "C")] == 9.0 and road[("C", "M2")] == 12.0
+    assert road[("M1", "A")] == 8.5 and road[("A", "M1")] == 8.5
+    assert road[("X", "B")] == road[("B", "X")] == 7.0
+    # the proposal reads the same km (C's nearest is M2 by road, 9 km)
+    got = mentoring.propose(tie_store_copy, None, None, 2026, 2026, "nearest", **RULES)["pairs"]
+    assert got.set_index("mentee_school_id").loc["C", ["mentor_school_id", "km"]].tolist() == ["M2", 9.0]
+    # an imported distance beats a newer one recorded on a pair
+    with tie_store_copy.transaction() as cur:
+        cur.execute("INSERT INTO road_distances (mentor_school_id, mentee_school_id, road_km, imported_at) "
+                    "VALUES ('A', 'M1', 11.0, TIMESTAMP '2020-01-01')")
+    road = mentoring.known_road_km(tie_store_copy).set_index(["mentor_school_id", "mentee_school_id"])["road_km"]
+    assert road[("M1", "A")] == 11.0 and road[("A", "M1")] == 11.0
+
+
 def test_hand_computed_pairs_and_ties(tie_store_copy):
     tie_store = tie_store_copy
-    # Road km recorded twice with different values are resolved by the old rule (first row
-    # after numpy's quicksort by priority — not stable, so machine-dependent): the equivalence
-    # tests above cover them; here only unambiguous ones are kept.
+    # Road km recorded twice with different values: test_road_km_recorded_more_than_once_by_rule;
+    # here only unambiguous ones are kept.
     with tie_store.transaction() as cur:
         cur.execute("DELETE FROM road_distances WHERE mentor_school_id = 'C'")
         cur.execute("DELETE FROM mentor_pairs WHERE year = 2025")

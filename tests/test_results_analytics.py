@@ -118,6 +118,29 @@ def test_all_one_mark_zero_and_small_n(geo):
     assert s2.loc["quality", "value"] == pytest.approx(0.25)
 
 
+def test_no_spread_is_a_zero_width_interval_not_rounding_noise(geo):
+    # 12 participants all «4»: СОУ = 0.64 for everyone, so Σx² − (Σx)²/n = 12·0.4096 − 7.68²/12 = 0
+    # by hand, but 8.9e-16 in floating point, which made SE ≈ 2.5e-9 and the interval ±5e-9 wide.
+    # ЕГЭ: 12 participants, mean 61.3, SD 0: Σx² − (Σx)²/n = 12·61.3² − 735.6²/12 = 0 (7.3e-12 in floats).
+    add_marks(geo, [("s1", 2026, "OGE", "rus", 9, 0, 0, 12, 0)])
+    insert_df(geo.cursor(), "results", pd.DataFrame({
+        "school_id": ["s2"], "year": [2026], "procedure": ["EGE"], "subject_id": ["rus"], "grade": [11],
+        "participants": [12], "mean_score": [61.3], "score_sd": [0.0]}))
+    frame = indicators.school_indicators(geo, Query.of("R"), min_n=10)
+    sou = one(frame, school_id="s1", indicator="sou")
+    ege = one(frame, school_id="s2", indicator="ege_mean")
+    assert sou.value == pytest.approx(0.64) and ege.value == pytest.approx(61.3)
+    for row in (sou, ege):
+        assert row.se == 0.0
+        assert row.ci_low == row.value == row.ci_high
+    # a real spread of one mark in 12 stays: «3» once, «4» eleven times
+    add_marks(geo, [("s3", 2026, "OGE", "rus", 9, 0, 1, 11, 0)])
+    spread = one(indicators.school_indicators(geo, Query.of("R"), min_n=10), school_id="s3", indicator="sou")
+    s1, s2 = 0.36 + 11 * 0.64, 0.36 ** 2 + 11 * 0.64 ** 2
+    assert spread.se == pytest.approx(math.sqrt((s2 - s1 * s1 / 12) / 11 / 12))   # 0.0233
+    assert spread.se == pytest.approx(0.02333, abs=1e-5)
+
+
 def test_aggregation_from_counts_matches_pandas_oracle(geo):
     rng = np.random.default_rng(7)
     rows = []
