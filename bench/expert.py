@@ -99,10 +99,15 @@ SELECT count(*) AS planned, count(*) FILTER (WHERE done_on <= $as_of) AS done,
        count(*) FILTER (WHERE due < $as_of AND NOT coalesce(done_on <= $as_of, FALSE)) AS overdue
 FROM y"""
 
+# The product's definition: profiles of schools in the registry, at a known level (a profile of
+# a school the registry does not hold is not counted; tests/test_speed_paths.py).
 RISK_COUNTS_SQL = """
-SELECT factor_id, count(*) FILTER (WHERE level = 'high') AS high, count(*) FILTER (WHERE level = 'medium') AS medium,
-       count(*) FILTER (WHERE level = 'low') AS low, count(*) AS schools
-FROM risk_profiles WHERE year = $year AND catalogue_id = $catalogue GROUP BY factor_id"""
+SELECT p.factor_id, count(*) FILTER (WHERE p.level = 'high') AS high,
+       count(*) FILTER (WHERE p.level = 'medium') AS medium,
+       count(*) FILTER (WHERE p.level = 'low') AS low, count(*) AS schools
+FROM risk_profiles p SEMI JOIN schools s ON s.school_id = p.school_id
+WHERE p.year = $year AND p.catalogue_id = $catalogue AND p.level IN ('high', 'medium', 'low')
+GROUP BY p.factor_id"""
 
 
 def indicators(con, year: int) -> pd.DataFrame:
