@@ -83,3 +83,23 @@ def pg_dsn(pg_server) -> str:
     """A fresh, empty PostgreSQL database for one test."""
     from tests import postgres
     return postgres.fresh_database(pg_server)
+
+
+@pytest.fixture
+def master(writable_db_path) -> Store:
+    """The importer's master file of the served mode: a writable copy of the demo database."""
+    store = open_store(writable_db_path)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def served(master, writable_db_path, pg_dsn, tmp_path):
+    """The master published into a fresh PostgreSQL and a Parquet directory, opened as an app
+    process opens it (uploads in the app go to the master)."""
+    from analytics.served import open_served
+    from analytics.served.publish import publish
+    publish(master, pg_dsn, tmp_path / "parquet")
+    store = open_served(pg_dsn, tmp_path / "parquet", writable_db_path)
+    yield store
+    store.close()

@@ -3,7 +3,6 @@ PostgreSQL with the optimistic check, new data seen without a restart, read-only
 PostgreSQL is down; and storage errors put in words in both modes."""
 from __future__ import annotations
 
-import datetime as dt
 import errno
 import subprocess
 import sys
@@ -21,21 +20,6 @@ from tests import postgres
 from tests.conftest import PROJECT_ROOT, TODAY
 
 REGION = "01"
-
-
-@pytest.fixture
-def master(writable_db_path) -> Store:
-    store = open_store(writable_db_path)
-    yield store
-    store.close()
-
-
-@pytest.fixture
-def served(master, pg_dsn, tmp_path) -> ServedStore:
-    publish(master, pg_dsn, tmp_path / "parquet")
-    store = open_served(pg_dsn, tmp_path / "parquet")
-    yield store
-    store.close()
 
 
 def _region(store: Store) -> str:

@@ -22,25 +22,12 @@ from analytics.roadmaps import RoadmapFilter, units
 from analytics.served import open_served
 from analytics.served.master import writing
 from analytics.served.publish import publish
-from analytics.store import Store, open_store
+from analytics.store import open_store
 from analytics.store_errors import StorageUnavailable
 from tests.conftest import PROJECT_ROOT, TODAY
 from tests.import_files import csv_bytes
 
 
-@pytest.fixture
-def master(writable_db_path) -> Store:
-    store = open_store(writable_db_path)
-    yield store
-    store.close()
-
-
-@pytest.fixture
-def served(master, writable_db_path, pg_dsn, tmp_path):
-    publish(master, pg_dsn, tmp_path / "parquet")
-    store = open_served(pg_dsn, tmp_path / "parquet", writable_db_path)
-    yield store
-    store.close()
 
 
 @contextlib.contextmanager
