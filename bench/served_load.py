@@ -139,11 +139,11 @@ async def save_status(session, page_run, head: Head, number: int):
     """Change one row's status in the roadmap's editor and press «Сохранить»: (outcome, run)."""
     from bench.streamlit_client import PageRun, editor_rows, text_value, trigger
     editor, name, save = page_run.widget(EDITOR), page_run.widget("roadmaps_editor_name"), page_run.widget("roadmaps_save")
-    if not (editor and name and save):
+    rows = editor_rows(editor[1]) if editor else None
+    if not (editor and name and save) or rows.empty:
         run = PageRun("roadmaps")
-        run.errors.append("save: the status editor, its name field or its save button is not on the page")
+        run.errors.append("save: the status editor (with rows), its name field or its save button is not on the page")
         return "missing", run
-    rows = editor_rows(editor[1])
     row = number % len(rows)
     status = "not_started" if rows["status"].iloc[row] == "in_progress" else "in_progress"
     edit = json.dumps({"edited_rows": {str(row): {"status": status}}, "added_rows": [], "deleted_rows": []})

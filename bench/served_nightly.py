@@ -20,6 +20,7 @@ import asyncio
 import csv
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -68,14 +69,17 @@ async def _specialist(base: str, process: int, tally: Tally, stop: dict) -> None
         await session.close()
 
 
-async def _import(env: dict, file: Path) -> tuple[float, float, str, int]:
+async def _import(env: dict, file: Path) -> tuple[float, float, str, int, float]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)        # ended children only (not the running apps)
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "analytics.served", "import", "results", str(file), "--yes",
         "--user", "РЦОИ (ночная загрузка)", cwd=ROOT, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
     started = time.monotonic()
     output, _ = await process.communicate()
-    return started, time.monotonic(), output.decode("utf-8", "replace"), process.returncode
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)         # the importer is the child that ended
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return started, time.monotonic(), output.decode("utf-8", "replace"), process.returncode, cpu
 
 
 async def _demonstration(ports: list[int], region: Region, sessions: int, before: float, after: float, file: Path):
@@ -96,9 +100,9 @@ async def _demonstration(ports: list[int], region: Region, sessions: int, before
 
     async def importer():
         await asyncio.sleep(before)
-        started, ended, output, code = await _import(region.env, file)
+        started, ended, output, code, cpu = await _import(region.env, file)
         stop["at"] = ended + after
-        return started, ended, output, code
+        return started, ended, output, code, cpu
 
     t0 = time.monotonic()
     _, _, imported = await asyncio.gather(heads(), specialists(), importer())
@@ -134,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
             for port, app in zip(ports, apps):
                 wait_healthy(port, app)
             asyncio.run(ws_load(ports, args.processes, region.heads, 1, 600))          # warm-up, not counted
-            tally, t0, (started, ended, output, code) = asyncio.run(
+            tally, t0, (started, ended, output, code, import_cpu) = asyncio.run(
                 _demonstration(ports, region, args.sessions, args.before, args.after, file))
             rss = [proc_status(a.pid, "VmHWM") for a in apps]
             published_at = _published_at(region.dsn)
@@ -146,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"\nchanged results file: {rows} rows of ВПР, {changed} of municipality {MUNICIPALITY} changed")
     print(f"importer: exit {code}, ran {started - t0:.0f} s → {ended - t0:.0f} s "
-          f"({ended - started:.1f} s); {published.group(0) if published else 'no version published'}, "
+          f"({ended - started:.1f} s, CPU {import_cpu:.1f} s); {published.group(0) if published else 'no version published'}, "
           f"committed at {published_at - t0:.1f} s")
     if code != 0 or not published:
         print(output[-2000:])
@@ -174,7 +178,8 @@ def main(argv: list[str] | None = None) -> int:
         new = [at for at, d in runs if d not in old]
         first_new = min(new, default=float("nan"))
         print(f"| {k + 1} | {last_old - published_at:+.1f} | {first_new - published_at:+.1f} | {len(new)} |")
-    print(f"saves: {dict(tally.saves)}")
+    new = {d for at, p, step, d in tally.digests if step == "results" and d not in old}
+    print(f"new content digest(s) after the import: {sorted(new)}; saves: {dict(tally.saves)}")
     return 0 if code == 0 and published else 1
 
 
