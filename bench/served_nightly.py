@@ -115,15 +115,25 @@ async def _demonstration(ports: list[int], region: Region, sessions: int, before
 
 
 async def _shown(ports: list[int]) -> set[str]:
-    """The content digests of «Результаты» for MUNICIPALITY in a fresh session on each process."""
+    """The content digests of «Результаты» for MUNICIPALITY in a fresh session on each process;
+    when processes differ, the first element that differs is printed."""
     from bench.streamlit_client import Session
-    digests = set()
+    runs = []
     for port in ports:
-        session = Session(f"http://127.0.0.1:{port}")
-        run = await session.run("results", f"municipality={MUNICIPALITY}")
+        session = Session(f"http://127.0.0.1:{port}", keep_content=True)
+        runs.append(await session.run("results", f"municipality={MUNICIPALITY}"))
         await session.close()
-        digests.add(run.digest if not run.errors else f"error: {run.errors[0]}")
-    return digests
+    for k, run in enumerate(runs[1:], start=2):
+        if run.digest != runs[0].digest:
+            differ = next(((a, b) for a, b in zip(runs[0].parts, run.parts) if a != b), None)
+            print(f"process {k} shows other content than process 1 ({len(run.parts)} vs {len(runs[0].parts)} "
+                  f"elements); first difference: {differ[0][0] + ': ' + _around(*[p[1] for p in differ]) if differ else '-'}")
+    return {run.digest if not run.errors else f"error: {run.errors[0]}" for run in runs}
+
+
+def _around(first: str, second: str, width: int = 300) -> str:
+    at = next((i for i, (a, b) in enumerate(zip(first, second)) if a != b), min(len(first), len(second)))
+    return f"«…{first[max(0, at - width // 2):at + width // 2]}…» vs «…{second[max(0, at - width // 2):at + width // 2]}…»"
 
 
 def _published_at(dsn: str) -> float:

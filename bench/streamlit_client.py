@@ -42,6 +42,7 @@ class PageRun:
     metrics: list[tuple[str, str]] = field(default_factory=list)  # (label, value) of st.metric
     alerts: list[tuple[int, str]] = field(default_factory=list)   # (Alert.Format, body)
     received: int = 0                                              # bytes
+    parts: list[tuple[str, str]] = field(default_factory=list)    # (kind, content) when the session keeps them
     _digest: object = field(default_factory=hashlib.sha1, repr=False)
 
     @property
@@ -58,9 +59,10 @@ class PageRun:
 class Session:
     """One simulated user: a websocket to one app process, page runs one after another."""
 
-    def __init__(self, base: str, timeout: float = 600):
+    def __init__(self, base: str, timeout: float = 600, keep_content: bool = False):
         self.url = base.replace("http://", "ws://").rstrip("/") + "/_stcore/stream"
         self.timeout = timeout
+        self.keep_content = keep_content
         self.socket = None
 
     async def connect(self) -> None:
@@ -94,6 +96,8 @@ class Session:
         except Exception as error:       # noqa: BLE001 - a closed socket etc.: an error of this page
             result.errors.append(f"{page}: {type(error).__name__}: {str(error)[:120]}")
             await self._drop()
+        if not self.keep_content:
+            result.parts.clear()
         result.seconds = time.monotonic() - started
         return result
 
@@ -123,6 +127,7 @@ class Session:
                     result.metrics.clear()
                     result.alerts.clear()
                     result._digest = hashlib.sha1()
+                    result.parts.clear()
                     continue                 # st.rerun: the run goes on
                 if msg.script_finished not in SUCCESS:
                     result.errors.append(f"{result.page}: script finished with status {msg.script_finished}")
@@ -142,6 +147,7 @@ class Session:
             result.metrics.append((body.label, body.body))
         if kind in CONTENT:
             result._digest.update(body.spec.encode() if kind == "plotly_chart" else body.SerializeToString(deterministic=True))
+            result.parts.append((kind, body.spec if kind == "plotly_chart" else str(body)))
         if body is not None and "id" in body.DESCRIPTOR.fields_by_name and body.id:
             result.widgets[body.id] = body
 
