@@ -108,27 +108,33 @@ async def _demonstration(ports: list[int], region: Region, sessions: int, before
         stop["at"] = ended + after
         return started, ended, output, code, cpu
 
-    baseline = await _shown(ports)
+    baseline, before_runs = await _shown(ports)
     t0 = time.monotonic()
     _, _, imported = await asyncio.gather(heads(), specialists(), importer())
-    return tally, t0, imported, baseline, await _shown(ports)
+    return tally, t0, imported, baseline, (await _shown(ports, before_runs))[0]
 
 
-async def _shown(ports: list[int]) -> set[str]:
-    """The content digests of «Результаты» for MUNICIPALITY in a fresh session on each process;
-    when processes differ, the first element that differs is printed."""
+async def _shown(ports: list[int], before: list | None = None) -> tuple[set[str], list]:
+    """The content digests of «Результаты» for MUNICIPALITY in a fresh session on each process
+    (and the runs); when processes differ, the first element that differs is printed, and
+    whether it is what that process showed before the import (``before``: the runs then)."""
     from bench.streamlit_client import Session
     runs = []
     for port in ports:
         session = Session(f"http://127.0.0.1:{port}", keep_content=True)
         runs.append(await session.run("results", f"municipality={MUNICIPALITY}"))
         await session.close()
-    for k, run in enumerate(runs[1:], start=2):
+    for k, run in enumerate(runs[1:], start=1):
         if run.digest != runs[0].digest:
-            differ = next(((a, b) for a, b in zip(runs[0].parts, run.parts) if a != b), None)
-            print(f"process {k} shows other content than process 1 ({len(run.parts)} vs {len(runs[0].parts)} "
-                  f"elements); first difference: {differ[0][0] + ': ' + _around(*[p[1] for p in differ]) if differ else '-'}")
-    return {run.digest if not run.errors else f"error: {run.errors[0]}" for run in runs}
+            at = next((i for i, (a, b) in enumerate(zip(runs[0].parts, run.parts)) if a != b), None)
+            if at is None:
+                print(f"process {k + 1} shows other content than process 1: {len(run.parts)} vs {len(runs[0].parts)} elements")
+                continue
+            stale = before is not None and len(before[k].parts) > at and before[k].parts[at] == run.parts[at]
+            print(f"process {k + 1} shows other content than process 1: element {at} ({run.parts[at][0]}) "
+                  f"{'is' if stale else 'is not'} what process {k + 1} showed before the import; "
+                  f"{_around(runs[0].parts[at][1], run.parts[at][1])}")
+    return {run.digest if not run.errors else f"error: {run.errors[0]}" for run in runs}, runs
 
 
 def _around(first: str, second: str, width: int = 300) -> str:
