@@ -310,6 +310,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"{count} process(es), {sessions} sessions: {row['pages']} pages, p50 {row['p50']:.1f} s, "
                           f"p95 {row['p95']:.1f} s, errors {row['errors']}, saves {row['saves']}, wall {wall:.0f} s, "
                           f"CPU s per process {', '.join(f'{c:.0f}' for c in cpu)}, client CPU {row['client_cpu']:.1f} s, "
+                          f"RSS MiB {', '.join(f'{a:.0f} ({b:.0f})' for a, b in zip(row['rss'], row['peak']))}, "
                           f"load {row['load']:.1f}; step p50: "
                           + ", ".join(f"{k} {v:.1f}" for k, v in row["steps"].items()), flush=True)
                     for _, error in tally.errors[:5]:
