@@ -130,10 +130,11 @@ async def _shown(ports: list[int], before: list | None = None) -> tuple[set[str]
             if at is None:
                 print(f"process {k + 1} shows other content than process 1: {len(run.parts)} vs {len(runs[0].parts)} elements")
                 continue
-            stale = before is not None and len(before[k].parts) > at and before[k].parts[at] == run.parts[at]
-            print(f"process {k + 1} shows other content than process 1: element {at} ({run.parts[at][0]}) "
-                  f"{'is' if stale else 'is not'} what process {k + 1} showed before the import; "
-                  f"{_around(runs[0].parts[at][1], run.parts[at][1])}")
+            stale = "" if before is None else (
+                " is what it showed before the import;" if len(before[k].parts) > at and before[k].parts[at] == run.parts[at]
+                else " is not what it showed before the import;")
+            print(f"process {k + 1} shows other content than process 1: element {at} ({run.parts[at][0]})"
+                  f"{stale} {_around(runs[0].parts[at][1], run.parts[at][1])}")
     return {run.digest if not run.errors else f"error: {run.errors[0]}" for run in runs}, runs
 
 
