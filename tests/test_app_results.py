@@ -95,3 +95,14 @@ def test_builders():
     bars = figures.mark_distribution(counts, {"n2": "2", "n3": "3", "n4": "4", "n5": "5"},
                                      {"n2": "#000", "n3": "#111", "n4": "#222", "n5": "#333"}, "t")
     assert list(bars.data[0].y)[0] == pytest.approx(25)
+
+
+def test_the_status_change_grid_is_the_same_whatever_the_row_order():
+    """Processes of the served mode got the rows in another order and drew the same schools in
+    another order: the chart is drawn in school order."""
+    graded = pd.DataFrame({"school_id": ["c", "a", "d", "b"], "short_name": ["C", "A", "D", "B"],
+                           "value": [0.8, 0.2, 0.4, 0.5], "delta": [0.1, -0.1, 0.02, 0.0],
+                           "level": [3.0, 3.0, 3.0, 1.0], "n": [50, 30, 20, 40]})
+    draw = lambda frame: figures.status_change_grid(frame, {i: str(i) for i in range(1, 6)}, "t", "x", "y", True,
+                                                    (0.3, 0.4, 0.5, 0.6), (-0.05, -0.01, 0.01, 0.05)).to_json()
+    assert draw(graded) == draw(graded.iloc[::-1]) == draw(graded.sample(frac=1, random_state=3))

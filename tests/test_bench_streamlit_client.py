@@ -85,14 +85,16 @@ def test_the_digest_follows_the_content_shown():
     assert first.digest == same.digest != other.digest
 
 
-def test_the_nightly_results_file_changes_one_municipality(demo_db_path, tmp_path):
+def test_the_nightly_results_file_changes_one_municipality(writable_db_path, tmp_path):
+    # A private copy: DuckDB refuses a read-only connection to a file this process (another test
+    # in the same worker) holds open with another configuration.
     import duckdb
     from bench.served_nightly import changed_results_file
     path = tmp_path / "vpr.csv"
-    rows, changed = changed_results_file(demo_db_path, path, "01-02")
+    rows, changed = changed_results_file(writable_db_path, path, "01-02")
     with path.open(encoding="utf-8") as source:
         lines = list(csv.DictReader(source, delimiter=";"))
-    with duckdb.connect(str(demo_db_path), read_only=True) as db:
+    with duckdb.connect(str(writable_db_path), read_only=True) as db:
         stored = {(s, str(g), subject): (n2, n3) for s, g, subject, n2, n3 in db.execute(
             "SELECT r.school_id, r.grade, j.name_ru, r.n2, r.n3 FROM results r JOIN subjects j USING (subject_id) "
             "WHERE r.procedure = 'VPR' AND r.year = (SELECT max(year) FROM results WHERE procedure = 'VPR')").fetchall()}

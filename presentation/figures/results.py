@@ -121,7 +121,9 @@ def status_change_grid(graded: pd.DataFrame, level_names: dict[int, str], title:
     Columns: school_id, short_name, value, delta, level, n. ``customdata[0]`` = school_id.
     """
     k = _scale(percent)
-    data = graded.dropna(subset=["level"])
+    # In school order: the computation's row order is not fixed, and the same data must draw the
+    # same chart in every process (and slide).
+    data = graded.dropna(subset=["level"]).sort_values("school_id", kind="stable")
     figure = go.Figure()
     for lvl in sorted(level_names, reverse=True):
         part = data[data["level"] == lvl]
