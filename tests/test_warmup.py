@@ -63,3 +63,23 @@ def test_typed_queries_come_back_from_the_calls_file_as_they_went_in():
             (("pooling", Pooling(grades=True, years=2)), ("where", Territory("01"))))
     assert warmup._plain(call)
     assert warmup._decode(json.loads(json.dumps(warmup._encode(call)))) == call
+
+
+
+def test_the_calls_file_is_replaced_whole(tmp_path, monkeypatch):
+    """Served-mode processes share the file: it is written beside and renamed into place, so a
+    write that breaks off (a full disk) leaves the old list, and no scratch file stays."""
+    from pathlib import Path
+    db = str(tmp_path / "x.duckdb")
+    old = [("analytics.catalog.schools", ("01", None), ())]
+    warmup._save(db, old)
+
+    def breaks_off(path, text, encoding=None):
+        with open(path, "w", encoding=encoding) as handle:
+            handle.write(text[: len(text) // 2])
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", breaks_off)
+    warmup._save(db, [("analytics.catalog.schools", ("02", None), ())])
+    assert warmup._load(db) == old
+    assert sorted(p.name for p in tmp_path.iterdir()) == [warmup.calls_file(db).name]

@@ -14,6 +14,7 @@ user's language and scope. ``SHNOR_WARMUP=0`` turns it off (tests).
 from __future__ import annotations
 
 import collections
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -115,12 +116,18 @@ def _load(db_path: str) -> list:
 
 
 def _save(db_path: str, calls: list) -> None:
+    """Written whole or not at all: several app processes of the served mode share the file, and
+    one reading it while another writes must not see half of it."""
     _unsaved.discard(db_path)
+    target = calls_file(db_path)
+    scratch = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
-        calls_file(db_path).write_text(json.dumps([[f, _encode(a), _encode(k)] for f, a, k in calls
-                                                   if _plain(a) and _plain(k)]), encoding="utf-8")
+        scratch.write_text(json.dumps([[f, _encode(a), _encode(k)] for f, a, k in calls
+                                       if _plain(a) and _plain(k)]), encoding="utf-8")
+        os.replace(scratch, target)
     except (OSError, TypeError, ValueError):
-        pass          # a read-only folder, an argument JSON cannot hold: no file, no harm
+        with contextlib.suppress(OSError):  # a read-only folder, an argument JSON cannot hold: no file, no harm
+            scratch.unlink(missing_ok=True)
 
 
 def start(db_path: str, from_file: bool = False) -> None:
