@@ -3,6 +3,7 @@ PostgreSQL with the optimistic check, new data seen without a restart, read-only
 PostgreSQL is down; and storage errors put in words in both modes."""
 from __future__ import annotations
 
+import contextlib
 import errno
 import subprocess
 import sys
@@ -133,19 +134,26 @@ def test_postgres_down_keeps_serving_read_only_and_says_so(writable_db_path, tmp
     master.close()
 
 
-def test_a_locked_embedded_file_is_a_storage_error_not_a_traceback(tmp_path):
-    path = tmp_path / "held.duckdb"
+@contextlib.contextmanager
+def _held_by_another_process(path):
+    """``path`` opened for writing by another process (DuckDB's file lock) until the block ends."""
     holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); "
                                "print('held', flush=True); sys.stdin.read()", str(path)],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
-        with pytest.raises(Exception) as locked:
-            open_store(path)
-        assert storage_kind(locked.value) == "locked"
+        yield
     finally:
         holder.stdin.close()
         holder.wait(timeout=30)
+
+
+def test_a_locked_embedded_file_is_a_storage_error_not_a_traceback(tmp_path):
+    path = tmp_path / "held.duckdb"
+    with _held_by_another_process(path):
+        with pytest.raises(Exception) as locked:
+            open_store(path)
+        assert storage_kind(locked.value) == "locked"
 
 
 def test_storage_error_kinds():
@@ -166,11 +174,7 @@ def test_locked_file_page_shows_the_russian_message(tmp_path, monkeypatch):
     """A second app on a file another process holds: the page says so, no traceback."""
     from streamlit.testing.v1 import AppTest
     path = tmp_path / "held.duckdb"
-    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); "
-                               "print('held', flush=True); sys.stdin.read()", str(path)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "held"
+    with _held_by_another_process(path):
         monkeypatch.setenv("SHNOR_DB", str(path))
         monkeypatch.delenv("SHNOR_PG", raising=False)
         app = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120).run()
@@ -178,9 +182,6 @@ def test_locked_file_page_shows_the_russian_message(tmp_path, monkeypatch):
         texts = [e.value for e in app.error]
         assert any("занята другим процессом" in text for text in texts), texts
         assert not any("Conflicting lock" in text or "IO Error" in text for text in texts)
-    finally:
-        holder.stdin.close()
-        holder.wait(timeout=30)
 
 
 def test_served_settings_come_from_the_environment(tmp_path):
